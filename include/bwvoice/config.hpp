@@ -1,0 +1,94 @@
+// bwvoice: configuration of a ConferenceClient.
+#ifndef BWVOICE_CONFIG_HPP
+#define BWVOICE_CONFIG_HPP
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace bwvoice {
+
+/// How retryable failures are retried. A retry is counted for 429, 502, 503,
+/// 504 and connection failures (refused, reset, closed before a complete
+/// response on a fresh connection). A request found to have gone out on a
+/// stale pooled connection is resent at once and is not counted.
+struct RetryPolicy {
+    /// Most counted retries of one lookup; 0 disables retries.
+    unsigned max_retries = 3;
+    /// Backoff before retry n (0-based) is drawn uniformly from
+    /// [0, min(backoff_cap, backoff_base * 2^n)] ("full jitter"). A 429's
+    /// Retry-After, when present, replaces the draw.
+    std::chrono::milliseconds backoff_base{100};
+    std::chrono::milliseconds backoff_cap{5'000};
+    /// false: sleep the upper bound itself instead of a random draw (for tests).
+    bool jitter = true;
+};
+
+/// Whom the client trusts. Peer and host-name verification are always on and
+/// cannot be turned off; TLS 1.2 is the oldest version accepted.
+struct TlsConfig {
+    /// Trust the operating system's store (OpenSSL's default paths).
+    bool use_system_store = true;
+    /// A PEM file of extra trust anchors (for example the mock server's CA).
+    std::string extra_ca_file;
+    /// The same as PEM text, for callers that hold the CA in memory.
+    std::string extra_ca_pem;
+    /// The caller's own context. When set, the three fields above are ignored
+    /// and the context is used as it is, except that verification of the peer
+    /// and of its host name is still enforced on every connection.
+    std::shared_ptr<boost::asio::ssl::context> context;
+};
+
+/// Everything a ConferenceClient needs. An aggregate: build it with designated
+/// initializers. ConferenceClient's constructor validates it once and throws
+/// std::invalid_argument naming the offending field.
+struct ClientConfig {
+    /// The API root. https only, unless insecure_allow_plain_http.
+    std::string base_url = "https://voice.bandwidth.com/api/v2";
+    /// Account ID (7 digits in current accounts). Required.
+    std::string account_id;
+    /// HTTP Basic credentials of an API user. Required. The password is only
+    /// ever sent in the Authorization header over TLS; it never appears in
+    /// errors, diagnostics or logs.
+    std::string username;
+    std::string password;
+
+    /// Most connections open at once (connecting, busy and idle together). >= 1.
+    std::size_t pool_size = 16;
+    /// An idle connection older than this is closed, never reused. Keep it
+    /// below the server's keep-alive timeout (nginx's default is 75 s).
+    std::chrono::milliseconds idle_timeout{20'000};
+    /// Deadline for name resolution plus TCP connect of one connection attempt.
+    std::chrono::milliseconds connect_timeout{5'000};
+    /// Deadline for the TLS handshake of one connection attempt.
+    std::chrono::milliseconds handshake_timeout{5'000};
+    /// Deadline of a whole lookup: waiting for a connection, connecting,
+    /// every retry and backoff, writing and reading. > 0.
+    std::chrono::milliseconds request_timeout{30'000};
+    /// Resolved addresses are reused for this long.
+    std::chrono::milliseconds dns_cache_ttl{60'000};
+
+    RetryPolicy retry{};
+
+    /// Largest response body accepted; a larger one is a bad_response.
+    std::size_t max_body_bytes = 4u << 20;
+    /// Largest response header accepted; a larger one is a bad_response.
+    std::uint32_t max_header_bytes = 16u << 10;
+
+    /// User-Agent header. Must not contain CR or LF.
+    std::string user_agent = "bwvoice/0.1";
+
+    TlsConfig tls{};
+
+    /// Allows an http:// base_url, sending the credentials in clear. Only for
+    /// local test servers; named loudly so it is never set by accident.
+    bool insecure_allow_plain_http = false;
+};
+
+}  // namespace bwvoice
+
+#endif

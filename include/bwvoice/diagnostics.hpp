@@ -1,0 +1,35 @@
+// bwvoice: what is known about a failed (or successful) lookup beyond its error_code.
+#ifndef BWVOICE_DIAGNOSTICS_HPP
+#define BWVOICE_DIAGNOSTICS_HPP
+
+#include <optional>
+#include <string>
+
+namespace bwvoice {
+
+/// Filled by ConferenceClient::async_get_conference before its handler runs, so
+/// callers read the HTTP status and the API's error body without parsing
+/// strings (the Boost.MySQL split: the error_code says what kind of failure,
+/// Diagnostics says the details). Never holds credentials or request headers.
+struct Diagnostics {
+    /// Status of the last HTTP response received, if any response was received.
+    std::optional<unsigned> http_status;
+    /// `type` and `description` of the API's error body (voiceApiError), when
+    /// the last response was an error whose body was JSON of that shape.
+    std::string api_error_type;
+    std::string api_error_description;
+    /// A human-readable account of the failure written by the client (for
+    /// example "connect to 127.0.0.1:8443: Connection refused" or "field
+    /// 'createdTime': expected a string"). Empty on success.
+    std::string message;
+    /// How many HTTP exchanges were attempted (stale-connection resends included).
+    unsigned attempts = 0;
+    /// How many of those were counted retries (429, 502-504, connection failures).
+    unsigned retries = 0;
+
+    void clear() { *this = Diagnostics{}; }
+};
+
+}  // namespace bwvoice
+
+#endif
