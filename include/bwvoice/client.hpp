@@ -137,10 +137,10 @@ private:
     template <class CompletionToken>
     auto async_get_conference_impl(std::string_view id, Diagnostics* diag, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, void(error_code, Conference)>(
-            [](auto handler, std::shared_ptr<detail::ClientImpl> impl, executor_type ex, std::string id,
-               Diagnostics* diag) {
-                start_lookup(std::move(impl), std::move(id),
-                             detail::LookupCompletion(std::move(handler), ex, diag));
+            [](auto handler, std::shared_ptr<detail::ClientImpl> impl, executor_type ex, std::string lookup_id,
+               Diagnostics* user_diag) {
+                start_lookup(std::move(impl), std::move(lookup_id),
+                             detail::LookupCompletion(std::move(handler), ex, user_diag));
             },
             token, impl_, ex_, std::string(id), diag);
     }

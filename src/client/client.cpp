@@ -1,1 +1,37 @@
-// placeholder
+#include <bwvoice/client.hpp>
+
+#include "client/client_impl.hpp"
+#include "client/lookup.hpp"
+
+namespace bwvoice {
+
+ConferenceClient::ConferenceClient(executor_type ex, ClientConfig config)
+    : ex_(ex), impl_(std::make_shared<detail::ClientImpl>(std::move(ex), std::move(config))) {}
+
+ConferenceClient::ConferenceClient(ConferenceClient&&) noexcept = default;
+
+ConferenceClient& ConferenceClient::operator=(ConferenceClient&& other) noexcept {
+    if (this != &other) {
+        close();
+        ex_ = std::move(other.ex_);
+        impl_ = std::move(other.impl_);
+    }
+    return *this;
+}
+
+ConferenceClient::~ConferenceClient() { close(); }
+
+ConferenceClient::executor_type ConferenceClient::get_executor() const noexcept { return ex_; }
+
+void ConferenceClient::close() {
+    if (impl_) impl_->close();
+}
+
+PoolStats ConferenceClient::stats() const { return impl_ ? impl_->stats() : PoolStats{}; }
+
+void ConferenceClient::start_lookup(std::shared_ptr<detail::ClientImpl> impl, std::string id,
+                                    detail::LookupCompletion completion) {
+    detail::Lookup::start(std::move(impl), std::move(id), std::move(completion));
+}
+
+}  // namespace bwvoice

@@ -1,1 +1,102 @@
-// placeholder
+#include "client/client_impl.hpp"
+
+#include "client/lookup.hpp"
+
+#include <openssl/evp.h>
+
+#include <vector>
+
+namespace bwvoice::detail {
+namespace {
+
+std::string basic_authorization(const std::string& user, const std::string& password) {
+    const std::string plain = user + ":" + password;
+    std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
+    const int n = ::EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                    reinterpret_cast<const unsigned char*>(plain.data()),
+                                    static_cast<int>(plain.size()));
+    encoded.resize(static_cast<std::size_t>(n));
+    return "Basic " + encoded;
+}
+
+std::shared_ptr<boost::asio::ssl::context> tls_context_for(const Endpoint& ep, const TlsConfig& tls) {
+    return ep.tls ? make_tls_context(tls) : nullptr;
+}
+
+}  // namespace
+
+ClientImpl::ClientImpl(boost::asio::any_io_executor ex, ClientConfig cfg)
+    : executor(std::move(ex)),
+      config(std::move(cfg)),
+      endpoint(check_config(config)),
+      authorization(basic_authorization(config.username, config.password)),
+      ssl_context(tls_context_for(endpoint, config.tls)),
+      pool(config.pool_size, config.idle_timeout) {}
+
+ClientImpl::~ClientImpl() { close(); }
+
+std::optional<boost::asio::ip::tcp::resolver::results_type> ClientImpl::cached_endpoints() {
+    std::lock_guard lock(dns_mutex_);
+    if (dns_results_ && std::chrono::steady_clock::now() < dns_expiry_) return dns_results_;
+    return std::nullopt;
+}
+
+void ClientImpl::cache_endpoints(const boost::asio::ip::tcp::resolver::results_type& results) {
+    std::lock_guard lock(dns_mutex_);
+    dns_results_ = results;
+    dns_expiry_ = std::chrono::steady_clock::now() + config.dns_cache_ttl;
+}
+
+bool ClientImpl::enroll(Lookup& lookup) {
+    std::lock_guard lock(registry_mutex_);
+    lookup.registry_next = registry_head_;
+    if (registry_head_) registry_head_->registry_prev = &lookup;
+    registry_head_ = &lookup;
+    ++in_flight_;
+    return !closed_.load(std::memory_order_relaxed);
+}
+
+void ClientImpl::withdraw(Lookup& lookup) noexcept {
+    std::lock_guard lock(registry_mutex_);
+    if (lookup.registry_prev) lookup.registry_prev->registry_next = lookup.registry_next;
+    else registry_head_ = lookup.registry_next;
+    if (lookup.registry_next) lookup.registry_next->registry_prev = lookup.registry_prev;
+    --in_flight_;
+}
+
+void ClientImpl::close() {
+    std::vector<std::shared_ptr<Lookup>> live;
+    {
+        std::lock_guard lock(registry_mutex_);
+        if (closed_.exchange(true)) return;
+        for (Lookup* l = registry_head_; l; l = l->registry_next) {
+            // A lookup whose last reference is going away is finishing on its own.
+            if (auto strong = l->weak_from_this().lock()) live.push_back(std::move(strong));
+        }
+    }
+    for (auto& c : pool.close()) c->abort();
+    for (auto& l : live)
+        boost::asio::post(l->strand(), [l] { l->abort(AbortReason::client_closed); });
+}
+
+PoolStats ClientImpl::stats() const {
+    PoolStats s;
+    const auto counts = pool.counts();
+    s.open = counts.open;
+    s.idle = counts.idle;
+    s.waiting = counts.waiting;
+    {
+        std::lock_guard lock(registry_mutex_);
+        s.in_flight = in_flight_;
+    }
+    s.connections_opened = counters.connections_opened.load(std::memory_order_relaxed);
+    s.handshakes = counters.handshakes.load(std::memory_order_relaxed);
+    s.sessions_resumed = counters.sessions_resumed.load(std::memory_order_relaxed);
+    s.reuses = counters.reuses.load(std::memory_order_relaxed);
+    s.retries = counters.retries.load(std::memory_order_relaxed);
+    s.stale_resends = counters.stale_resends.load(std::memory_order_relaxed);
+    s.lookups_completed = counters.lookups_completed.load(std::memory_order_relaxed);
+    return s;
+}
+
+}  // namespace bwvoice::detail

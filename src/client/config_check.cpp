@@ -1,1 +1,85 @@
-// placeholder
+#include "client/config_check.hpp"
+
+#include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include <stdexcept>
+
+namespace bwvoice::detail {
+namespace {
+
+[[noreturn]] void reject(std::string_view field, std::string_view why) {
+    throw std::invalid_argument("ClientConfig::" + std::string(field) + " " + std::string(why));
+}
+
+bool has_line_break(std::string_view s) {
+    return s.find_first_of("\r\n") != std::string_view::npos;
+}
+
+Endpoint parse_base_url(const ClientConfig& config) {
+    auto parsed = boost::urls::parse_absolute_uri(config.base_url);
+    if (!parsed) reject("base_url", "is not an absolute URL");
+    const auto& url = *parsed;
+
+    Endpoint ep;
+    if (url.scheme_id() == boost::urls::scheme::https) {
+        ep.tls = true;
+    } else if (url.scheme_id() == boost::urls::scheme::http) {
+        if (!config.insecure_allow_plain_http)
+            reject("base_url", "is http://, which would send the credentials in clear; use https:// "
+                               "(or set insecure_allow_plain_http for a local test server)");
+        ep.tls = false;
+    } else {
+        reject("base_url", "must use the https scheme");
+    }
+    if (url.has_userinfo()) reject("base_url", "must not contain credentials; use username and password");
+    if (url.has_query() || url.has_fragment()) reject("base_url", "must not have a query or fragment");
+    if (url.host_address().empty()) reject("base_url", "has no host");
+
+    ep.host = url.host_address();
+    ep.port = url.has_port() ? std::string(url.port()) : (ep.tls ? "443" : "80");
+    if (ep.port.empty() || ep.port == "0") reject("base_url", "has an invalid port");
+    ep.host_header = std::string(url.encoded_host_and_port());
+
+    std::string path(url.encoded_path());
+    while (!path.empty() && path.back() == '/') path.pop_back();
+    ep.path_prefix = path + "/accounts/" +
+                     boost::urls::encode(config.account_id, boost::urls::unreserved_chars) +
+                     "/conferences/";
+    return ep;
+}
+
+}  // namespace
+
+Endpoint check_config(const ClientConfig& config) {
+    if (config.account_id.empty()) reject("account_id", "is required");
+    if (config.username.empty()) reject("username", "is required");
+    if (config.password.empty()) reject("password", "is required");
+    // A colon in the user name would make Basic credentials ambiguous (RFC 7617).
+    if (config.username.find(':') != std::string::npos) reject("username", "must not contain ':'");
+    if (config.pool_size < 1) reject("pool_size", "must be at least 1");
+    if (config.request_timeout.count() <= 0) reject("request_timeout", "must be positive");
+    if (config.connect_timeout.count() <= 0) reject("connect_timeout", "must be positive");
+    if (config.handshake_timeout.count() <= 0) reject("handshake_timeout", "must be positive");
+    if (config.idle_timeout.count() < 0) reject("idle_timeout", "must not be negative");
+    if (config.dns_cache_ttl.count() < 0) reject("dns_cache_ttl", "must not be negative");
+    if (config.retry.backoff_base.count() < 0) reject("retry.backoff_base", "must not be negative");
+    if (config.retry.backoff_cap < config.retry.backoff_base)
+        reject("retry.backoff_cap", "must not be less than retry.backoff_base");
+    if (config.max_body_bytes < 1) reject("max_body_bytes", "must be at least 1");
+    if (config.max_header_bytes < 64) reject("max_header_bytes", "must be at least 64");
+    if (has_line_break(config.user_agent)) reject("user_agent", "must not contain CR or LF");
+    if (has_line_break(config.username)) reject("username", "must not contain CR or LF");
+    return parse_base_url(config);
+}
+
+std::string conference_target(const Endpoint& endpoint, std::string_view id) {
+    std::string target;
+    target.reserve(endpoint.path_prefix.size() + id.size() * 3);
+    target = endpoint.path_prefix;
+    boost::urls::encode(id, boost::urls::unreserved_chars, {}, boost::urls::string_token::append_to(target));
+    return target;
+}
+
+}  // namespace bwvoice::detail

@@ -1,1 +1,24 @@
-// placeholder
+#include "client/connection.hpp"
+
+namespace bwvoice::detail {
+
+Connection::Connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* ssl_ctx) {
+    // A response and its headers fit in the first read; larger ones grow it.
+    buffer.reserve(4096);
+    if (ssl_ctx)
+        tls_.emplace(ex, *ssl_ctx);
+    else
+        plain_.emplace(ex);
+}
+
+boost::beast::tcp_stream& Connection::tcp() {
+    return tls_ ? boost::beast::get_lowest_layer(*tls_) : *plain_;
+}
+
+void Connection::abort() noexcept {
+    boost::system::error_code ignored;
+    tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    tcp().socket().close(ignored);
+}
+
+}  // namespace bwvoice::detail

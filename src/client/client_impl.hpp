@@ -1,0 +1,75 @@
+// The state one ConferenceClient shares with all its lookups.
+#ifndef BWVOICE_SRC_CLIENT_CLIENT_IMPL_HPP
+#define BWVOICE_SRC_CLIENT_CLIENT_IMPL_HPP
+
+#include "client/config_check.hpp"
+#include "client/pool.hpp"
+#include "client/tls.hpp"
+
+#include <bwvoice/client.hpp>
+#include <bwvoice/config.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace bwvoice::detail {
+
+class Lookup;
+
+/// Lookups hold it by shared_ptr, so it outlives the ConferenceClient handle
+/// for as long as any lookup still runs; nothing refers back to the handle.
+class ClientImpl {
+public:
+    ClientImpl(boost::asio::any_io_executor ex, ClientConfig config);
+    ~ClientImpl();
+
+    const boost::asio::any_io_executor executor;
+    const ClientConfig config;
+    const Endpoint endpoint;
+    /// "Basic base64(user:password)", built once. Never logged or formatted into errors.
+    const std::string authorization;
+    /// Null for plain HTTP.
+    const std::shared_ptr<boost::asio::ssl::context> ssl_context;
+    SessionCache sessions;
+    Pool pool;
+
+    /// Resolved addresses, if cached and fresh.
+    std::optional<boost::asio::ip::tcp::resolver::results_type> cached_endpoints();
+    void cache_endpoints(const boost::asio::ip::tcp::resolver::results_type& results);
+
+    /// Registers a new lookup; returns false when the client is already closed.
+    bool enroll(Lookup& lookup);
+    void withdraw(Lookup& lookup) noexcept;
+    bool is_closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+
+    void close();
+    PoolStats stats() const;
+
+    struct Counters {
+        std::atomic<std::uint64_t> connections_opened{0}, handshakes{0}, sessions_resumed{0}, reuses{0},
+            retries{0}, stale_resends{0}, lookups_completed{0};
+    };
+    Counters counters;
+
+private:
+    std::mutex dns_mutex_;
+    std::optional<boost::asio::ip::tcp::resolver::results_type> dns_results_;
+    std::chrono::steady_clock::time_point dns_expiry_{};
+
+    mutable std::mutex registry_mutex_;
+    Lookup* registry_head_ = nullptr;  // intrusive list: no allocation per lookup
+    std::size_t in_flight_ = 0;
+    std::atomic<bool> closed_{false};
+};
+
+}  // namespace bwvoice::detail
+
+#endif

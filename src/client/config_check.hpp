@@ -1,0 +1,31 @@
+// Validation of ClientConfig and what the client derives from it once.
+#ifndef BWVOICE_SRC_CLIENT_CONFIG_CHECK_HPP
+#define BWVOICE_SRC_CLIENT_CONFIG_CHECK_HPP
+
+#include <bwvoice/config.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace bwvoice::detail {
+
+/// The origin and request shape every lookup of one client shares.
+struct Endpoint {
+    bool tls = true;
+    std::string host;          ///< For resolution and certificate checks (no brackets).
+    std::string port;          ///< Decimal, defaulted from the scheme.
+    std::string host_header;   ///< Host header value, as written in the base URL.
+    std::string path_prefix;   ///< "/api/v2/accounts/<account>/conferences/", percent-encoded.
+};
+
+/// Throws std::invalid_argument naming the field ("ClientConfig::pool_size must be at least 1").
+Endpoint check_config(const ClientConfig& config);
+
+/// path_prefix + id, the id percent-encoded as one path segment: every byte
+/// outside RFC 3986's unreserved set becomes %XX, so '/', '?', '#', '%', space,
+/// CR and LF cannot change the path or the request line.
+std::string conference_target(const Endpoint& endpoint, std::string_view id);
+
+}  // namespace bwvoice::detail
+
+#endif

@@ -1,0 +1,443 @@
+#include "client/lookup.hpp"
+
+#include "client/config_check.hpp"
+#include "client/retry.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <random>
+
+namespace bwvoice::detail {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using namespace std::chrono_literals;
+using clock = std::chrono::steady_clock;
+
+namespace {
+
+// Errors come back as values: an exception per failed lookup would cost more
+// than the lookup itself.
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+/// Relays a caller's cancellation onto the lookup's strand. Holds only a weak
+/// reference: a slot may still hold it after the lookup has completed.
+struct CancelRelay {
+    std::weak_ptr<Lookup> lookup;
+    void operator()(net::cancellation_type type) const {
+        if (type == net::cancellation_type::none) return;
+        if (auto l = lookup.lock()) net::post(l->strand(), [l] { l->abort(AbortReason::caller_cancelled); });
+    }
+};
+
+double unit_random() {
+    thread_local std::minstd_rand engine{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+std::string ms_text(clock::duration d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+/// The API's error body, when it is one: {"type": ..., "description": ...}.
+void read_api_error(std::string_view body, Diagnostics& diag) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(body, ec);
+    if (ec || !v.is_object()) return;
+    const auto& o = v.get_object();
+    if (auto* t = o.if_contains("type"); t && t->is_string()) diag.api_error_type = t->get_string();
+    if (auto* d = o.if_contains("description"); d && d->is_string()) diag.api_error_description = d->get_string();
+}
+
+std::string tls_failure_text(Connection& conn, const error_code& ec) {
+    long verify = ::SSL_get_verify_result(conn.tls().native_handle());
+    if (verify != X509_V_OK)
+        return std::string("certificate verification failed: ") + ::X509_verify_cert_error_string(verify);
+    return ec.message();
+}
+
+}  // namespace
+
+struct Lookup::ExchangeResult {
+    error_code ec;
+    bool response_started = false;
+    unsigned status = 0;
+    bool keep_alive = false;
+    std::string body;
+    std::string retry_after;
+};
+
+void Lookup::start(std::shared_ptr<ClientImpl> impl, std::string id, LookupCompletion completion) {
+    auto lookup = std::make_shared<Lookup>(std::move(impl), std::move(id), std::move(completion));
+    auto slot = lookup->completion_.slot();
+    if (slot.is_connected()) slot.template emplace<CancelRelay>(CancelRelay{lookup});
+    // co_spawn posts the start, so the handler never runs inside the initiating function.
+    net::co_spawn(lookup->strand_, lookup->run(), [lookup](std::exception_ptr e) {
+        // Only a bug or an allocation failure gets here; the result must still be delivered.
+        if (e) lookup->finish_with(errc::connection_failed, "internal error in the client");
+    });
+}
+
+Lookup::Lookup(std::shared_ptr<ClientImpl> impl, std::string id, LookupCompletion completion)
+    : impl_(std::move(impl)),
+      strand_(net::make_strand(impl_->executor)),
+      id_(std::move(id)),
+      completion_(std::move(completion)),
+      deadline_(clock::now() + impl_->config.request_timeout),
+      deadline_timer_(strand_),
+      phase_timer_(strand_),
+      wait_timer_(strand_) {
+    if (!impl_->enroll(*this)) abort_ = AbortReason::client_closed;
+}
+
+Lookup::~Lookup() { impl_->withdraw(*this); }
+
+void Lookup::wake() {
+    net::post(strand_, [self = shared_from_this()] { self->wait_timer_.cancel(); });
+}
+
+void Lookup::abort(AbortReason reason) {
+    if (abort_ != AbortReason::none || finished_) return;
+    abort_ = reason;
+    impl_->pool.cancel_wait(*this);
+    wait_timer_.cancel();
+    phase_timer_.cancel();
+    if (active_) active_->abort();
+    if (resolver_) resolver_->cancel();
+}
+
+net::awaitable<void> Lookup::run() {
+    auto self = shared_from_this();
+    if (abort_ != AbortReason::none) co_return finish_aborted();
+    if (id_.empty()) co_return finish_with(errc::bad_request, "the conference ID is empty");
+
+    deadline_timer_.expires_at(deadline_);
+    deadline_timer_.async_wait([self](error_code ec) {
+        if (!ec) self->abort(AbortReason::deadline);
+    });
+
+    request_.method(http::verb::get);
+    request_.target(conference_target(impl_->endpoint, id_));
+    request_.version(11);
+    request_.set(http::field::host, impl_->endpoint.host_header);
+    request_.set(http::field::authorization, impl_->authorization);
+    request_.set(http::field::user_agent, impl_->config.user_agent);
+    request_.set(http::field::accept, "application/json");
+
+    for (;;) {
+        if (abort_ != AbortReason::none) co_return finish_aborted();
+        ConnectionPtr conn;
+        const Acquired got = co_await acquire(conn);
+        if (got == Acquired::closed) co_return finish_with(errc::cancelled, "the client was closed");
+        if (abort_ != AbortReason::none) {
+            if (conn) give_back(std::move(conn), true);
+            else if (got == Acquired::connect_slot) impl_->pool.discard();
+            co_return finish_aborted();
+        }
+
+        if (got == Acquired::connect_slot) {
+            conn = std::make_unique<Connection>(impl_->executor, impl_->ssl_context.get());
+            const error_code ec = co_await connect(*conn);
+            if (ec) {
+                give_back(std::move(conn), false);
+                if (abort_ != AbortReason::none) co_return finish_aborted();
+                const errc code = errc_for_transport(ec);
+                if (is_retryable_transport(code) && co_await back_off(std::nullopt)) continue;
+                if (abort_ != AbortReason::none) co_return finish_aborted();
+                co_return finish(make_error_code(code));
+            }
+        }
+
+        const bool reused = conn->exchanges > 0;
+        ++diag_.attempts;
+        if (reused) impl_->counters.reuses.fetch_add(1, std::memory_order_relaxed);
+        ExchangeResult r = co_await exchange(*conn);
+
+        if (abort_ != AbortReason::none) {
+            give_back(std::move(conn), false);
+            co_return finish_aborted();
+        }
+        if (r.ec) {
+            give_back(std::move(conn), false);
+            if (is_stale_connection_failure(r.ec, reused, r.response_started)) {
+                impl_->counters.stale_resends.fetch_add(1, std::memory_order_relaxed);
+                continue;
+            }
+            const errc code = errc_for_transport(r.ec);
+            diag_.message = (code == errc::bad_response ? "malformed response: " : "connection failed: ") +
+                            r.ec.message();
+            if (is_retryable_transport(code) && co_await back_off(std::nullopt)) continue;
+            if (abort_ != AbortReason::none) co_return finish_aborted();
+            co_return finish(make_error_code(code));
+        }
+
+        ++conn->exchanges;
+        if (conn->is_tls() && !conn->session_remembered) {
+            // After a full response the TLS 1.3 tickets have arrived, so the session is resumable now.
+            impl_->sessions.remember(conn->tls().native_handle());
+            conn->session_remembered = true;
+        }
+        give_back(std::move(conn), r.keep_alive);
+
+        diag_.http_status = r.status;
+        diag_.api_error_type.clear();
+        diag_.api_error_description.clear();
+        if (r.status == 200) {
+            Conference conference;
+            std::string why;
+            if (auto ec = parse_conference(r.body, conference, &why)) {
+                diag_.message = "invalid conference in the response: " + why;
+                co_return finish(ec);
+            }
+            co_return finish({}, std::move(conference));
+        }
+
+        read_api_error(r.body, diag_);
+        const errc code = r.status / 100 == 2 ? errc::bad_response : errc_for_status(r.status);
+        diag_.message = "HTTP " + std::to_string(r.status) +
+                        (diag_.api_error_description.empty() ? "" : ": " + diag_.api_error_description);
+        if (is_retryable_status(r.status)) {
+            std::optional<std::chrono::milliseconds> hint;
+            if (!r.retry_after.empty()) hint = parse_retry_after(r.retry_after, std::chrono::system_clock::now());
+            if (co_await back_off(hint)) continue;
+            if (abort_ != AbortReason::none) co_return finish_aborted();
+        }
+        co_return finish(make_error_code(code));
+    }
+}
+
+net::awaitable<Acquired> Lookup::acquire(ConnectionPtr& out) {
+    std::vector<ConnectionPtr> expired;
+    Acquired got = impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(shared_from_this()), out, expired);
+    for (auto& c : expired) c->abort();
+    expired.clear();
+    while (got == Acquired::queued) {
+        // A timer that never expires is the condition variable: wake() and
+        // abort() cancel it. Every wake-up re-checks the grant, so a spurious
+        // one only costs a loop.
+        wait_timer_.expires_at(clock::time_point::max());
+        co_await wait_timer_.async_wait(use_tuple);
+        got = impl_->pool.take_grant(*this, out);
+        // Aborted but granted: the caller takes the grant and gives it back,
+        // so the next waiter is not starved (Boost.MySQL #509).
+        if (got == Acquired::queued && abort_ != AbortReason::none) break;
+    }
+    co_return got;
+}
+
+void Lookup::arm_phase_timer(clock::duration limit) {
+    phase_expired_ = false;
+    phase_timer_.expires_at(std::min(deadline_, clock::now() + limit));
+    phase_timer_.async_wait([self = shared_from_this()](error_code ec) {
+        if (ec) return;
+        self->phase_expired_ = true;
+        if (self->active_) self->active_->abort();
+        if (self->resolver_) self->resolver_->cancel();
+    });
+}
+
+net::awaitable<net::ip::tcp::resolver::results_type> Lookup::resolve(error_code& ec) {
+    if (auto cached = impl_->cached_endpoints()) co_return *cached;
+    net::ip::tcp::resolver resolver(strand_);
+    resolver_ = &resolver;
+    auto [rec, results] =
+        co_await resolver.async_resolve(impl_->endpoint.host, impl_->endpoint.port, use_tuple);
+    resolver_ = nullptr;
+    ec = rec;
+    if (!ec) impl_->cache_endpoints(results);
+    co_return results;
+}
+
+net::awaitable<error_code> Lookup::connect(Connection& conn) {
+    const auto& ep = impl_->endpoint;
+    active_ = &conn;
+    arm_phase_timer(impl_->config.connect_timeout);
+
+    error_code ec;
+    auto endpoints = co_await resolve(ec);
+    if (ec) {
+        active_ = nullptr;
+        phase_timer_.cancel();
+        diag_.message = "cannot resolve " + ep.host + ": " +
+                        (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : ec.message());
+        co_return ec;
+    }
+    auto [cec, endpoint] = co_await net::async_connect(conn.tcp().socket(), endpoints, use_tuple);
+    if (!cec) {
+        impl_->counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
+        conn.tcp().socket().set_option(net::ip::tcp::no_delay(true), cec);
+    }
+    if (cec) {
+        active_ = nullptr;
+        phase_timer_.cancel();
+        diag_.message = "cannot connect to " + ep.host + ":" + ep.port + ": " +
+                        (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : cec.message());
+        co_return cec;
+    }
+
+    if (conn.is_tls()) {
+        SSL* ssl = conn.tls().native_handle();
+        if (auto pec = prepare_tls_connection(ssl, ep.host)) {
+            active_ = nullptr;
+            phase_timer_.cancel();
+            diag_.message = "TLS set-up failed: " + pec.message();
+            co_return pec;
+        }
+        impl_->sessions.offer(ssl);
+        phase_timer_.cancel();
+        arm_phase_timer(impl_->config.handshake_timeout);
+        auto [hec] = co_await conn.tls().async_handshake(net::ssl::stream_base::client, use_tuple);
+        if (hec) {
+            active_ = nullptr;
+            phase_timer_.cancel();
+            if (phase_expired_) {
+                diag_.message = "TLS handshake with " + ep.host + " timed out after " +
+                                ms_text(impl_->config.handshake_timeout);
+                // Report a silent server as a connection failure (retryable), not a TLS verdict.
+                co_return make_error_code(net::error::timed_out);
+            }
+            diag_.message = "TLS handshake with " + ep.host + " failed: " + tls_failure_text(conn, hec);
+            co_return hec;
+        }
+        impl_->counters.handshakes.fetch_add(1, std::memory_order_relaxed);
+        if (::SSL_session_reused(ssl)) impl_->counters.sessions_resumed.fetch_add(1, std::memory_order_relaxed);
+    }
+    phase_timer_.cancel();
+    active_ = nullptr;
+    co_return error_code{};
+}
+
+namespace {
+
+template <class Stream>
+net::awaitable<void> exchange_on(Stream& stream, beast::flat_buffer& buffer,
+                                 const http::request<http::empty_body>& request, const ClientConfig& config,
+                                 error_code& ec, bool& response_started,
+                                 std::optional<http::response_parser<http::string_body>>& parser) {
+    auto [wec, written] = co_await http::async_write(stream, request, use_tuple);
+    (void)written;
+    if (wec) {
+        ec = wec;
+        co_return;
+    }
+    for (;;) {
+        parser.emplace();
+        parser->body_limit(config.max_body_bytes);
+        parser->header_limit(config.max_header_bytes);
+        auto [rec, read] = co_await http::async_read(stream, buffer, *parser, use_tuple);
+        (void)read;
+        response_started = response_started || parser->got_some();
+        if (rec) {
+            ec = rec;
+            co_return;
+        }
+        const unsigned status = parser->get().result_int();
+        // Interim responses (100 Continue, 103 Early Hints) precede the real one.
+        if (status < 100 || status >= 200 || status == 101) co_return;
+    }
+}
+
+}  // namespace
+
+net::awaitable<Lookup::ExchangeResult> Lookup::exchange(Connection& conn) {
+    ExchangeResult r;
+    std::optional<http::response_parser<http::string_body>> parser;
+    active_ = &conn;
+    if (conn.is_tls())
+        co_await exchange_on(conn.tls(), conn.buffer, request_, impl_->config, r.ec, r.response_started, parser);
+    else
+        co_await exchange_on(conn.plain(), conn.buffer, request_, impl_->config, r.ec, r.response_started, parser);
+    active_ = nullptr;
+    if (r.ec) co_return r;
+    auto& res = parser->get();
+    r.status = res.result_int();
+    r.keep_alive = res.keep_alive() && !parser->need_eof();
+    if (r.status == 429 || r.status == 503) {
+        if (auto it = res.find(http::field::retry_after); it != res.end()) r.retry_after = it->value();
+    }
+    r.body = std::move(res.body());
+    co_return r;
+}
+
+net::awaitable<bool> Lookup::sleep(std::chrono::milliseconds delay) {
+    const auto until = clock::now() + delay;
+    while (abort_ == AbortReason::none && clock::now() < until) {
+        wait_timer_.expires_at(until);
+        co_await wait_timer_.async_wait(use_tuple);
+    }
+    co_return abort_ == AbortReason::none;
+}
+
+net::awaitable<bool> Lookup::back_off(std::optional<std::chrono::milliseconds> server_hint) {
+    const auto& policy = impl_->config.retry;
+    if (diag_.retries >= policy.max_retries || abort_ != AbortReason::none) co_return false;
+    const auto delay = server_hint ? *server_hint : backoff_delay(policy, diag_.retries, unit_random());
+    if (clock::now() + delay >= deadline_) {
+        diag_.message += "; not retried: the pause before the next try (" + ms_text(delay) +
+                         ") would pass the lookup's deadline";
+        co_return false;
+    }
+    ++diag_.retries;
+    impl_->counters.retries.fetch_add(1, std::memory_order_relaxed);
+    co_return co_await sleep(delay);
+}
+
+void Lookup::give_back(ConnectionPtr conn, bool reusable) {
+    if (!conn) return;
+    if (reusable) {
+        // Also when aborted while holding a granted, unused connection: it
+        // goes back, so the next waiter does not lose its turn.
+        if (auto refused = impl_->pool.release(std::move(conn))) refused->abort();
+        return;
+    }
+    conn->abort();
+    conn.reset();
+    impl_->pool.discard();
+}
+
+void Lookup::finish(error_code ec, Conference conference) {
+    if (finished_) return;
+    finished_ = true;
+    deadline_timer_.cancel();
+    phase_timer_.cancel();
+    wait_timer_.cancel();
+    if (ec && diag_.message.empty()) diag_.message = ec.message();
+    if (!ec) diag_.message.clear();
+    impl_->counters.lookups_completed.fetch_add(1, std::memory_order_relaxed);
+    completion_.complete(ec, std::move(conference), std::move(diag_));
+}
+
+void Lookup::finish_with(errc code, std::string message) {
+    diag_.message = std::move(message);
+    finish(make_error_code(code));
+}
+
+void Lookup::finish_aborted() {
+    std::string last = diag_.message.empty() ? "" : " (last failure: " + diag_.message + ")";
+    switch (abort_) {
+    case AbortReason::caller_cancelled:
+        diag_.message = "cancelled by the caller" + last;
+        return finish(net::error::operation_aborted);
+    case AbortReason::deadline:
+        diag_.message = "no result within the lookup's deadline of " + ms_text(impl_->config.request_timeout) + last;
+        return finish(make_error_code(errc::timeout));
+    case AbortReason::client_closed:
+    case AbortReason::none:
+        diag_.message = "the client was closed" + last;
+        return finish(make_error_code(errc::cancelled));
+    }
+}
+
+}  // namespace bwvoice::detail

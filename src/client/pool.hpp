@@ -1,0 +1,105 @@
+// The connection pool's bookkeeping: which connections are idle, how many are
+// open, who waits. No I/O happens here; callers do the connecting and closing.
+#ifndef BWVOICE_SRC_CLIENT_POOL_HPP
+#define BWVOICE_SRC_CLIENT_POOL_HPP
+
+#include "client/connection.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace bwvoice::detail {
+
+/// A lookup waiting for a connection. The pool writes the grant fields under
+/// its lock, then calls wake() after releasing the lock; wake() must hand
+/// control to the waiter's own strand and must not re-enter the pool.
+class PoolWaiter {
+public:
+    virtual void wake() = 0;
+
+    /// What the waiter was granted; read them through Pool::take_grant.
+    ConnectionPtr granted_connection;
+    bool granted_connect_slot = false;
+    bool pool_closed = false;
+    bool queued = false;
+
+protected:
+    ~PoolWaiter() = default;
+};
+
+/// What acquire() gives.
+enum class Acquired {
+    connection,    ///< An idle connection, ready to reuse.
+    connect_slot,  ///< Room to open a new connection (counted as open from now on).
+    queued,        ///< None now: the waiter was queued and will be woken.
+    closed,        ///< The pool is closed.
+};
+
+/// Mutex-guarded: every member is safe to call from any thread. The critical
+/// sections are a few pointer moves, so the lock is held for nanoseconds and
+/// never across I/O.
+class Pool {
+public:
+    using clock = std::chrono::steady_clock;
+
+    Pool(std::size_t max_open, std::chrono::milliseconds idle_timeout);
+
+    /// Takes the most recently used idle connection that has not expired (LIFO,
+    /// as Go does, so surplus connections age out), else a connect slot while
+    /// fewer than max_open are open, else queues `waiter` (FIFO). Expired idle
+    /// connections are moved to `to_close` for the caller to close outside the lock.
+    Acquired acquire(const std::shared_ptr<PoolWaiter>& waiter, ConnectionPtr& out,
+                     std::vector<ConnectionPtr>& to_close);
+
+    /// After a wake-up: moves the grant out of the waiter. Returns queued when
+    /// the waiter is still waiting (a spurious wake-up).
+    Acquired take_grant(PoolWaiter& waiter, ConnectionPtr& out);
+
+    /// A healthy connection comes back: handed straight to the oldest waiter,
+    /// else kept idle. When the pool is closed it is returned for closing.
+    ConnectionPtr release(ConnectionPtr connection);
+
+    /// A connection (or a connect slot that did not become one) is gone: the
+    /// open count drops and the oldest waiter may connect in its place.
+    void discard();
+
+    /// Removes `waiter` from the queue if it is still queued; returns false if
+    /// it was already granted something (which the waiter must then take and
+    /// give back, so that no grant is lost).
+    bool cancel_wait(PoolWaiter& waiter);
+
+    /// Fails every waiter, refuses later acquisitions, and returns the idle
+    /// connections for closing.
+    std::vector<ConnectionPtr> close();
+
+    /// Removes idle connections that have expired, for closing.
+    std::vector<ConnectionPtr> collect_expired();
+
+    struct Counts {
+        std::size_t open, idle, waiting;
+    };
+    Counts counts() const;
+
+private:
+    void expire_idle_locked(clock::time_point now, std::vector<ConnectionPtr>& to_close);
+    /// Hands idle connections and free slots to queued waiters, oldest first.
+    void grant_to_waiters_locked(std::vector<std::shared_ptr<PoolWaiter>>& woken);
+    /// Pops the oldest waiter, or null.
+    std::shared_ptr<PoolWaiter> next_waiter_locked();
+
+    mutable std::mutex mutex_;
+    const std::size_t max_open_;
+    const clock::duration idle_timeout_;
+    std::size_t open_ = 0;
+    bool closed_ = false;
+    std::deque<ConnectionPtr> idle_;  // oldest at front, most recently used at back
+    std::deque<std::shared_ptr<PoolWaiter>> waiters_;
+};
+
+}  // namespace bwvoice::detail
+
+#endif
