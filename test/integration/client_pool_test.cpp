@@ -1,0 +1,173 @@
+// The connection pool over real TLS: reuse, the bound, stale connections, expiry.
+#include "common/lookup_helpers.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+namespace net = boost::asio;
+using namespace bwvoice;
+using namespace bwvoice::test;
+using mock::Action;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Starts `count` lookups at once from the io_context's thread and counts the outcomes.
+struct Burst {
+    std::size_t ok = 0;
+    std::size_t failed = 0;
+    std::vector<error_code> errors;
+
+    void start(ConferenceClient& client, std::size_t count, std::size_t id_modulo = 1000) {
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::string id = "conf-" + std::to_string(i % id_modulo);
+            client.async_get_conference(id, [this, id](error_code ec, Conference c) {
+                if (!ec && c.id == id) {
+                    ++ok;
+                } else {
+                    ++failed;
+                    errors.push_back(ec);
+                }
+            });
+        }
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(client_pool)
+
+BOOST_AUTO_TEST_CASE(many_lookups_cost_no_more_handshakes_than_the_pool_size) {
+    MockEnv env;
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 4;
+    ConferenceClient client(ioc, config);
+    Burst burst;
+    burst.start(client, 400);
+    run_to_completion(ioc);
+    BOOST_TEST(burst.ok == 400u);
+    auto stats = client.stats();
+    BOOST_TEST(stats.handshakes <= 4u);
+    BOOST_TEST(stats.connections_opened <= 4u);
+    BOOST_TEST(stats.reuses >= 396u);
+    BOOST_TEST(env.server->stats().handshakes <= 4u);
+    BOOST_TEST(stats.open <= 4u);
+    BOOST_TEST(stats.in_flight == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(never_more_connections_than_the_pool_size) {
+    MockEnv env;
+    Action slow;
+    slow.delay = 20ms;
+    env.server->script_all({slow});
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 3;
+    ConferenceClient client(ioc, config);
+    Burst burst;
+    burst.start(client, 60);
+    run_to_completion(ioc);
+    BOOST_TEST(burst.ok == 60u);
+    BOOST_TEST(env.server->stats().max_open_connections <= 3u);
+    BOOST_TEST(client.stats().connections_opened <= 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_the_server_dropped_while_idle_is_resent_without_a_retry) {
+    mock::ServerOptions options;
+    options.idle_drop = 30ms;
+    MockEnv env(options);
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    config.retry.max_retries = 0;  // a counted retry would fail the lookup: only the resend may save it
+    ConferenceClient client(ioc, config);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        auto first = co_await lookup(client, "conf-1");
+        BOOST_TEST_REQUIRE(!first.ec, first.diag.message);
+        net::steady_timer t(co_await net::this_coro::executor, 300ms);
+        co_await t.async_wait(net::use_awaitable);
+        auto second = co_await lookup(client, "conf-2");
+        BOOST_TEST_REQUIRE(!second.ec, second.diag.message);
+        BOOST_TEST(second.diag.retries == 0u);
+        BOOST_TEST(second.diag.attempts == 2u);
+    });
+    BOOST_TEST(client.stats().stale_resends == 1u);
+    BOOST_TEST(env.server->stats().connections_accepted == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(connection_close_and_server_request_limits_are_honoured) {
+    mock::ServerOptions options;
+    options.max_requests_per_connection = 3;
+    MockEnv env(options);
+    Action closing;
+    closing.close_after = true;
+    env.server->script("conf-1", {closing});
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    config.retry.max_retries = 0;
+    ConferenceClient client(ioc, config);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        for (int i = 0; i < 20; ++i) {
+            auto r = co_await lookup(client, "conf-1");
+            BOOST_TEST_REQUIRE(!r.ec, "lookup " << i << ": " << r.diag.message);
+        }
+    });
+    BOOST_TEST(env.server->stats().requests >= 20u);
+    BOOST_TEST(client.stats().retries == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(idle_connections_expire) {
+    MockEnv env;
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.idle_timeout = 50ms;
+    ConferenceClient client(ioc, config);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        BOOST_TEST(!(co_await lookup(client, "conf-1")).ec);
+        net::steady_timer t(co_await net::this_coro::executor, 150ms);
+        co_await t.async_wait(net::use_awaitable);
+        BOOST_TEST(!(co_await lookup(client, "conf-1")).ec);
+    });
+    BOOST_TEST(client.stats().connections_opened == 2u);
+    BOOST_TEST(client.stats().reuses == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(reconnects_resume_the_tls_session) {
+    MockEnv env;
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.idle_timeout = 1ms;
+    ConferenceClient client(ioc, config);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        for (int i = 0; i < 3; ++i) {
+            BOOST_TEST(!(co_await lookup(client, "conf-1")).ec);
+            net::steady_timer t(co_await net::this_coro::executor, 10ms);
+            co_await t.async_wait(net::use_awaitable);
+        }
+    });
+    BOOST_TEST(client.stats().handshakes == 3u);
+    BOOST_TEST(client.stats().sessions_resumed >= 2u);
+}
+
+BOOST_AUTO_TEST_CASE(connect_failures_reach_waiters_and_the_pool_recovers) {
+    MockEnv env;
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 2;
+    config.retry.max_retries = 1;
+    // A port nobody listens on: every connect is refused.
+    {
+        net::ip::tcp::acceptor probe(ioc, {net::ip::make_address("127.0.0.1"), 0});
+        config.base_url = "https://127.0.0.1:" + std::to_string(probe.local_endpoint().port()) + "/api/v2";
+    }
+    ConferenceClient client(ioc, config);
+    Burst burst;
+    burst.start(client, 10);
+    run_to_completion(ioc);
+    BOOST_TEST(burst.failed == 10u);
+    for (auto& ec : burst.errors) BOOST_TEST((ec == errc::connection_failed), ec.message());
+    BOOST_TEST(client.stats().open == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
