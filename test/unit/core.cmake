@@ -1,0 +1,4 @@
+# Unit tests of the client's internals (no sockets).
+bwvoice_add_test(pool_test pool_test.cpp)
+bwvoice_add_test(retry_test retry_test.cpp)
+bwvoice_add_test(config_test config_test.cpp)
