@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The one test command: installs what is missing (Debian 12, apt-get), builds
+# and runs every test. Usage: scripts/test.sh [PRESET ...]   (default: debug)
+# Presets are those of CMakePresets.json: debug, release, asan, tsan, clang.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/install-deps.sh
+
+presets=("$@")
+[ ${#presets[@]} -gt 0 ] || presets=(debug)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+for preset in "${presets[@]}"; do
+  echo "== $preset: configure" >&2
+  cmake --preset "$preset" >/dev/null
+  echo "== $preset: build" >&2
+  cmake --build --preset "$preset" -j "$jobs"
+  echo "== $preset: test" >&2
+  ctest --preset "$preset" -j "$jobs"
+done
