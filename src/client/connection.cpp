@@ -1,5 +1,7 @@
 #include "client/connection.hpp"
 
+#include <openssl/ssl.h>
+
 namespace bwvoice::detail {
 
 Connection::Connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* ssl_ctx) {
@@ -17,6 +19,11 @@ boost::beast::tcp_stream& Connection::tcp() {
 
 void Connection::abort() noexcept {
     boost::system::error_code ignored;
+    // OpenSSL marks the session of an SSL freed without a shutdown as not
+    // resumable, and the client's SessionCache shares that session object.
+    // Pooled connections are dropped without close_notify on purpose (see
+    // docs/design.md), so say the shutdown happened and keep resumption.
+    if (tls_) ::SSL_set_shutdown(tls_->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
     tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
     tcp().socket().close(ignored);
 }

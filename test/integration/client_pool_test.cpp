@@ -1,6 +1,7 @@
 // The connection pool over real TLS: reuse, the bound, stale connections, expiry.
 #include "common/lookup_helpers.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 namespace net = boost::asio;
