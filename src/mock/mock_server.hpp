@@ -90,6 +90,9 @@ struct ServerOptions {
     /// Drop this fraction (0..1) of connections at random right after a request
     /// is read, without answering (for soak tests).
     double random_drop_rate = 0.0;
+    /// Keep every request for requests(). Turn off for long benchmark runs,
+    /// where the record would grow without bound; stats() still counts them.
+    bool record_requests = true;
 };
 
 /// The server. Starts listening in the constructor and serves on its own
@@ -116,7 +119,11 @@ public:
     /// order; once used up the server answers normally again.
     void script(const std::string& id, std::vector<Action> actions);
     /// Reactions for every request (any ID) until cleared, applied after per-ID scripts.
+    /// Requests take the actions in turn, starting over after the last one;
+    /// an empty vector clears.
     void script_all(std::vector<Action> actions);
+    /// Forgets all per-ID scripts and the script_all actions.
+    void clear_scripts();
 
     ServerStats stats() const;
     std::vector<RecordedRequest> requests() const;

@@ -1,0 +1,290 @@
+// One accepted connection: TLS handshake, then read a request, act on it
+// (normally or as scripted), and repeat while the connection stays alive.
+#include "mock/detail.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <random>
+
+namespace bwvoice::mock::detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using namespace std::chrono_literals;
+
+using TlsStream = asio::ssl::stream<beast::tcp_stream>;
+using Request = http::request<http::string_body>;
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+// Long enough for any test client, short enough that a stuck peer cannot
+// hold a connection (and the server's shutdown) forever.
+constexpr auto kHandshakeTimeout = 10s;
+constexpr auto kWriteTimeout = 30s;
+constexpr auto kShutdownTimeout = 500ms;
+
+beast::tcp_stream& tcp_of(beast::tcp_stream& stream) { return stream; }
+beast::tcp_stream& tcp_of(TlsStream& stream) { return stream.next_layer(); }
+
+/// Closes the TCP connection without TLS close_notify: what a crashed or
+/// misbehaving server looks like to the client.
+void close_abruptly(beast::tcp_stream& stream) { stream.close(); }
+
+void close_abruptly(TlsStream& stream) {
+    // OpenSSL evicts the session of a connection freed without a TLS shutdown
+    // from the server's cache; marking it shut down keeps it resumable, as
+    // nginx does, since many clients just drop idle connections.
+    SSL_set_shutdown(stream.native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    stream.next_layer().close();
+}
+
+/// Ends the connection the polite way (TLS close_notify, then FIN), so the
+/// client can tell a complete close-delimited body from a truncated one.
+asio::awaitable<void> close_gracefully(TlsStream& stream) {
+    stream.next_layer().expires_after(kShutdownTimeout);
+    co_await stream.async_shutdown(nothrow);
+    stream.next_layer().close();
+}
+
+asio::awaitable<void> close_gracefully(beast::tcp_stream& stream) {
+    boost::system::error_code ignored;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    stream.close();
+    co_return;
+}
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
+    if (delay <= 0ms) co_return;
+    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+    co_await timer.async_wait(nothrow);
+}
+
+template <class Stream>
+asio::awaitable<bool> write_all(Stream& stream, std::string_view bytes) {
+    tcp_of(stream).expires_after(kWriteTimeout);
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(bytes.data(), bytes.size()), nothrow);
+    co_return !ec;
+}
+
+/// Reads and discards until the peer closes: the "silent" fault.
+template <class Stream>
+asio::awaitable<void> wait_for_peer_close(Stream& stream) {
+    tcp_of(stream).expires_never();
+    std::array<char, 1024> sink{};
+    for (;;) {
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), nothrow);
+        if (ec) break;
+    }
+    close_abruptly(stream);
+}
+
+Response normal_response(ServerState& state, const Request& request, const ParsedTarget& target) {
+    const ServerOptions& options = state.options();
+    const auto error = [&](unsigned status) {
+        return Response{status, api_error_body(status, target.conference_id), {}};
+    };
+    if (!basic_credentials_match(request[http::field::authorization], options.username, options.password))
+        return error(401);
+    if (target.kind == RouteKind::malformed) return error(400);
+    if (target.kind != RouteKind::conference) return Response{404, api_error_body(404, {}), {}};
+    if (request.method() != http::verb::get) {
+        Response response = error(405);
+        response.headers.emplace_back("Allow", "GET");
+        return response;
+    }
+    if (target.account_id != options.account_id) return error(403);
+    if (auto body = state.store().find(target.conference_id)) return Response{200, *body, {}};
+    return error(404);
+}
+
+Response scripted_response(ServerState& state, const Request& request, const ParsedTarget& target,
+                           const Action& action) {
+    Response response;
+    if (action.body)
+        response = Response{action.status, *action.body, {}};
+    else if (action.status == 200)
+        response = normal_response(state, request, target);
+    else
+        response = Response{action.status, api_error_body(action.status, target.conference_id), {}};
+    response.headers.insert(response.headers.end(), action.headers.begin(), action.headers.end());
+    return response;
+}
+
+RecordedRequest record_of(const Request& request, std::uint64_t connection_id, bool tls) {
+    return RecordedRequest{std::string(request.method_string()),
+                           std::string(request.target()),
+                           std::string(request[http::field::authorization]),
+                           std::string(request[http::field::user_agent]),
+                           connection_id,
+                           tls};
+}
+
+/// What to do with the connection once a request has been dealt with.
+enum class After { keep_alive, close_gracefully, close_abruptly, done };
+
+template <class Stream>
+asio::awaitable<After> act(ServerState& state, Stream& stream, const Request& request, const ParsedTarget& target,
+                           const Action& action) {
+    using Kind = Action::Kind;
+    if (action.kind != Kind::trickle) co_await sleep_for(action.delay);
+
+    switch (action.kind) {
+    case Kind::drop: co_return After::close_abruptly;
+    case Kind::silent: co_await wait_for_peer_close(stream); co_return After::done;
+    case Kind::raw:
+        co_await write_all(stream, action.body.value_or(std::string{}));
+        co_return After::close_gracefully;
+    default: break;
+    }
+
+    const Response response = scripted_response(state, request, target, action);
+    const bool announce_close = action.close_after || !request.keep_alive();
+    const Framing framing = action.kind == Kind::chunked           ? Framing::chunked
+                            : action.kind == Kind::close_delimited ? Framing::close_delimited
+                                                                   : Framing::content_length;
+    const std::string head = render_head(response, framing, announce_close);
+    const bool send_body = request.method() != http::verb::head && !bodiless_status(response.status);
+    const std::string_view body = send_body ? std::string_view(response.body) : std::string_view();
+
+    switch (action.kind) {
+    case Kind::partial_headers:
+        co_await write_all(stream, std::string_view(head).substr(0, head.size() / 2));
+        co_return After::close_abruptly;
+    case Kind::partial_body:
+        if (co_await write_all(stream, head)) co_await write_all(stream, body.substr(0, body.size() / 2));
+        co_return After::close_abruptly;
+    case Kind::trickle: {
+        const std::string all = head + std::string(body);
+        for (const char byte : all) {
+            co_await sleep_for(action.delay);
+            if (!co_await write_all(stream, std::string_view(&byte, 1))) co_return After::close_abruptly;
+        }
+        break;
+    }
+    case Kind::chunked: {
+        if (!co_await write_all(stream, head)) co_return After::close_abruptly;
+        if (send_body) {
+            for (const std::string& piece : render_chunks(body))
+                if (!co_await write_all(stream, piece)) co_return After::close_abruptly;
+        }
+        break;
+    }
+    default: {
+        // One write for head and body: the common, benchmarked path.
+        tcp_of(stream).expires_after(kWriteTimeout);
+        const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body.data(), body.size())};
+        auto [ec, n] = co_await asio::async_write(stream, buffers, nothrow);
+        if (ec) co_return After::close_abruptly;
+        break;
+    }
+    }
+    if (announce_close || action.kind == Kind::close_delimited) co_return After::close_gracefully;
+    co_return After::keep_alive;
+}
+
+template <class Stream>
+asio::awaitable<void> serve_requests(ServerState& state, Stream& stream, std::uint64_t connection_id, bool tls) {
+    const ServerOptions& options = state.options();
+    std::mt19937_64 drop_rng(options.seed ^ (connection_id * 0x9E3779B97F4A7C15ULL));
+    std::uniform_real_distribution<double> drop_dice(0.0, 1.0);
+    beast::flat_buffer buffer;
+    std::size_t responses = 0;
+
+    for (;;) {
+        http::request_parser<http::string_body> parser;
+        parser.body_limit(1024 * 1024);
+        // idle_drop rides on the read timeout: a silent keep-alive connection
+        // times out here and is closed without a word to the client.
+        if (options.idle_drop > 0ms)
+            tcp_of(stream).expires_after(options.idle_drop);
+        else
+            tcp_of(stream).expires_never();
+        auto [ec, n] = co_await http::async_read(stream, buffer, parser, nothrow);
+        if (ec == http::error::end_of_stream) {
+            // The client closed between requests; answer its close_notify.
+            co_await close_gracefully(stream);
+            co_return;
+        }
+        if (ec) {
+            close_abruptly(stream);
+            co_return;
+        }
+        const Request& request = parser.get();
+        state.request_received(options.record_requests ? record_of(request, connection_id, tls) : RecordedRequest{});
+
+        if (options.random_drop_rate > 0.0 && drop_dice(drop_rng) < options.random_drop_rate) {
+            close_abruptly(stream);
+            co_return;
+        }
+
+        const ParsedTarget target = parse_target(request.target());
+        std::optional<Action> scripted;
+        if (target.kind == RouteKind::conference) scripted = state.next_action(target.conference_id);
+        const After after = co_await act(state, stream, request, target, scripted.value_or(Action{}));
+
+        ++responses;
+        switch (after) {
+        case After::done: co_return;
+        case After::close_abruptly: close_abruptly(stream); co_return;
+        case After::close_gracefully: co_await close_gracefully(stream); co_return;
+        case After::keep_alive: break;
+        }
+        if (options.max_requests_per_connection != 0 && responses >= options.max_requests_per_connection) {
+            co_await close_gracefully(stream);
+            co_return;
+        }
+    }
+}
+
+/// Keeps the open-connections gauge right however the coroutine ends,
+/// including being destroyed unfinished when the server shuts down.
+class OpenConnection {
+public:
+    explicit OpenConnection(ServerState& state) : state_(state) { state_.connection_opened(); }
+    ~OpenConnection() { state_.connection_closed(); }
+    OpenConnection(const OpenConnection&) = delete;
+    OpenConnection& operator=(const OpenConnection&) = delete;
+
+private:
+    ServerState& state_;
+};
+
+}  // namespace
+
+asio::awaitable<void> serve_connection(ServerState& state, asio::ssl::context* tls, asio::ip::tcp::socket socket,
+                                       std::uint64_t connection_id) {
+    const OpenConnection open(state);
+    boost::system::error_code ignored;
+    // Responses go out in one write; Nagle would only add latency to the benchmark.
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+    beast::tcp_stream tcp(std::move(socket));
+    if (tls == nullptr) {
+        co_await serve_requests(state, tcp, connection_id, false);
+        co_return;
+    }
+    TlsStream stream(std::move(tcp), *tls);
+    stream.next_layer().expires_after(kHandshakeTimeout);
+    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow);
+    if (ec) {
+        close_abruptly(stream);
+        co_return;
+    }
+    state.handshake_done(SSL_session_reused(stream.native_handle()) == 1);
+    co_await serve_requests(state, stream, connection_id, true);
+}
+
+}  // namespace bwvoice::mock::detail

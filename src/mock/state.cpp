@@ -1,0 +1,89 @@
+// What all connections of one server share: scripts, counters and the record
+// of requests, behind one mutex (held only for a few assignments).
+#include "mock/detail.hpp"
+
+#include <algorithm>
+
+namespace bwvoice::mock::detail {
+
+ServerState::ServerState(ServerOptions options) : options_(std::move(options)) {
+    store_.seed(options_.seed, options_.conferences);
+}
+
+std::optional<Action> ServerState::next_action(const std::string& conference_id) {
+    const std::lock_guard lock(mutex_);
+    if (!scripts_.empty()) {
+        const auto it = scripts_.find(conference_id);
+        if (it != scripts_.end()) {
+            Action action = std::move(it->second.front());
+            it->second.pop_front();
+            if (it->second.empty()) scripts_.erase(it);
+            return action;
+        }
+    }
+    if (script_all_.empty()) return std::nullopt;
+    const Action& action = script_all_[script_all_next_];
+    script_all_next_ = (script_all_next_ + 1) % script_all_.size();
+    return action;
+}
+
+void ServerState::script(const std::string& id, std::vector<Action> actions) {
+    if (actions.empty()) return;
+    const std::lock_guard lock(mutex_);
+    auto& queue = scripts_[id];
+    std::move(actions.begin(), actions.end(), std::back_inserter(queue));
+}
+
+void ServerState::script_all(std::vector<Action> actions) {
+    const std::lock_guard lock(mutex_);
+    script_all_ = std::move(actions);
+    script_all_next_ = 0;
+}
+
+void ServerState::clear_scripts() {
+    const std::lock_guard lock(mutex_);
+    scripts_.clear();
+    script_all_.clear();
+    script_all_next_ = 0;
+}
+
+void ServerState::connection_opened() {
+    const std::lock_guard lock(mutex_);
+    ++stats_.connections_accepted;
+    ++stats_.open_connections;
+    stats_.max_open_connections = std::max(stats_.max_open_connections, stats_.open_connections);
+}
+
+void ServerState::connection_closed() {
+    const std::lock_guard lock(mutex_);
+    --stats_.open_connections;
+}
+
+void ServerState::handshake_done(bool resumed) {
+    const std::lock_guard lock(mutex_);
+    ++stats_.handshakes;
+    if (resumed) ++stats_.sessions_resumed;
+}
+
+void ServerState::request_received(RecordedRequest request) {
+    const std::lock_guard lock(mutex_);
+    ++stats_.requests;
+    if (options_.record_requests) requests_.push_back(std::move(request));
+}
+
+ServerStats ServerState::stats() const {
+    const std::lock_guard lock(mutex_);
+    return stats_;
+}
+
+std::vector<RecordedRequest> ServerState::requests() const {
+    const std::lock_guard lock(mutex_);
+    return requests_;
+}
+
+void ServerState::clear_requests() {
+    const std::lock_guard lock(mutex_);
+    requests_.clear();
+}
+
+}  // namespace bwvoice::mock::detail

@@ -1,0 +1,1 @@
+bwvoice_add_test(mock_server_test mock_server_test.cpp)
