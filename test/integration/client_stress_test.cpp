@@ -66,16 +66,18 @@ BOOST_AUTO_TEST_CASE(shared_client_on_four_threads_accounts_for_every_lookup) {
     ConferenceClient client(ioc, config);
     Tally tally;
     constexpr int workers = 24, per_worker = 60;
-    std::atomic<int> finished{0};
+    // Boost.Test assertions are not thread-safe: count on the threads, check after joining.
+    std::atomic<int> finished{0}, threw{0};
     for (int w = 0; w < workers; ++w)
         net::co_spawn(net::make_strand(ioc), worker(client, tally, w, per_worker), [&](std::exception_ptr e) {
-            BOOST_REQUIRE(!e);
+            if (e) ++threw;
             ++finished;
         });
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) threads.emplace_back([&] { ioc.run_for(120s); });
     for (auto& t : threads) t.join();
     BOOST_TEST(finished == workers);
+    BOOST_TEST(threw == 0);
     BOOST_TEST(tally.total() == std::size_t{workers * per_worker});
     BOOST_TEST(tally.other == 0u);
     BOOST_TEST(tally.ok > tally.total() / 2);
@@ -91,10 +93,10 @@ BOOST_AUTO_TEST_CASE(close_from_another_thread_races_lookups_safely) {
     auto config = env.client_config();
     config.pool_size = 4;
     ConferenceClient client(ioc, config);
-    std::atomic<std::size_t> delivered{0};
+    std::atomic<std::size_t> delivered{0}, unexpected{0};
     for (int i = 0; i < 2000; ++i)
         client.async_get_conference("conf-" + std::to_string(i % 1000), [&](error_code ec, Conference) {
-            BOOST_CHECK(!ec || ec == errc::cancelled);
+            if (ec && ec != errc::cancelled) ++unexpected;
             ++delivered;
         });
     std::vector<std::thread> threads;
@@ -103,6 +105,7 @@ BOOST_AUTO_TEST_CASE(close_from_another_thread_races_lookups_safely) {
     client.close();
     for (auto& t : threads) t.join();
     BOOST_TEST(delivered == 2000u);
+    BOOST_TEST(unexpected == 0u);
     BOOST_TEST(client.stats().open == 0u);
 }
 
