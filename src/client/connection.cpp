@@ -2,6 +2,9 @@
 
 #include <openssl/ssl.h>
 
+#include <cerrno>
+#include <sys/socket.h>
+
 namespace bwvoice::detail {
 
 Connection::Connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* ssl_ctx) {
@@ -26,6 +29,16 @@ void Connection::abort() noexcept {
     if (tls_) ::SSL_set_shutdown(tls_->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
     tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
     tcp().socket().close(ignored);
+}
+
+}  // namespace bwvoice::detail
+
+namespace bwvoice::detail {
+
+bool Connection::idle_peer_silent() noexcept {
+    char byte;
+    const auto n = ::recv(tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 }  // namespace bwvoice::detail

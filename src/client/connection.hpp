@@ -39,6 +39,11 @@ public:
     /// operation_aborted. No TLS close_notify is sent (see docs/design.md).
     void abort() noexcept;
 
+    /// For a connection that sat idle: false if the server has closed it or
+    /// sent something unasked (a 408, say), either of which makes it unusable.
+    /// One non-blocking peek at the socket; nothing is consumed.
+    bool idle_peer_silent() noexcept;
+
     /// Read buffer kept across responses: bytes the server sent after one
     /// response belong to the next.
     boost::beast::flat_buffer buffer;

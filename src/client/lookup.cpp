@@ -32,6 +32,9 @@ namespace {
 // than the lookup itself.
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
+/// How long a connection must have been idle before it is probed on reuse.
+constexpr auto idle_probe_after = std::chrono::seconds(1);
+
 /// Relays a caller's cancellation onto the lookup's strand. Holds only a weak
 /// reference: a slot may still hold it after the lookup has completed.
 struct CancelRelay {
@@ -220,9 +223,20 @@ net::awaitable<void> Lookup::run() {
 
 net::awaitable<Acquired> Lookup::acquire(ConnectionPtr& out) {
     std::vector<ConnectionPtr> expired;
-    Acquired got = impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(shared_from_this()), out, expired);
-    for (auto& c : expired) c->abort();
-    expired.clear();
+    Acquired got;
+    for (;;) {
+        got = impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(shared_from_this()), out, expired);
+        for (auto& c : expired) c->abort();
+        expired.clear();
+        // A connection idle for a while may have been closed by the server;
+        // finding out now costs one syscall, finding out after writing costs a
+        // round trip (and a 408 sent while idle would be taken as our answer).
+        // Busy connections skip the check: the stale resend covers them.
+        if (got != Acquired::connection || clock::now() - out->idle_since < idle_probe_after ||
+            out->idle_peer_silent())
+            break;
+        give_back(std::move(out), false);
+    }
     while (got == Acquired::queued) {
         // A timer that never expires is the condition variable: wake() and
         // abort() cancel it. Every wake-up re-checks the grant, so a spurious
@@ -363,7 +377,9 @@ net::awaitable<Lookup::ExchangeResult> Lookup::exchange(Connection& conn) {
     if (r.ec) co_return r;
     auto& res = parser->get();
     r.status = res.result_int();
-    r.keep_alive = res.keep_alive() && !parser->need_eof();
+    // Bytes after a complete response were not asked for (no pipelining):
+    // whatever they are, they must not be read as the next lookup's answer.
+    r.keep_alive = res.keep_alive() && !parser->need_eof() && conn.buffer.size() == 0;
     if (r.status == 429 || r.status == 503) {
         if (auto it = res.find(http::field::retry_after); it != res.end()) r.retry_after = it->value();
     }

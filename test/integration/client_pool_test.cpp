@@ -171,4 +171,47 @@ BOOST_AUTO_TEST_CASE(connect_failures_reach_waiters_and_the_pool_recovers) {
     BOOST_TEST(client.stats().open == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_connection_idle_for_a_while_is_probed_before_reuse) {
+    mock::ServerOptions options;
+    options.idle_drop = 50ms;
+    MockEnv env(options);
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    ConferenceClient client(ioc, config);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        BOOST_TEST(!(co_await lookup(client, "conf-1")).ec);
+        net::steady_timer t(co_await net::this_coro::executor, 1200ms);
+        co_await t.async_wait(net::use_awaitable);
+        auto r = co_await lookup(client, "conf-2");
+        BOOST_TEST_REQUIRE(!r.ec, r.diag.message);
+        BOOST_TEST(r.diag.attempts == 1u);  // the dead connection was never written to
+    });
+    BOOST_TEST(client.stats().stale_resends == 0u);
+    BOOST_TEST(client.stats().connections_opened == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(bytes_after_a_complete_response_retire_the_connection) {
+    MockEnv env;
+    const std::string json = *env.server->conference_json("conf-1");
+    Action overlong;
+    overlong.body = json + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+    overlong.headers = {{"Content-Length", std::to_string(json.size())}};
+    env.server->script("conf-1", {overlong});
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    ConferenceClient client(ioc, config);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        auto first = co_await lookup(client, "conf-1");
+        BOOST_TEST_REQUIRE(!first.ec, first.diag.message);
+        BOOST_TEST((first.conference == seeded_conference(env.options, 1)));
+        // The smuggled response must not be taken as the answer to this one.
+        auto second = co_await lookup(client, "conf-2");
+        BOOST_TEST_REQUIRE(!second.ec, second.diag.message);
+        BOOST_TEST((second.conference == seeded_conference(env.options, 2)));
+    });
+    BOOST_TEST(client.stats().connections_opened == 2u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
