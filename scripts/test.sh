@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing (Debian 12, apt-get), builds
-# and runs every test. Usage: scripts/test.sh [PRESET ...]   (default: debug)
-# Presets are those of CMakePresets.json: debug, release, asan, tsan, clang.
+# and runs every test. Usage: scripts/test.sh [PRESET ...]
+# Presets are those of CMakePresets.json. The default runs every test under
+# ASan+UBSan (g++), the threaded tests under TSan, and every test again built
+# with clang (so both compilers' warnings stay clean under -Werror).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/install-deps.sh
 
 presets=("$@")
-[ ${#presets[@]} -gt 0 ] || presets=(debug)
+[ ${#presets[@]} -gt 0 ] || presets=(asan tsan clang)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 for preset in "${presets[@]}"; do
