@@ -2,11 +2,11 @@
 # One-command demo on a fresh Debian 12 machine: installs what is missing,
 # builds, starts bwvoice-mock on loopback with freshly generated certificates,
 # and looks up a few thousand conferences concurrently with bwconf.
-#   scripts/demo.sh [LOOKUPS]     (default 5000)
+#   scripts/demo.sh [LOOKUPS]     (default 20000)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-lookups=${1:-5000}
+lookups=${1:-20000}
 [[ "$lookups" =~ ^[0-9]+$ && "$lookups" -gt 0 ]] || { echo "usage: scripts/demo.sh [LOOKUPS]" >&2; exit 2; }
 
 scripts/install-deps.sh
