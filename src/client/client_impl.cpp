@@ -2,7 +2,13 @@
 
 #include "client/lookup.hpp"
 
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/write.hpp>
+
 #include <openssl/evp.h>
+
+#include <sstream>
 
 #include <vector>
 
@@ -19,6 +25,20 @@ std::string basic_authorization(const std::string& user, const std::string& pass
     return "Basic " + encoded;
 }
 
+std::string serialize_request_headers(const Endpoint& ep, const std::string& authorization,
+                                     const std::string& user_agent) {
+    namespace http = boost::beast::http;
+    http::request<http::empty_body> req{http::verb::get, "/", 11};
+    req.set(http::field::host, ep.host_header);
+    req.set(http::field::authorization, authorization);
+    req.set(http::field::user_agent, user_agent);
+    req.set(http::field::accept, "application/json");
+    std::ostringstream out;
+    out << req.base();
+    const std::string all = out.str();
+    return all.substr(all.find("\r\n") + 2);
+}
+
 std::shared_ptr<boost::asio::ssl::context> tls_context_for(const Endpoint& ep, const TlsConfig& tls) {
     return ep.tls ? make_tls_context(tls) : nullptr;
 }
@@ -30,6 +50,7 @@ ClientImpl::ClientImpl(boost::asio::any_io_executor ex, ClientConfig cfg)
       config(std::move(cfg)),
       endpoint(check_config(config)),
       authorization(basic_authorization(config.username, config.password)),
+      request_headers(serialize_request_headers(endpoint, authorization, config.user_agent)),
       ssl_context(tls_context_for(endpoint, config.tls)),
       pool(config.pool_size, config.idle_timeout) {}
 

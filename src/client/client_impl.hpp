@@ -36,6 +36,10 @@ public:
     const Endpoint endpoint;
     /// "Basic base64(user:password)", built once. Never logged or formatted into errors.
     const std::string authorization;
+    /// Every request header line after the request line, and the blank line
+    /// that ends them, serialized once by Beast: a lookup only prepends
+    /// "GET <target> HTTP/1.1\r\n".
+    const std::string request_headers;
     /// Null for plain HTTP.
     const std::shared_ptr<boost::asio::ssl::context> ssl_context;
     SessionCache sessions;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace bwvoice::detail {
 
@@ -47,6 +48,8 @@ public:
     /// Read buffer kept across responses: bytes the server sent after one
     /// response belong to the next.
     boost::beast::flat_buffer buffer;
+    /// The last response's body; kept so its capacity is reused.
+    std::string body;
     /// Completed exchanges; > 0 means the connection has been reused.
     std::uint64_t exchanges = 0;
     /// When it last went back to the pool.

@@ -1,6 +1,7 @@
 #include "client/lookup.hpp"
 
 #include "client/config_check.hpp"
+#include "client/response_reader.hpp"
 #include "client/retry.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -8,10 +9,8 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
 
 #include <openssl/ssl.h>
@@ -73,14 +72,6 @@ std::string tls_failure_text(Connection& conn, const error_code& ec) {
 
 }  // namespace
 
-struct Lookup::ExchangeResult {
-    error_code ec;
-    bool response_started = false;
-    unsigned status = 0;
-    bool keep_alive = false;
-    std::string body;
-    std::string retry_after;
-};
 
 void Lookup::start(std::shared_ptr<ClientImpl> impl, std::string id, LookupCompletion completion) {
     auto lookup = std::make_shared<Lookup>(std::move(impl), std::move(id), std::move(completion));
@@ -131,13 +122,11 @@ net::awaitable<void> Lookup::run() {
         if (!ec) self->abort(AbortReason::deadline);
     });
 
-    request_.method(http::verb::get);
-    request_.target(conference_target(impl_->endpoint, id_));
-    request_.version(11);
-    request_.set(http::field::host, impl_->endpoint.host_header);
-    request_.set(http::field::authorization, impl_->authorization);
-    request_.set(http::field::user_agent, impl_->config.user_agent);
-    request_.set(http::field::accept, "application/json");
+    {
+        const std::string target = conference_target(impl_->endpoint, id_);
+        request_.reserve(4 + target.size() + 11 + impl_->request_headers.size());
+        request_.append("GET ").append(target).append(" HTTP/1.1\r\n").append(impl_->request_headers);
+    }
 
     for (;;) {
         if (abort_ != AbortReason::none) co_return finish_aborted();
@@ -192,7 +181,6 @@ net::awaitable<void> Lookup::run() {
             impl_->sessions.remember(conn->tls().native_handle());
             conn->session_remembered = true;
         }
-        give_back(std::move(conn), r.keep_alive);
 
         diag_.http_status = r.status;
         diag_.api_error_type.clear();
@@ -200,14 +188,17 @@ net::awaitable<void> Lookup::run() {
         if (r.status == 200) {
             Conference conference;
             std::string why;
-            if (auto ec = parse_conference(r.body, conference, &why)) {
+            const error_code ec = parse_conference(conn->body, conference, &why);
+            give_back(std::move(conn), r.keep_alive);
+            if (ec) {
                 diag_.message = "invalid conference in the response: " + why;
                 co_return finish(ec);
             }
             co_return finish({}, std::move(conference));
         }
 
-        read_api_error(r.body, diag_);
+        read_api_error(conn->body, diag_);
+        give_back(std::move(conn), r.keep_alive);
         const errc code = r.status / 100 == 2 ? errc::bad_response : errc_for_status(r.status);
         diag_.message = "HTTP " + std::to_string(r.status) +
                         (diag_.api_error_description.empty() ? "" : ": " + diag_.api_error_description);
@@ -336,30 +327,31 @@ net::awaitable<error_code> Lookup::connect(Connection& conn) {
 namespace {
 
 template <class Stream>
-net::awaitable<void> exchange_on(Stream& stream, beast::flat_buffer& buffer,
-                                 const http::request<http::empty_body>& request, const ClientConfig& config,
-                                 error_code& ec, bool& response_started,
-                                 std::optional<http::response_parser<http::string_body>>& parser) {
-    auto [wec, written] = co_await http::async_write(stream, request, use_tuple);
+net::awaitable<void> exchange_on(Stream& stream, Connection& conn, const std::string& request,
+                                 const ClientConfig& config, Lookup::ExchangeResult& r) {
+    auto [wec, written] = co_await net::async_write(stream, net::buffer(request), use_tuple);
     (void)written;
     if (wec) {
-        ec = wec;
+        r.ec = wec;
         co_return;
     }
     for (;;) {
-        parser.emplace();
-        parser->body_limit(config.max_body_bytes);
-        parser->header_limit(config.max_header_bytes);
-        auto [rec, read] = co_await http::async_read(stream, buffer, *parser, use_tuple);
+        ResponseReader reader(conn.body, config.max_body_bytes, config.max_header_bytes);
+        auto [rec, read] = co_await http::async_read(stream, conn.buffer, reader, use_tuple);
         (void)read;
-        response_started = response_started || parser->got_some();
+        r.response_started = r.response_started || reader.got_some();
         if (rec) {
-            ec = rec;
+            r.ec = rec;
             co_return;
         }
-        const unsigned status = parser->get().result_int();
+        r.status = reader.status();
         // Interim responses (100 Continue, 103 Early Hints) precede the real one.
-        if (status < 100 || status >= 200 || status == 101) co_return;
+        if (r.status >= 100 && r.status < 200 && r.status != 101) continue;
+        // Bytes after a complete response were not asked for (no pipelining):
+        // whatever they are, they must not be read as the next lookup's answer.
+        r.keep_alive = reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
+        if (r.status == 429 || r.status == 503) r.retry_after = reader.retry_after();
+        co_return;
     }
 }
 
@@ -367,23 +359,12 @@ net::awaitable<void> exchange_on(Stream& stream, beast::flat_buffer& buffer,
 
 net::awaitable<Lookup::ExchangeResult> Lookup::exchange(Connection& conn) {
     ExchangeResult r;
-    std::optional<http::response_parser<http::string_body>> parser;
     active_ = &conn;
     if (conn.is_tls())
-        co_await exchange_on(conn.tls(), conn.buffer, request_, impl_->config, r.ec, r.response_started, parser);
+        co_await exchange_on(conn.tls(), conn, request_, impl_->config, r);
     else
-        co_await exchange_on(conn.plain(), conn.buffer, request_, impl_->config, r.ec, r.response_started, parser);
+        co_await exchange_on(conn.plain(), conn, request_, impl_->config, r);
     active_ = nullptr;
-    if (r.ec) co_return r;
-    auto& res = parser->get();
-    r.status = res.result_int();
-    // Bytes after a complete response were not asked for (no pipelining):
-    // whatever they are, they must not be read as the next lookup's answer.
-    r.keep_alive = res.keep_alive() && !parser->need_eof() && conn.buffer.size() == 0;
-    if (r.status == 429 || r.status == 503) {
-        if (auto it = res.find(http::field::retry_after); it != res.end()) r.retry_after = it->value();
-    }
-    r.body = std::move(res.body());
     co_return r;
 }
 

@@ -15,8 +15,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/message.hpp>
 
 #include <memory>
 #include <string>
@@ -47,9 +45,16 @@ public:
     Lookup* registry_prev = nullptr;
     Lookup* registry_next = nullptr;
 
-private:
-    struct ExchangeResult;
+    /// What one request/response exchange came to (the body stays in the connection).
+    struct ExchangeResult {
+        error_code ec;
+        bool response_started = false;
+        unsigned status = 0;
+        bool keep_alive = false;
+        std::string retry_after;
+    };
 
+private:
     boost::asio::awaitable<void> run();
     /// Waits, if need be, for a connection or the right to open one.
     boost::asio::awaitable<Acquired> acquire(ConnectionPtr& out);
@@ -73,7 +78,7 @@ private:
     std::string id_;
     LookupCompletion completion_;
     Diagnostics diag_;
-    boost::beast::http::request<boost::beast::http::empty_body> request_;
+    std::string request_;  // the whole request, serialized once per lookup
 
     std::chrono::steady_clock::time_point deadline_;
     boost::asio::steady_timer deadline_timer_;
