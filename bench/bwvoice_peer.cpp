@@ -114,6 +114,12 @@ int main(int argc, char** argv) {
         ioc.run();
         driver.flush();
         std::fflush(stdout);
+        const auto st = client.stats();
+        std::fprintf(stderr, "connections=%llu handshakes=%llu resumed=%llu reused=%llu retries=%llu stale=%llu\n",
+                     static_cast<unsigned long long>(st.connections_opened),
+                     static_cast<unsigned long long>(st.handshakes),
+                     static_cast<unsigned long long>(st.sessions_resumed), static_cast<unsigned long long>(st.reuses),
+                     static_cast<unsigned long long>(st.retries), static_cast<unsigned long long>(st.stale_resends));
         std::fprintf(stderr, "ok=%zu failed=%zu\n", driver.ok, driver.failed);
         return driver.failed == 0 ? 0 : 1;
     } catch (const std::exception& e) {

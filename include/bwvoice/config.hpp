@@ -37,6 +37,9 @@ struct TlsConfig {
     std::string extra_ca_file;
     /// The same as PEM text, for callers that hold the CA in memory.
     std::string extra_ca_pem;
+    /// Offer the last TLS session to new connections so reconnects skip the
+    /// full handshake (RFC 8446 resumption). Off only to measure its effect.
+    bool session_resumption = true;
     /// The caller's own context. When set, the three fields above are ignored
     /// and the context is used as it is, except that verification of the peer
     /// and of its host name is still enforced on every connection.

@@ -176,7 +176,7 @@ net::awaitable<void> Lookup::run() {
         }
 
         ++conn->exchanges;
-        if (conn->is_tls() && !conn->session_remembered) {
+        if (conn->is_tls() && !conn->session_remembered && impl_->config.tls.session_resumption) {
             // After a full response the TLS 1.3 tickets have arrived, so the session is resumable now.
             impl_->sessions.remember(conn->tls().native_handle());
             conn->session_remembered = true;
@@ -300,7 +300,7 @@ net::awaitable<error_code> Lookup::connect(Connection& conn) {
             diag_.message = "TLS set-up failed: " + pec.message();
             co_return pec;
         }
-        impl_->sessions.offer(ssl);
+        if (impl_->config.tls.session_resumption) impl_->sessions.offer(ssl);
         phase_timer_.cancel();
         arm_phase_timer(impl_->config.handshake_timeout);
         auto [hec] = co_await conn.tls().async_handshake(net::ssl::stream_base::client, use_tuple);
