@@ -1,0 +1,561 @@
+// Security: the password and the Authorization header value never appear in
+// an error_code's message, in any Diagnostics field or in an exception's
+// what(), whatever the failure; nothing a caller supplies (conference IDs,
+// account ID, user name, user agent) can change the request's path or add a
+// header; TLS verification cannot be switched off; credentials never cross
+// plain HTTP unless insecure_allow_plain_http is set.
+//
+// Existing tests already prove: an unknown CA, a wrong host name and an expired
+// certificate are refused, and a caller's verify_none context is overridden
+// (client_tls_test); an http:// base URL is refused unless allowed
+// (client_tls_test); a nasty ID is one percent-encoded segment
+// (client_lookup_test, config_test). This file adds the secrets across every
+// failure kind and the injection and plain-HTTP cases they do not cover.
+#include "common/lookup_helpers.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+namespace net = boost::asio;
+using namespace bwvoice;
+using namespace bwvoice::test;
+using mock::Action;
+using Kind = mock::Action::Kind;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kUser = "api-user";
+const std::string kPassword = "Zq7-S3cret-Pa55word-9xK";
+
+std::string base64(std::string_view in) {
+    static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                           static_cast<unsigned char>(in[i + 2]);
+        for (int s : {18, 12, 6, 0}) out += table[(v >> s) & 63];
+    }
+    if (i + 1 == in.size()) {
+        const unsigned v = static_cast<unsigned char>(in[i]) << 16;
+        out += table[(v >> 18) & 63];
+        out += table[(v >> 12) & 63];
+        out += "==";
+    } else if (i + 2 == in.size()) {
+        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+        out += table[(v >> 18) & 63];
+        out += table[(v >> 12) & 63];
+        out += table[(v >> 6) & 63];
+        out += '=';
+    }
+    return out;
+}
+
+std::string authorization_value(const std::string& user, const std::string& password) {
+    return "Basic " + base64(user + ":" + password);
+}
+
+/// Everything that must never be shown: the password, the credentials in
+/// clear, their Base64 form and the whole header value.
+std::vector<std::string> secrets() {
+    return {kPassword, kUser + ":" + kPassword, base64(kUser + ":" + kPassword), authorization_value(kUser, kPassword)};
+}
+
+/// Fails the test (one assertion) if `text` contains a secret.
+void check_clean(const std::string& where, const std::string& text) {
+    const auto all = secrets();
+    const bool leaked = std::any_of(all.begin(), all.end(), [&](const std::string& s) {
+        return text.find(s) != std::string::npos;
+    });
+    BOOST_TEST(!leaked, where << " contains a secret: " << text);
+}
+
+void check_result_clean(const std::string& label, const LookupResult& r) {
+    check_clean(label + ": error_code message", r.ec.message());
+    check_clean(label + ": error category", r.ec.category().name());
+    check_clean(label + ": to_string(errc)", std::string(to_string(to_errc(r.ec))));
+    check_clean(label + ": Diagnostics::message", r.diag.message);
+    check_clean(label + ": Diagnostics::api_error_type", r.diag.api_error_type);
+    check_clean(label + ": Diagnostics::api_error_description", r.diag.api_error_description);
+    // And the exception the default token would throw.
+    check_clean(label + ": system_error::what()", boost::system::system_error(r.ec).what());
+}
+
+mock::ServerOptions server_options() {
+    mock::ServerOptions o;
+    o.username = kUser;
+    o.password = kPassword;
+    return o;
+}
+
+Action of_kind(Kind k) {
+    Action a;
+    a.kind = k;
+    return a;
+}
+Action respond(unsigned status, std::string body = {}, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    Action a;
+    a.status = status;
+    if (!body.empty()) a.body = std::move(body);
+    a.headers = std::move(headers);
+    return a;
+}
+
+/// A port on 127.0.0.1 nobody listens on.
+std::uint16_t refused_port(net::io_context& ioc) {
+    net::ip::tcp::acceptor probe(ioc, {net::ip::make_address("127.0.0.1"), 0});
+    return probe.local_endpoint().port();
+}
+
+/// What a conference ID turns into on the wire, decoded again (%XX only).
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size()) {
+            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(secrets)
+
+// The server does not echo anything: every failure the client itself can
+// describe is free of the secrets.
+BOOST_AUTO_TEST_CASE(no_failure_kind_shows_the_password_or_the_authorization_header) {
+    MockEnv env(server_options());
+    net::io_context ioc;
+    struct Case {
+        std::string label;
+        std::function<void(ClientConfig&)> config;
+        std::vector<Action> script;  // for conf-1
+        errc expected;
+    };
+    const std::string bad_json_with_secret = R"({"id":")" + authorization_value(kUser, kPassword) + R"(", "name": )";
+    const std::string mistyped_with_secret =
+        R"({"id":")" + kPassword + R"(","name":{"x":")" + kPassword + R"("},"createdTime":"2026-01-01T00:00:00Z"})";
+    const std::string bad_time_with_secret = R"({"id":"c","name":"n","createdTime":")" + kPassword + R"("})";
+    const std::vector<Case> cases = {
+        {"401 wrong password", [](ClientConfig& c) { c.password = kPassword + "-wrong"; }, {}, errc::unauthorized},
+        {"403 other account", [](ClientConfig& c) { c.account_id = "9900001"; }, {}, errc::forbidden},
+        {"404", {}, {respond(404)}, errc::not_found},
+        {"tls: unknown CA", [](ClientConfig& c) { c.tls.extra_ca_pem = mock::generate_pki().ca_cert_pem; }, {},
+         errc::tls_error},
+        {"connection refused",
+         [&](ClientConfig& c) { c.base_url = "https://127.0.0.1:" + std::to_string(refused_port(ioc)) + "/api/v2"; },
+         {},
+         errc::connection_failed},
+        {"timeout", [](ClientConfig& c) { c.request_timeout = 300ms; }, {of_kind(Kind::silent)}, errc::timeout},
+        {"dropped every time", {}, std::vector<Action>(4, of_kind(Kind::drop)), errc::connection_failed},
+        {"bad JSON holding the header", {}, {respond(200, bad_json_with_secret)}, errc::bad_response},
+        {"mistyped JSON holding the password", {}, {respond(200, mistyped_with_secret)}, errc::bad_response},
+        {"a timestamp that is the password", {}, {respond(200, bad_time_with_secret)}, errc::bad_response},
+        {"not HTTP, holding the header", {},
+         {[] {
+             Action a = of_kind(Kind::raw);
+             a.body = "HTTP/1.1 200 " + authorization_value(kUser, kPassword) + "\r\nX: " + kPassword + "\r\n\r\n";
+             return a;
+         }()},
+         errc::bad_response},
+        {"headers echoing the credentials", {},
+         {respond(401, "", {{"WWW-Authenticate", "Basic realm=\"" + kPassword + "\""}, {"X-Echo", authorization_value(kUser, kPassword)}})},
+         errc::unauthorized},
+        {"Retry-After that is the password", [](ClientConfig& c) { c.retry.max_retries = 1; },
+         std::vector<Action>(2, respond(429, "", {{"Retry-After", kPassword}})),
+         errc::rate_limited},
+        {"oversized header holding the header", {},
+         {respond(200, "", {{"X-Echo", std::string(20000, 'x') + authorization_value(kUser, kPassword)}})},
+         errc::bad_response},
+    };
+    for (const auto& c : cases) {
+        auto config = env.client_config();
+        config.username = kUser;
+        config.password = kPassword;
+        if (c.config) c.config(config);
+        if (!c.script.empty()) env.server->script("conf-1", c.script);
+        ConferenceClient client(ioc, config);
+        LookupResult result;
+        run_coroutine(ioc, [&]() -> net::awaitable<void> { result = co_await lookup(client, "conf-1"); });
+        ioc.restart();
+        env.server->clear_scripts();
+        BOOST_TEST((result.ec == c.expected), c.label << ": got " << result.ec.message() << " (" << result.diag.message << ")");
+        check_result_clean(c.label, result);
+    }
+
+    // Closed client, and a caller's cancellation.
+    auto config = env.client_config();
+    config.username = kUser;
+    config.password = kPassword;
+    env.server->script_all({of_kind(Kind::silent)});
+    ConferenceClient client(ioc, config);
+    LookupResult closed;
+    client.async_get_conference("conf-1", closed.diag, [&](error_code ec, Conference) { closed.ec = ec; });
+    net::steady_timer timer(ioc, 100ms);
+    timer.async_wait([&](error_code) { client.close(); });
+    run_to_completion(ioc);
+    BOOST_TEST((closed.ec == errc::cancelled));
+    check_result_clean("closed client", closed);
+}
+
+// A server that echoes the request's credentials into its error body (some
+// proxies and debug endpoints do). Diagnostics promises (diagnostics.hpp) it
+// "never holds credentials or request headers", so the echoed secret must not
+// reach api_error_type, api_error_description or message.
+//
+// KNOWN LEAK (reported, not fixed here: src/ is not ours to edit): the client
+// copies the error body's type and description verbatim into Diagnostics and
+// into Diagnostics::message ("HTTP 400: <description>"), so an echoed
+// Authorization header or password shows up there (bwconf redacts its own
+// output, the library does not). Expected failures: 3 responses x
+// (message, api_error_type, api_error_description). Remove expected_failures
+// once the library redacts or drops secrets in error bodies.
+BOOST_AUTO_TEST_CASE(a_server_echoing_the_credentials_in_its_error_body_does_not_leak_them,
+                     *boost::unit_test::expected_failures(9)) {
+    MockEnv env(server_options());
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.username = kUser;
+    config.password = kPassword;
+    config.retry.max_retries = 1;
+    ConferenceClient client(ioc, config);
+    const std::string echo = R"({"type":"validation )" + kPassword + R"(","description":"you sent Authorization: )" +
+                             authorization_value(kUser, kPassword) + R"("})";
+    env.server->script("conf-1", {respond(400, echo)});
+    env.server->script("conf-2", std::vector<Action>(2, respond(503, echo)));
+    env.server->script("conf-3", {respond(401, echo)});
+    for (const char* id : {"conf-1", "conf-2", "conf-3"}) {
+        LookupResult r;
+        run_coroutine(ioc, [&]() -> net::awaitable<void> { r = co_await lookup(client, id); });
+        ioc.restart();
+        BOOST_TEST(r.ec.failed());
+        check_result_clean(std::string("echo for ") + id, r);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(invalid_configurations_never_show_the_password_in_what) {
+    const std::vector<std::pair<std::string, std::function<void(ClientConfig&)>>> cases = {
+        {"userinfo in base_url", [](ClientConfig& c) { c.base_url = "https://" + kUser + ":" + kPassword + "@127.0.0.1/api"; }},
+        {"password as the base_url", [](ClientConfig& c) { c.base_url = kPassword; }},
+        {"password in a bad base_url", [](ClientConfig& c) { c.base_url = "https://127.0.0.1/" + kPassword + " x"; }},
+        {"password in a query", [](ClientConfig& c) { c.base_url = "https://127.0.0.1/api?pw=" + kPassword; }},
+        {"password in an http base_url", [](ClientConfig& c) { c.base_url = "http://127.0.0.1/" + kPassword; }},
+        {"empty account", [](ClientConfig& c) { c.account_id.clear(); }},
+        {"empty user", [](ClientConfig& c) { c.username.clear(); }},
+        {"colon in the user", [](ClientConfig& c) { c.username = kUser + ":" + kPassword; }},
+        {"CR LF in the user", [](ClientConfig& c) { c.username = kUser + "\r\n" + kPassword; }},
+        {"CR LF in the user agent", [](ClientConfig& c) { c.user_agent = "a\r\nX-Pw: " + kPassword; }},
+        {"pool_size 0", [](ClientConfig& c) { c.pool_size = 0; }},
+        {"negative idle_timeout", [](ClientConfig& c) { c.idle_timeout = -1ms; }},
+        {"missing CA file", [](ClientConfig& c) { c.tls.extra_ca_file = "/nonexistent/ca.pem"; }},
+        {"CA PEM that is the password", [](ClientConfig& c) { c.tls.extra_ca_pem = kPassword; }},
+    };
+    net::io_context ioc;
+    for (const auto& [label, mutate] : cases) {
+        ClientConfig config;
+        config.base_url = "https://127.0.0.1:1/api/v2";
+        config.account_id = "9900000";
+        config.username = kUser;
+        config.password = kPassword;
+        mutate(config);
+        try {
+            ConferenceClient client(ioc, config);
+            BOOST_ERROR(label << ": accepted");
+        } catch (const std::invalid_argument& e) {
+            check_clean(label + ": invalid_argument::what()", e.what());
+        } catch (const std::system_error& e) {
+            check_clean(label + ": system_error::what()", e.what());
+        } catch (const boost::system::system_error& e) {
+            check_clean(label + ": boost system_error::what()", e.what());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_authorization_header_is_exactly_basic_base64_whatever_the_credentials_hold) {
+    // Bytes that would split a header if they were not encoded.
+    const std::string password = std::string("p\r\nX-Injected: 1\r\n\r\nGET / HTTP/1.1\0\x7f\xff", 33);
+    mock::ServerOptions options = server_options();
+    options.password = password;
+    MockEnv env(options);
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.username = kUser;
+    config.password = password;
+    ConferenceClient client(ioc, config);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        auto r = co_await lookup(client, "conf-1");
+        BOOST_TEST(!r.ec, r.diag.message);
+    });
+    const auto requests = env.server->requests();
+    BOOST_TEST_REQUIRE(requests.size() == 1u);
+    BOOST_TEST(requests[0].authorization == authorization_value(kUser, password));
+    BOOST_TEST(requests[0].target == "/api/v2/accounts/9900000/conferences/conf-1");
+}
+
+// IDs of every awkward kind: each reaches the server as exactly one path
+// segment under the conference collection, decoding back to the same ID, and
+// the mock (which percent-decodes the segment) finds the conference stored
+// under that very ID.
+BOOST_AUTO_TEST_CASE(no_id_can_change_the_path_or_add_a_header) {
+    MockEnv env(server_options());
+    std::vector<std::string> ids = {
+        "a/b",        "a/../../x",   "?x=1",          "#frag",     "%2F",          "%00",      "a%2F..%2Fb",
+        "a\\b",       "a;b=c",       "a b",           "a\tb",      "a\rb",         "a\nb",     "x\r\nHost: evil",
+        " HTTP/1.1",  "conf-1/..",   "conf-1?",       "@evil.com", "//evil.com/x", "+&=$,!*'()",
+        std::string("a\0b", 3),      "\x7f\x01\x1f", "\xC3\xA9\xE2\x82\xAC", "\xFF\xFE",   std::string(1500, 'A') + "/x",
+    };
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        env.server->put_conference(ids[i], R"({"id":"stored-)" + std::to_string(i) +
+                                               R"(","name":"n","createdTime":"2026-01-01T00:00:00Z"})");
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.username = kUser;
+    config.password = kPassword;
+    ConferenceClient client(ioc, config);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            auto r = co_await lookup(client, ids[i]);
+            BOOST_TEST(!r.ec, "id #" << i << ": " << r.ec.message() << " (" << r.diag.message << ")");
+            BOOST_TEST(r.conference.id == "stored-" + std::to_string(i), "id #" << i);
+        }
+    });
+    const auto requests = env.server->requests();
+    BOOST_TEST_REQUIRE(requests.size() == ids.size());
+    const std::string prefix = "/api/v2/accounts/9900000/conferences/";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const std::string& target = requests[i].target;
+        BOOST_TEST_REQUIRE(target.starts_with(prefix), target);
+        const std::string segment = target.substr(prefix.size());
+        // Only unreserved characters and %XX: nothing that ends the path,
+        // starts a query or fragment, or breaks the request line.
+        BOOST_TEST(segment.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%") ==
+                       std::string::npos,
+                   "id #" << i << " sent as " << segment);
+        BOOST_TEST(percent_decode(segment) == ids[i], "id #" << i);
+        BOOST_TEST(requests[i].authorization == authorization_value(kUser, kPassword));
+        BOOST_TEST(requests[i].method == "GET");
+    }
+}
+
+// "." and ".." are unreserved characters, so percent-encoding leaves them
+// alone; as whole segments they are dot-segments that servers and proxies
+// remove (RFC 3986 5.2.4; nginx does it before matching locations), which
+// turns GET .../conferences/.. into GET .../accounts/9900000/ and
+// GET .../conferences/. into the conference list. The mock does not normalise
+// paths, so here we only look at what goes on the wire: either the client
+// refuses such IDs (bad_request, nothing sent) or it must not send a bare dot
+// segment. test/interop shows what nginx makes of them.
+//
+// KNOWN GAP (reported): the client sends ".", ".." and an account ID ".." as
+// bare dot segments. Expected failures: those 3 requests. Remove
+// expected_failures once the client refuses them (errc::bad_request, as it does
+// for an empty ID) or encodes them.
+BOOST_AUTO_TEST_CASE(dot_segment_ids_and_account_ids_are_not_sent_as_dot_segments,
+                     *boost::unit_test::expected_failures(3)) {
+    MockEnv env(server_options());
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.username = kUser;
+    config.password = kPassword;
+    {
+        ConferenceClient client(ioc, config);
+        run_coroutine(ioc, [&]() -> net::awaitable<void> {
+            for (const char* id : {".", ".."}) co_await lookup(client, id);
+        });
+        ioc.restart();
+    }
+    config.account_id = "..";
+    {
+        ConferenceClient client(ioc, config);
+        run_coroutine(ioc, [&]() -> net::awaitable<void> { co_await lookup(client, "conf-1"); });
+        ioc.restart();
+    }
+    for (const auto& r : env.server->requests()) {
+        const bool dot_segment = r.target.ends_with("/.") || r.target.ends_with("/..") ||
+                                 r.target.find("/./") != std::string::npos ||
+                                 r.target.find("/../") != std::string::npos;
+        BOOST_TEST(!dot_segment, "sent a dot segment: " << r.target);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_user_agent_is_sent_verbatim_as_one_header_or_refused) {
+    MockEnv env(server_options());
+    net::io_context ioc;
+    const std::vector<std::string> agents = {"plain/1.0", "tab\there", std::string("nul\0x", 5), "del\x7f",
+                                             "vt\x0b ff\x0c", "utf8-\xC3\xA9"};
+    for (const auto& agent : agents) {
+        auto config = env.client_config();
+        config.username = kUser;
+        config.password = kPassword;
+        config.user_agent = agent;
+        env.server->clear_requests();
+        try {
+            ConferenceClient client(ioc, config);
+            LookupResult r;
+            run_coroutine(ioc, [&]() -> net::awaitable<void> { r = co_await lookup(client, "conf-1"); });
+            ioc.restart();
+            const auto requests = env.server->requests();
+            // Either the request went out with exactly this agent, or the server
+            // (rightly) refused to parse it and recorded nothing.
+            for (const auto& req : requests) {
+                BOOST_TEST(req.user_agent == agent);
+                BOOST_TEST(req.target == "/api/v2/accounts/9900000/conferences/conf-1");
+            }
+            if (requests.empty())
+                BOOST_TEST_MESSAGE("user agent with byte(s) the server would not parse was sent: "
+                                   << r.ec.message() << " (" << r.diag.message << ")");
+        } catch (const std::invalid_argument& e) {
+            BOOST_TEST(std::string(e.what()).find("user_agent") != std::string::npos, e.what());
+        }
+    }
+}
+
+// Verification has no off switch: TlsConfig and ClientConfig have exactly the
+// members below (a structured binding of the wrong arity does not compile), and
+// none of them disables peer or host-name verification. Adding a member breaks
+// this test on purpose: review it for security, then update the count.
+BOOST_AUTO_TEST_CASE(there_is_no_option_to_disable_verification) {
+    {
+        auto [use_system_store, extra_ca_file, extra_ca_pem, context] = TlsConfig{};
+        BOOST_TEST(use_system_store);
+        BOOST_TEST(extra_ca_file.empty());
+        BOOST_TEST(extra_ca_pem.empty());
+        BOOST_TEST(!context);
+    }
+    {
+        auto [base_url, account_id, username, password, pool_size, idle_timeout, connect_timeout, handshake_timeout,
+              request_timeout, dns_cache_ttl, retry, max_body_bytes, max_header_bytes, user_agent, tls,
+              insecure_allow_plain_http] = ClientConfig{};
+        BOOST_TEST(base_url.starts_with("https://"));
+        BOOST_TEST(!insecure_allow_plain_http);  // the one insecure switch, off by default
+        (void)account_id, (void)username, (void)password, (void)pool_size, (void)idle_timeout, (void)connect_timeout;
+        (void)handshake_timeout, (void)request_timeout, (void)dns_cache_ttl, (void)retry, (void)max_body_bytes;
+        (void)max_header_bytes, (void)user_agent, (void)tls;
+    }
+}
+
+// A caller's own context that trusts the server's CA but sets verify_none:
+// host-name verification is still enforced (client_tls_test covers a context
+// that trusts nothing).
+BOOST_AUTO_TEST_CASE(a_callers_trusting_verify_none_context_still_checks_the_host_name) {
+    auto other = mock::generate_pki({"other.example"}, {"10.9.8.7"});
+    mock::ServerOptions options = server_options();
+    options.cert_pem = other.server_cert_pem;
+    options.key_pem = other.server_key_pem;
+    MockEnv env(options);
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.username = kUser;
+    config.password = kPassword;
+    auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_client);
+    ctx->add_certificate_authority(net::buffer(other.ca_cert_pem));
+    ctx->set_verify_mode(net::ssl::verify_none);
+    config.tls.context = ctx;
+    ConferenceClient client(ioc, config);
+    LookupResult r;
+    run_coroutine(ioc, [&]() -> net::awaitable<void> { r = co_await lookup(client, "conf-1"); });
+    BOOST_TEST((r.ec == errc::tls_error), r.ec.message() << " (" << r.diag.message << ")");
+    BOOST_TEST(env.server->stats().requests == 0u);
+    check_result_clean("wrong host", r);
+}
+
+// KNOWN GAP (reported, not fixed here: src/ is not ours to edit). TlsConfig
+// promises that with a caller's context "verification of the peer and of its
+// host name is still enforced on every connection". prepare_tls_connection()
+// calls SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr), and a null callback
+// leaves the callback inherited from the context in place, so a context whose
+// verify callback accepts everything switches off both the chain check and the
+// host-name check: the credentials go to an untrusted server. Expected
+// failures: 2 lookups x (error code, no request reached the server).
+// Remove expected_failures once fixed.
+BOOST_AUTO_TEST_CASE(a_callers_accept_anything_verify_callback_cannot_switch_verification_off,
+                     *boost::unit_test::expected_failures(4)) {
+    auto other = mock::generate_pki({"other.example"}, {"10.9.8.7"});
+    mock::ServerOptions options = server_options();
+    options.cert_pem = other.server_cert_pem;
+    options.key_pem = other.server_key_pem;
+    MockEnv env(options);
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.username = kUser;
+    config.password = kPassword;
+    // Trusting the right CA (wrong host name), then trusting nothing at all.
+    for (bool trust_ca : {true, false}) {
+        auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_client);
+        if (trust_ca) ctx->add_certificate_authority(net::buffer(other.ca_cert_pem));
+        ctx->set_verify_mode(net::ssl::verify_peer);
+        ctx->set_verify_callback([](bool, net::ssl::verify_context&) { return true; });  // "accept anything"
+        config.tls.context = ctx;
+        ConferenceClient client(ioc, config);
+        LookupResult r;
+        run_coroutine(ioc, [&]() -> net::awaitable<void> { r = co_await lookup(client, "conf-1"); });
+        ioc.restart();
+        BOOST_TEST((r.ec == errc::tls_error),
+                   (trust_ca ? "wrong host: " : "untrusted CA: ") << r.ec.message() << " (" << r.diag.message << ")");
+        BOOST_TEST(env.server->stats().requests == 0u, "the request (with the credentials) reached the server");
+        check_result_clean("accept-anything callback", r);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(credentials_never_cross_plain_http_unless_allowed) {
+    mock::ServerOptions options = server_options();
+    options.tls = false;
+    MockEnv plain(options);
+    net::io_context ioc;
+    auto config = plain.client_config();
+    config.username = kUser;
+    config.password = kPassword;
+
+    // http:// without the flag: refused before anything is sent.
+    config.insecure_allow_plain_http = false;
+    BOOST_CHECK_THROW(ConferenceClient(ioc, config), std::invalid_argument);
+    BOOST_TEST(plain.server->stats().connections_accepted == 0u);
+
+    // https:// at a plain-HTTP server: the TLS handshake fails; the server never
+    // receives a request, so never the credentials.
+    config.base_url = "https://127.0.0.1:" + std::to_string(plain.server->port()) + "/api/v2";
+    {
+        ConferenceClient client(ioc, config);
+        LookupResult r;
+        run_coroutine(ioc, [&]() -> net::awaitable<void> { r = co_await lookup(client, "conf-1"); });
+        ioc.restart();
+        BOOST_TEST(r.ec.failed());
+        BOOST_TEST((r.ec.category() == client_category()));
+        check_result_clean("https to a plain server", r);
+    }
+    for (const auto& req : plain.server->requests())
+        BOOST_TEST(req.authorization.empty(), "credentials reached a plain-HTTP server");
+
+    // A redirect from https to http is not followed (the credentials would follow it).
+    MockEnv secure(server_options());
+    auto sconfig = secure.client_config();
+    sconfig.username = kUser;
+    sconfig.password = kPassword;
+    for (unsigned status : {301u, 302u, 307u, 308u})
+        secure.server->script("conf-1", {respond(status, "", {{"Location", plain.server->base_url() +
+                                                                                "/accounts/9900000/conferences/conf-1"}})});
+    ConferenceClient client(ioc, sconfig);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        for (int i = 0; i < 4; ++i) {
+            auto r = co_await lookup(client, "conf-1");
+            BOOST_TEST((r.ec == errc::http_error), r.ec.message());
+        }
+    });
+    BOOST_TEST(secure.server->requests().size() == 4u);
+    for (const auto& req : plain.server->requests())
+        BOOST_TEST(req.authorization.empty(), "a redirect carried the credentials over plain HTTP");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
