@@ -9,7 +9,6 @@
 #include <bwvoice/conference.hpp>
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -244,24 +243,7 @@ error_code conference_from_json(const json::value& v, Conference& out, std::stri
     return {};
 }
 
-error_code parse_conference(std::string_view json_text, Conference& out, std::string* why) {
-    // A typical conference fits in these stack buffers, so parsing it takes
-    // no heap allocation at all; larger ones spill over to the heap.
-    std::array<unsigned char, 4096> parser_scratch;
-    std::array<unsigned char, 8192> value_storage;
-    json::monotonic_resource resource(value_storage.data(), value_storage.size());
-    json::parser parser(json::storage_ptr(), json::parse_options(), parser_scratch.data(), parser_scratch.size());
-    parser.reset(&resource);
-
-    error_code ec;
-    parser.write(json_text.data(), json_text.size(), ec);
-    if (ec) {
-        if (why) *why = "invalid JSON: " + ec.message();
-        return errc::bad_response;
-    }
-    const json::value root = parser.release();
-    return conference_from_json(root, out, why);
-}
+// parse_conference is in conference_reader.cpp: a streaming decoder for the hot path.
 
 void tag_invoke(json::value_from_tag, json::value& v, const ConferenceMember& m) {
     const json::storage_ptr sp = v.storage();  // a copy: emplace_object rebuilds v

@@ -2,3 +2,4 @@
 bwvoice_add_test(pool_test pool_test.cpp)
 bwvoice_add_test(retry_test retry_test.cpp)
 bwvoice_add_test(config_test config_test.cpp)
+bwvoice_add_test(conference_reader_test conference_reader_test.cpp)
