@@ -428,8 +428,10 @@ BOOST_AUTO_TEST_CASE(the_user_agent_is_sent_verbatim_as_one_header_or_refused) {
 // this test on purpose: review it for security, then update the count.
 BOOST_AUTO_TEST_CASE(there_is_no_option_to_disable_verification) {
     {
-        auto [use_system_store, extra_ca_file, extra_ca_pem, context] = TlsConfig{};
+        // session_resumption (reviewed): only whether a cached session is offered.
+        auto [use_system_store, extra_ca_file, extra_ca_pem, session_resumption, context] = TlsConfig{};
         BOOST_TEST(use_system_store);
+        BOOST_TEST(session_resumption);
         BOOST_TEST(extra_ca_file.empty());
         BOOST_TEST(extra_ca_pem.empty());
         BOOST_TEST(!context);
