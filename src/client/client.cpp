@@ -31,7 +31,7 @@ PoolStats ConferenceClient::stats() const { return impl_ ? impl_->stats() : Pool
 
 void ConferenceClient::start_lookup(std::shared_ptr<detail::ClientImpl> impl, std::string id,
                                     detail::LookupCompletion completion) {
-    detail::Lookup::start(std::move(impl), std::move(id), std::move(completion));
+    detail::start_lookup(std::move(impl), std::move(id), std::move(completion));
 }
 
 }  // namespace bwvoice

@@ -68,7 +68,7 @@ void ClientImpl::cache_endpoints(const boost::asio::ip::tcp::resolver::results_t
     dns_expiry_ = std::chrono::steady_clock::now() + config.dns_cache_ttl;
 }
 
-bool ClientImpl::enroll(Lookup& lookup) {
+bool ClientImpl::enroll(LiveLookup& lookup) {
     std::lock_guard lock(registry_mutex_);
     lookup.registry_next = registry_head_;
     if (registry_head_) registry_head_->registry_prev = &lookup;
@@ -77,7 +77,7 @@ bool ClientImpl::enroll(Lookup& lookup) {
     return !closed_.load(std::memory_order_relaxed);
 }
 
-void ClientImpl::withdraw(Lookup& lookup) noexcept {
+void ClientImpl::withdraw(LiveLookup& lookup) noexcept {
     std::lock_guard lock(registry_mutex_);
     if (lookup.registry_prev) lookup.registry_prev->registry_next = lookup.registry_next;
     else registry_head_ = lookup.registry_next;
@@ -86,18 +86,17 @@ void ClientImpl::withdraw(Lookup& lookup) noexcept {
 }
 
 void ClientImpl::close() {
-    std::vector<std::shared_ptr<Lookup>> live;
+    std::vector<std::shared_ptr<LiveLookup>> live;
     {
         std::lock_guard lock(registry_mutex_);
         if (closed_.exchange(true)) return;
-        for (Lookup* l = registry_head_; l; l = l->registry_next) {
+        for (LiveLookup* l = registry_head_; l; l = l->registry_next) {
             // A lookup whose last reference is going away is finishing on its own.
-            if (auto strong = l->weak_from_this().lock()) live.push_back(std::move(strong));
+            if (auto strong = l->lock_self()) live.push_back(std::move(strong));
         }
     }
     for (auto& c : pool.close()) c->abort();
-    for (auto& l : live)
-        boost::asio::post(l->strand(), [l] { l->abort(AbortReason::client_closed); });
+    for (auto& l : live) l->close_from_client();
 }
 
 PoolStats ClientImpl::stats() const {

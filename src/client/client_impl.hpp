@@ -22,7 +22,7 @@
 
 namespace bwvoice::detail {
 
-class Lookup;
+class LiveLookup;
 
 /// Lookups hold it by shared_ptr, so it outlives the ConferenceClient handle
 /// for as long as any lookup still runs; nothing refers back to the handle.
@@ -50,8 +50,8 @@ public:
     void cache_endpoints(const boost::asio::ip::tcp::resolver::results_type& results);
 
     /// Registers a new lookup; returns false when the client is already closed.
-    bool enroll(Lookup& lookup);
-    void withdraw(Lookup& lookup) noexcept;
+    bool enroll(LiveLookup& lookup);
+    void withdraw(LiveLookup& lookup) noexcept;
     bool is_closed() const noexcept { return closed_.load(std::memory_order_acquire); }
 
     void close();
@@ -69,7 +69,7 @@ private:
     std::chrono::steady_clock::time_point dns_expiry_{};
 
     mutable std::mutex registry_mutex_;
-    Lookup* registry_head_ = nullptr;  // intrusive list: no allocation per lookup
+    LiveLookup* registry_head_ = nullptr;  // intrusive list: no allocation per lookup
     std::size_t in_flight_ = 0;
     std::atomic<bool> closed_{false};
 };

@@ -29,15 +29,17 @@ namespace {
 
 // Errors come back as values: an exception per failed lookup would cost more
 // than the lookup itself.
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+template <class Executor>
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable_t<Executor>{});
 
 /// How long a connection must have been idle before it is probed on reuse.
 constexpr auto idle_probe_after = std::chrono::seconds(1);
 
 /// Relays a caller's cancellation onto the lookup's strand. Holds only a weak
 /// reference: a slot may still hold it after the lookup has completed.
+template <class Inner>
 struct CancelRelay {
-    std::weak_ptr<Lookup> lookup;
+    std::weak_ptr<Lookup<Inner>> lookup;
     void operator()(net::cancellation_type type) const {
         if (type == net::cancellation_type::none) return;
         if (auto l = lookup.lock()) net::post(l->strand(), [l] { l->abort(AbortReason::caller_cancelled); });
@@ -73,10 +75,24 @@ std::string tls_failure_text(Connection& conn, const error_code& ec) {
 }  // namespace
 
 
-void Lookup::start(std::shared_ptr<ClientImpl> impl, std::string id, LookupCompletion completion) {
-    auto lookup = std::make_shared<Lookup>(std::move(impl), std::move(id), std::move(completion));
+void start_lookup(std::shared_ptr<ClientImpl> impl, std::string id, LookupCompletion completion) {
+    // With a plain io_context executor the whole lookup is instantiated on
+    // the concrete type: any_io_executor would allocate on every completion.
+    if (const auto* ioc = impl->executor.target<net::io_context::executor_type>()) {
+        const net::io_context::executor_type inner = *ioc;
+        Lookup<net::io_context::executor_type>::start(std::move(impl), inner, std::move(id), std::move(completion));
+    } else {
+        const net::any_io_executor inner = impl->executor;
+        Lookup<net::any_io_executor>::start(std::move(impl), inner, std::move(id), std::move(completion));
+    }
+}
+
+template <class Inner>
+void Lookup<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner, std::string id,
+                          LookupCompletion completion) {
+    auto lookup = std::make_shared<Lookup>(std::move(impl), inner, std::move(id), std::move(completion));
     auto slot = lookup->completion_.slot();
-    if (slot.is_connected()) slot.template emplace<CancelRelay>(CancelRelay{lookup});
+    if (slot.is_connected()) slot.template emplace<CancelRelay<Inner>>(CancelRelay<Inner>{lookup});
     // co_spawn posts the start, so the handler never runs inside the initiating function.
     net::co_spawn(lookup->strand_, lookup->run(), [lookup](std::exception_ptr e) {
         // Only a bug or an allocation failure gets here; the result must still be delivered.
@@ -84,9 +100,11 @@ void Lookup::start(std::shared_ptr<ClientImpl> impl, std::string id, LookupCompl
     });
 }
 
-Lookup::Lookup(std::shared_ptr<ClientImpl> impl, std::string id, LookupCompletion completion)
+template <class Inner>
+Lookup<Inner>::Lookup(std::shared_ptr<ClientImpl> impl, const Inner& inner, std::string id,
+                      LookupCompletion completion)
     : impl_(std::move(impl)),
-      strand_(net::make_strand(impl_->executor)),
+      strand_(net::make_strand(inner)),
       id_(std::move(id)),
       completion_(std::move(completion)),
       deadline_(clock::now() + impl_->config.request_timeout),
@@ -96,13 +114,28 @@ Lookup::Lookup(std::shared_ptr<ClientImpl> impl, std::string id, LookupCompletio
     if (!impl_->enroll(*this)) abort_ = AbortReason::client_closed;
 }
 
-Lookup::~Lookup() { impl_->withdraw(*this); }
-
-void Lookup::wake() {
-    net::post(strand_, [self = shared_from_this()] { self->wait_timer_.cancel(); });
+template <class Inner>
+Lookup<Inner>::~Lookup() {
+    impl_->withdraw(*this);
 }
 
-void Lookup::abort(AbortReason reason) {
+template <class Inner>
+void Lookup<Inner>::wake() {
+    net::post(strand_, [self = this->shared_from_this()] { self->wait_timer_.cancel(); });
+}
+
+template <class Inner>
+void Lookup<Inner>::close_from_client() {
+    net::post(strand_, [self = this->shared_from_this()] { self->abort(AbortReason::client_closed); });
+}
+
+template <class Inner>
+std::shared_ptr<LiveLookup> Lookup<Inner>::lock_self() {
+    return this->weak_from_this().lock();
+}
+
+template <class Inner>
+void Lookup<Inner>::abort(AbortReason reason) {
     if (abort_ != AbortReason::none || finished_) return;
     abort_ = reason;
     impl_->pool.cancel_wait(*this);
@@ -112,8 +145,9 @@ void Lookup::abort(AbortReason reason) {
     if (resolver_) resolver_->cancel();
 }
 
-net::awaitable<void> Lookup::run() {
-    auto self = shared_from_this();
+template <class Inner>
+auto Lookup<Inner>::run() -> awaitable<void> {
+    auto self = this->shared_from_this();
     if (abort_ != AbortReason::none) co_return finish_aborted();
     if (id_.empty()) co_return finish_with(errc::bad_request, "the conference ID is empty");
 
@@ -212,11 +246,12 @@ net::awaitable<void> Lookup::run() {
     }
 }
 
-net::awaitable<Acquired> Lookup::acquire(ConnectionPtr& out) {
+template <class Inner>
+auto Lookup<Inner>::acquire(ConnectionPtr& out) -> awaitable<Acquired> {
     std::vector<ConnectionPtr> expired;
     Acquired got;
     for (;;) {
-        got = impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(shared_from_this()), out, expired);
+        got = impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out, expired);
         for (auto& c : expired) c->abort();
         expired.clear();
         // A connection idle for a while may have been closed by the server;
@@ -233,7 +268,7 @@ net::awaitable<Acquired> Lookup::acquire(ConnectionPtr& out) {
         // abort() cancel it. Every wake-up re-checks the grant, so a spurious
         // one only costs a loop.
         wait_timer_.expires_at(clock::time_point::max());
-        co_await wait_timer_.async_wait(use_tuple);
+        co_await wait_timer_.async_wait(use_tuple<strand_type>);
         got = impl_->pool.take_grant(*this, out);
         // Aborted but granted: the caller takes the grant and gives it back,
         // so the next waiter is not starved (Boost.MySQL #509).
@@ -242,10 +277,11 @@ net::awaitable<Acquired> Lookup::acquire(ConnectionPtr& out) {
     co_return got;
 }
 
-void Lookup::arm_phase_timer(clock::duration limit) {
+template <class Inner>
+void Lookup<Inner>::arm_phase_timer(clock::duration limit) {
     phase_expired_ = false;
     phase_timer_.expires_at(std::min(deadline_, clock::now() + limit));
-    phase_timer_.async_wait([self = shared_from_this()](error_code ec) {
+    phase_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
         if (ec) return;
         self->phase_expired_ = true;
         if (self->active_) self->active_->abort();
@@ -253,19 +289,21 @@ void Lookup::arm_phase_timer(clock::duration limit) {
     });
 }
 
-net::awaitable<net::ip::tcp::resolver::results_type> Lookup::resolve(error_code& ec) {
+template <class Inner>
+auto Lookup<Inner>::resolve(error_code& ec) -> awaitable<net::ip::tcp::resolver::results_type> {
     if (auto cached = impl_->cached_endpoints()) co_return *cached;
-    net::ip::tcp::resolver resolver(strand_);
+    resolver_type resolver(strand_);
     resolver_ = &resolver;
     auto [rec, results] =
-        co_await resolver.async_resolve(impl_->endpoint.host, impl_->endpoint.port, use_tuple);
+        co_await resolver.async_resolve(impl_->endpoint.host, impl_->endpoint.port, use_tuple<strand_type>);
     resolver_ = nullptr;
     ec = rec;
     if (!ec) impl_->cache_endpoints(results);
     co_return results;
 }
 
-net::awaitable<error_code> Lookup::connect(Connection& conn) {
+template <class Inner>
+auto Lookup<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     const auto& ep = impl_->endpoint;
     active_ = &conn;
     arm_phase_timer(impl_->config.connect_timeout);
@@ -279,7 +317,7 @@ net::awaitable<error_code> Lookup::connect(Connection& conn) {
                         (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : ec.message());
         co_return ec;
     }
-    auto [cec, endpoint] = co_await net::async_connect(conn.tcp().socket(), endpoints, use_tuple);
+    auto [cec, endpoint] = co_await net::async_connect(conn.tcp().socket(), endpoints, use_tuple<strand_type>);
     if (!cec) {
         impl_->counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
         conn.tcp().socket().set_option(net::ip::tcp::no_delay(true), cec);
@@ -303,7 +341,7 @@ net::awaitable<error_code> Lookup::connect(Connection& conn) {
         if (impl_->config.tls.session_resumption) impl_->sessions.offer(ssl);
         phase_timer_.cancel();
         arm_phase_timer(impl_->config.handshake_timeout);
-        auto [hec] = co_await conn.tls().async_handshake(net::ssl::stream_base::client, use_tuple);
+        auto [hec] = co_await conn.tls().async_handshake(net::ssl::stream_base::client, use_tuple<strand_type>);
         if (hec) {
             active_ = nullptr;
             phase_timer_.cancel();
@@ -324,12 +362,11 @@ net::awaitable<error_code> Lookup::connect(Connection& conn) {
     co_return error_code{};
 }
 
-namespace {
-
+template <class Inner>
 template <class Stream>
-net::awaitable<void> exchange_on(Stream& stream, Connection& conn, const std::string& request,
-                                 const ClientConfig& config, Lookup::ExchangeResult& r) {
-    auto [wec, written] = co_await net::async_write(stream, net::buffer(request), use_tuple);
+auto Lookup<Inner>::exchange_on(Stream& stream, Connection& conn, ExchangeResult& r) -> awaitable<void> {
+    const ClientConfig& config = impl_->config;
+    auto [wec, written] = co_await net::async_write(stream, net::buffer(request_), use_tuple<strand_type>);
     (void)written;
     if (wec) {
         r.ec = wec;
@@ -337,7 +374,7 @@ net::awaitable<void> exchange_on(Stream& stream, Connection& conn, const std::st
     }
     for (;;) {
         ResponseReader reader(conn.body, config.max_body_bytes, config.max_header_bytes);
-        auto [rec, read] = co_await http::async_read(stream, conn.buffer, reader, use_tuple);
+        auto [rec, read] = co_await http::async_read(stream, conn.buffer, reader, use_tuple<strand_type>);
         (void)read;
         r.response_started = r.response_started || reader.got_some();
         if (rec) {
@@ -355,29 +392,30 @@ net::awaitable<void> exchange_on(Stream& stream, Connection& conn, const std::st
     }
 }
 
-}  // namespace
-
-net::awaitable<Lookup::ExchangeResult> Lookup::exchange(Connection& conn) {
+template <class Inner>
+auto Lookup<Inner>::exchange(Connection& conn) -> awaitable<ExchangeResult> {
     ExchangeResult r;
     active_ = &conn;
     if (conn.is_tls())
-        co_await exchange_on(conn.tls(), conn, request_, impl_->config, r);
+        co_await exchange_on(conn.tls(), conn, r);
     else
-        co_await exchange_on(conn.plain(), conn, request_, impl_->config, r);
+        co_await exchange_on(conn.plain(), conn, r);
     active_ = nullptr;
     co_return r;
 }
 
-net::awaitable<bool> Lookup::sleep(std::chrono::milliseconds delay) {
+template <class Inner>
+auto Lookup<Inner>::sleep(std::chrono::milliseconds delay) -> awaitable<bool> {
     const auto until = clock::now() + delay;
     while (abort_ == AbortReason::none && clock::now() < until) {
         wait_timer_.expires_at(until);
-        co_await wait_timer_.async_wait(use_tuple);
+        co_await wait_timer_.async_wait(use_tuple<strand_type>);
     }
     co_return abort_ == AbortReason::none;
 }
 
-net::awaitable<bool> Lookup::back_off(std::optional<std::chrono::milliseconds> server_hint) {
+template <class Inner>
+auto Lookup<Inner>::back_off(std::optional<std::chrono::milliseconds> server_hint) -> awaitable<bool> {
     const auto& policy = impl_->config.retry;
     if (diag_.retries >= policy.max_retries || abort_ != AbortReason::none) co_return false;
     const auto delay = server_hint ? *server_hint : backoff_delay(policy, diag_.retries, unit_random());
@@ -391,7 +429,8 @@ net::awaitable<bool> Lookup::back_off(std::optional<std::chrono::milliseconds> s
     co_return co_await sleep(delay);
 }
 
-void Lookup::give_back(ConnectionPtr conn, bool reusable) {
+template <class Inner>
+void Lookup<Inner>::give_back(ConnectionPtr conn, bool reusable) {
     if (!conn) return;
     if (reusable) {
         // Also when aborted while holding a granted, unused connection: it
@@ -404,7 +443,8 @@ void Lookup::give_back(ConnectionPtr conn, bool reusable) {
     impl_->pool.discard();
 }
 
-void Lookup::finish(error_code ec, Conference conference) {
+template <class Inner>
+void Lookup<Inner>::finish(error_code ec, Conference conference) {
     if (finished_) return;
     finished_ = true;
     deadline_timer_.cancel();
@@ -416,12 +456,14 @@ void Lookup::finish(error_code ec, Conference conference) {
     completion_.complete(ec, std::move(conference), std::move(diag_));
 }
 
-void Lookup::finish_with(errc code, std::string message) {
+template <class Inner>
+void Lookup<Inner>::finish_with(errc code, std::string message) {
     diag_.message = std::move(message);
     finish(make_error_code(code));
 }
 
-void Lookup::finish_aborted() {
+template <class Inner>
+void Lookup<Inner>::finish_aborted() {
     std::string last = diag_.message.empty() ? "" : " (last failure: " + diag_.message + ")";
     switch (abort_) {
     case AbortReason::caller_cancelled:
@@ -436,5 +478,8 @@ void Lookup::finish_aborted() {
         return finish(make_error_code(errc::cancelled));
     }
 }
+
+template class Lookup<net::io_context::executor_type>;
+template class Lookup<net::any_io_executor>;
 
 }  // namespace bwvoice::detail

@@ -13,7 +13,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/basic_resolver.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <memory>
@@ -24,15 +26,41 @@ namespace bwvoice::detail {
 /// Why a lookup stopped before it had a result.
 enum class AbortReason { none, caller_cancelled, deadline, client_closed };
 
-class Lookup final : public PoolWaiter, public std::enable_shared_from_this<Lookup> {
+/// What the client's registry of live lookups needs, whatever the executor.
+class LiveLookup : public PoolWaiter {
 public:
-    using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
+    /// Asks the lookup, from any thread, to stop with errc::cancelled.
+    virtual void close_from_client() = 0;
+    /// A strong reference, or null if the lookup is already being destroyed.
+    virtual std::shared_ptr<LiveLookup> lock_self() = 0;
 
-    /// Starts a lookup; `completion` is called exactly once, whatever happens.
-    static void start(std::shared_ptr<ClientImpl> impl, std::string id, LookupCompletion completion);
+    // The client's registry of live lookups (guarded by its mutex).
+    LiveLookup* registry_prev = nullptr;
+    LiveLookup* registry_next = nullptr;
 
-    Lookup(std::shared_ptr<ClientImpl> impl, std::string id, LookupCompletion completion);
+protected:
+    ~LiveLookup() = default;
+};
+
+/// Starts a lookup; `completion` is called exactly once, whatever happens.
+void start_lookup(std::shared_ptr<ClientImpl> impl, std::string id, LookupCompletion completion);
+
+/// One lookup, on its own strand over `Inner`. `Inner` is the io_context's
+/// concrete executor when the client was given one (no type erasure, so no
+/// allocation per I/O completion), else any_io_executor.
+template <class Inner>
+class Lookup final : public LiveLookup, public std::enable_shared_from_this<Lookup<Inner>> {
+public:
+    using strand_type = boost::asio::strand<Inner>;
+    using timer_type = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                         boost::asio::wait_traits<std::chrono::steady_clock>, strand_type>;
+    using resolver_type = boost::asio::ip::basic_resolver<boost::asio::ip::tcp, strand_type>;
+
+    Lookup(std::shared_ptr<ClientImpl> impl, const Inner& inner, std::string id, LookupCompletion completion);
     ~Lookup();
+
+    static void start(std::shared_ptr<ClientImpl> impl, const Inner& inner, std::string id,
+                      LookupCompletion completion);
 
     /// Stops the lookup for `reason`. Runs on the strand only.
     void abort(AbortReason reason);
@@ -40,10 +68,8 @@ public:
     const strand_type& strand() const noexcept { return strand_; }
 
     void wake() override;
-
-    // The client's registry of live lookups (guarded by its mutex).
-    Lookup* registry_prev = nullptr;
-    Lookup* registry_next = nullptr;
+    void close_from_client() override;
+    std::shared_ptr<LiveLookup> lock_self() override;
 
     /// What one request/response exchange came to (the body stays in the connection).
     struct ExchangeResult {
@@ -55,17 +81,22 @@ public:
     };
 
 private:
-    boost::asio::awaitable<void> run();
+    template <class T>
+    using awaitable = boost::asio::awaitable<T, strand_type>;
+
+    awaitable<void> run();
     /// Waits, if need be, for a connection or the right to open one.
-    boost::asio::awaitable<Acquired> acquire(ConnectionPtr& out);
+    awaitable<Acquired> acquire(ConnectionPtr& out);
     /// Resolves, connects and handshakes a new connection; fills the diagnostics message on failure.
-    boost::asio::awaitable<error_code> connect(Connection& conn);
-    boost::asio::awaitable<boost::asio::ip::tcp::resolver::results_type> resolve(error_code& ec);
-    boost::asio::awaitable<ExchangeResult> exchange(Connection& conn);
+    awaitable<error_code> connect(Connection& conn);
+    awaitable<boost::asio::ip::tcp::resolver::results_type> resolve(error_code& ec);
+    awaitable<ExchangeResult> exchange(Connection& conn);
+    template <class Stream>
+    awaitable<void> exchange_on(Stream& stream, Connection& conn, ExchangeResult& r);
     /// Sleeps `delay` unless aborted; returns false if aborted.
-    boost::asio::awaitable<bool> sleep(std::chrono::milliseconds delay);
+    awaitable<bool> sleep(std::chrono::milliseconds delay);
     /// Whether another counted retry fits; sleeps the backoff if so.
-    boost::asio::awaitable<bool> back_off(std::optional<std::chrono::milliseconds> server_hint);
+    awaitable<bool> back_off(std::optional<std::chrono::milliseconds> server_hint);
 
     void arm_phase_timer(std::chrono::steady_clock::duration limit);
     void give_back(ConnectionPtr conn, bool reusable);
@@ -81,15 +112,15 @@ private:
     std::string request_;  // the whole request, serialized once per lookup
 
     std::chrono::steady_clock::time_point deadline_;
-    boost::asio::steady_timer deadline_timer_;
-    boost::asio::steady_timer phase_timer_;  // connect and handshake limits
-    boost::asio::steady_timer wait_timer_;   // pool waits and backoff sleeps
+    timer_type deadline_timer_;
+    timer_type phase_timer_;  // connect and handshake limits
+    timer_type wait_timer_;   // pool waits and backoff sleeps
 
     AbortReason abort_ = AbortReason::none;
     bool phase_expired_ = false;
     bool finished_ = false;
     Connection* active_ = nullptr;  // the connection doing I/O for us now, to close on abort
-    boost::asio::ip::tcp::resolver* resolver_ = nullptr;
+    resolver_type* resolver_ = nullptr;
 };
 
 }  // namespace bwvoice::detail
