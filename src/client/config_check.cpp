@@ -17,6 +17,15 @@ bool has_line_break(std::string_view s) {
     return s.find_first_of("\r\n") != std::string_view::npos;
 }
 
+/// Control characters (other than tab) cannot appear in an HTTP field value.
+bool has_control_character(std::string_view s) {
+    for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return true;
+    }
+    return false;
+}
+
 Endpoint parse_base_url(const ClientConfig& config) {
     auto parsed = boost::urls::parse_absolute_uri(config.base_url);
     if (!parsed) reject("base_url", "is not an absolute URL");
@@ -52,6 +61,8 @@ Endpoint parse_base_url(const ClientConfig& config) {
 
 }  // namespace
 
+bool is_dot_segment(std::string_view segment) noexcept { return segment == "." || segment == ".."; }
+
 Endpoint check_config(const ClientConfig& config) {
     if (config.account_id.empty()) reject("account_id", "is required");
     if (config.username.empty()) reject("username", "is required");
@@ -70,6 +81,10 @@ Endpoint check_config(const ClientConfig& config) {
     if (config.max_body_bytes < 1) reject("max_body_bytes", "must be at least 1");
     if (config.max_header_bytes < 64) reject("max_header_bytes", "must be at least 64");
     if (has_line_break(config.user_agent)) reject("user_agent", "must not contain CR or LF");
+    if (has_control_character(config.user_agent)) reject("user_agent", "must not contain control characters");
+    // "." and ".." are dot-segments: servers and proxies resolve them, so the
+    // request would reach another resource with the caller's credentials.
+    if (is_dot_segment(config.account_id)) reject("account_id", "must not be '.' or '..'");
     if (has_line_break(config.username)) reject("username", "must not contain CR or LF");
     return parse_base_url(config);
 }

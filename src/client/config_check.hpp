@@ -21,6 +21,9 @@ struct Endpoint {
 /// Throws std::invalid_argument naming the field ("ClientConfig::pool_size must be at least 1").
 Endpoint check_config(const ClientConfig& config);
 
+/// "." or "..": segments every server resolves, so never sent as an ID.
+bool is_dot_segment(std::string_view segment) noexcept;
+
 /// path_prefix + id, the id percent-encoded as one path segment: every byte
 /// outside RFC 3986's unreserved set becomes %XX, so '/', '?', '#', '%', space,
 /// CR and LF cannot change the path or the request line.

@@ -25,8 +25,8 @@ const char* describe(errc e) noexcept {
         case errc::unauthorized: return "wrong username or password (HTTP 401)";
         case errc::forbidden: return "not allowed to use the Voice API of this account (HTTP 403)";
         case errc::not_found: return "no such conference (HTTP 404)";
-        case errc::rate_limited: return "rate limited by the API (HTTP 429) after every retry";
-        case errc::server_error: return "server error (HTTP 5xx) after every retry";
+        case errc::rate_limited: return "rate limited by the API (HTTP 429)";
+        case errc::server_error: return "server error (HTTP 5xx)";
         case errc::http_error: return "unexpected HTTP status";
         case errc::timeout: return "the lookup's deadline passed";
         case errc::connection_failed: return "connection failed or closed before a complete response";

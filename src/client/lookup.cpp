@@ -16,6 +16,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <initializer_list>
 #include <random>
 
 namespace bwvoice::detail {
@@ -53,6 +54,16 @@ double unit_random() {
 
 std::string ms_text(clock::duration d) {
     return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+/// Replaces every occurrence of each secret in `text` with "[redacted]": a
+/// server may echo the Authorization header or the password in its error body.
+void redact(std::string& text, std::initializer_list<std::string_view> secrets) {
+    for (std::string_view secret : secrets) {
+        if (secret.empty()) continue;
+        for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at))
+            text.replace(at, secret.size(), "[redacted]");
+    }
 }
 
 /// The API's error body, when it is one: {"type": ..., "description": ...}.
@@ -150,6 +161,8 @@ auto Lookup<Inner>::run() -> awaitable<void> {
     auto self = this->shared_from_this();
     if (abort_ != AbortReason::none) co_return finish_aborted();
     if (id_.empty()) co_return finish_with(errc::bad_request, "the conference ID is empty");
+    // Percent-encoding cannot help: servers decode %2E before resolving dot-segments.
+    if (is_dot_segment(id_)) co_return finish_with(errc::bad_request, "'.' and '..' are not conference IDs");
 
     deadline_timer_.expires_at(deadline_);
     deadline_timer_.async_wait([self](error_code ec) {
@@ -452,6 +465,11 @@ void Lookup<Inner>::finish(error_code ec, Conference conference) {
     wait_timer_.cancel();
     if (ec && diag_.message.empty()) diag_.message = ec.message();
     if (!ec) diag_.message.clear();
+    // Everything in Diagnostics may quote the server; none of it may carry the credentials.
+    const std::string_view auth = impl_->authorization;
+    const std::string_view credentials = auth.substr(auth.find(' ') + 1);
+    for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
+        redact(*text, {auth, credentials, impl_->config.password});
     impl_->counters.lookups_completed.fetch_add(1, std::memory_order_relaxed);
     completion_.complete(ec, std::move(conference), std::move(diag_));
 }

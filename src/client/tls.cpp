@@ -51,7 +51,9 @@ std::shared_ptr<ssl::context> make_tls_context(const TlsConfig& config) {
 error_code prepare_tls_connection(SSL* ssl, const std::string& host) {
     // Verification is forced here, per connection, so that even a caller's
     // context configured with verify_none cannot switch it off.
-    ::SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+    // An explicit callback that returns OpenSSL's own verdict: with a null one
+    // the SSL would keep a caller context's callback, which may accept anything.
+    ::SSL_set_verify(ssl, SSL_VERIFY_PEER, [](int preverify_ok, X509_STORE_CTX*) { return preverify_ok; });
     boost::system::error_code addr_ec;
     auto address = boost::asio::ip::make_address(host, addr_ec);
     X509_VERIFY_PARAM* param = ::SSL_get0_param(ssl);

@@ -208,15 +208,11 @@ BOOST_AUTO_TEST_CASE(unknown_paths_and_ids_are_not_found) {
     });
 }
 
-// KNOWN GAP (reported, not fixed here): the IDs "." and ".." go out as bare
-// dot segments (secrets_test shows the account ID ".." does too), and nginx (like RFC 3986 5.2.4) removes
-// them before routing: GET .../conferences/. becomes the conference list,
-// GET .../conferences/.. the account itself. The configuration in
-// run_nginx_test.sh serves those resources as a conference-shaped
-// "NOT-A-CONFERENCE", so the lookup returns another resource's data as the
-// conference. Expected failures: 2 lookups x (wrong result, nginx served a
-// 200). Remove expected_failures once the client refuses such IDs.
-BOOST_AUTO_TEST_CASE(dot_segment_ids_cannot_reach_another_resource, *boost::unit_test::expected_failures(4)) {
+// nginx (like RFC 3986 5.2.4) removes dot segments before routing, even
+// percent-encoded ones: GET .../conferences/. would be the conference list and
+// .../conferences/.. the account itself. run_nginx_test.sh serves those as a
+// conference-shaped "NOT-A-CONFERENCE"; the client must refuse such IDs.
+BOOST_AUTO_TEST_CASE(dot_segment_ids_cannot_reach_another_resource) {
     const Nginx nginx;
     net::io_context ioc;
     ConferenceClient client(ioc, nginx.config());
