@@ -21,3 +21,7 @@ for preset in "${presets[@]}"; do
   echo "== $preset: test" >&2
   ctest --preset "$preset" -j "$jobs"
 done
+
+# Then each libFuzzer target for a bounded time from its seed corpus
+# (test/fuzz/README.md); any crash, leak or broken invariant fails the run.
+scripts/fuzz.sh 30

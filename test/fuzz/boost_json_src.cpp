@@ -1,0 +1,2 @@
+// Boost.JSON's sources, for the fuzz build only (see CMakeLists.txt).
+#include <boost/json/src.hpp>
