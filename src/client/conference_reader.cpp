@@ -11,6 +11,7 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
+#include <boost/json/parse.hpp>
 
 #include <cstdint>
 #include <string>
@@ -103,6 +104,9 @@ public:
     /// The first field error, if any ("activeMembers[1].callId: missing").
     const std::string& problem() const noexcept { return problem_; }
     bool failed() const noexcept { return failed_; }
+    /// Whether a known key appeared twice in one object. The DOM keeps the
+    /// last one, whose verdict this one-pass decoder cannot reproduce.
+    bool saw_duplicate_keys() const noexcept { return duplicate_keys_; }
 
     bool on_document_begin(json::error_code&) { return true; }
     bool on_document_end(json::error_code&) { return true; }
@@ -118,6 +122,7 @@ public:
         case Where::members:
             c_.active_members.emplace_back();
             member_seen_call_id_ = false;
+            member_keys_ = 0;
             where_ = Where::member;
             return true;
         case Where::coached: return element_error("expected a string");
@@ -187,6 +192,12 @@ public:
         }
         key_ = where_ == Where::conference ? conference_field(k) : member_field(k);
         part_.clear();
+        if (key_ != Field::unknown) {
+            auto& seen = where_ == Where::conference ? conference_keys_ : member_keys_;
+            const auto bit = 1u << static_cast<unsigned>(key_);
+            if (seen & bit) duplicate_keys_ = true;
+            seen |= bit;
+        }
         return true;
     }
 
@@ -394,6 +405,8 @@ private:
     std::string problem_;
     bool failed_ = false;
     bool seen_id_ = false, seen_name_ = false, seen_created_ = false, member_seen_call_id_ = false;
+    bool duplicate_keys_ = false;
+    std::uint32_t conference_keys_ = 0, member_keys_ = 0;
 };
 
 }  // namespace
@@ -407,6 +420,11 @@ error_code parse_conference(std::string_view json_text, Conference& out, std::st
     if (ec) {
         if (why) *why = "invalid JSON: " + ec.message();
         return errc::bad_response;
+    }
+    if (parser.handler().saw_duplicate_keys()) {
+        // Rare enough to take the slow, exact path: the same verdict as the
+        // DOM decoder, where the last of duplicate keys wins.
+        return conference_from_json(json::parse(json_text), out, why);
     }
     if (parser.handler().failed()) {
         if (why) *why = parser.handler().problem();

@@ -73,7 +73,7 @@ bool read_int(std::string_view s, Int& out) {
 }
 
 // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" (the only form senders may use, RFC 9110 5.6.7).
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view v) {
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view v) {
     if (v.size() != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
         v[19] != ':' || v[22] != ':' || v.substr(25) != " GMT")
         return std::nullopt;
@@ -88,7 +88,7 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
     year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(*month)},
                        std::chrono::day{day}};
     if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-    return sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second};
+    return sys_seconds{sys_days{ymd}} + hours{hour} + minutes{minute} + seconds{second};
 }
 
 }  // namespace
@@ -108,8 +108,12 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
     }
     auto when = parse_http_date(value);
     if (!when) return std::nullopt;
-    if (*when <= now) return milliseconds{0};
-    return duration_cast<milliseconds>(*when - now);
+    // In seconds: system_clock's nanoseconds cannot hold years far from now
+    // (a server may send any year), and converting would overflow.
+    const auto now_s = floor<seconds>(now);
+    if (*when <= now_s) return milliseconds{0};
+    const auto ahead = std::min(*when - now_s, seconds{86'400LL * 365});
+    return duration_cast<milliseconds>(ahead);
 }
 
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, unsigned retry_index, double unit_random) noexcept {

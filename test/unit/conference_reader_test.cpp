@@ -76,6 +76,10 @@ BOOST_AUTO_TEST_CASE(agrees_on_malformed_and_odd_documents) {
                              R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z",)",
                              R"({"i\u0064":"a","name":"n\"q","createdTime":"2026-01-01T00:00:00Z"})",
                              R"({"id":"a","id":"b","name":"n","createdTime":"2026-01-01T00:00:00Z"})",
+                             // found by fuzzing: the last of duplicate keys wins, as in the DOM
+                             R"({"id":1,"id":"b","name":"n","createdTime":"2026-11-14T15:01:27.664Z"})",
+                             R"({"id":"b","name":"n","createdTime":"x","createdTime":"2026-11-14T15:01:27.664Z"})",
+                             R"({"id":"b","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[{"callId":2,"callId":"c"}]})",
                              R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[1]})",
                              R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[{"callId":"c","callIdsToCoach":[{}]}]})",
                              R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[{"callId":"c"}],"activeMembers":null})"})

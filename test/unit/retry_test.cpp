@@ -61,6 +61,9 @@ BOOST_AUTO_TEST_CASE(retry_after_seconds_and_dates) {
     BOOST_TEST(parse_retry_after(" 17 ", now).value() == milliseconds(17000));
     BOOST_TEST(parse_retry_after("Sun, 29 Nov 2026 12:00:05 GMT", now).value() == milliseconds(5000));
     BOOST_TEST(parse_retry_after("Sun, 29 Nov 2026 11:00:00 GMT", now).value() == milliseconds(0));
+    // Years far outside system_clock's nanosecond range (found by fuzzing).
+    BOOST_TEST(parse_retry_after("Sun, 06 Nov 0997 08:49:37 GMT", now).value() == milliseconds(0));
+    BOOST_TEST(parse_retry_after("Sun, 06 Nov 3988 08:49:37 GMT", now).value() == milliseconds(86'400'000LL * 365));
     for (const char* bad : {"", "-1", "1.5", "soon", "Sun, 29 Nov 2026 12:00:05 UTC", "Sun, 31 Nov 2026 12:00:05 GMT",
                             "Sunday, 29-Nov-26 12:00:05 GMT", "99999999999999999999999"})
         BOOST_TEST(!parse_retry_after(bad, now).has_value(), bad);
