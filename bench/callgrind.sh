@@ -4,10 +4,13 @@
 #
 #   bench/callgrind.sh [BUILD_DIR]      (default build/release)
 #
-# Runs bwvoice-peer under callgrind twice against a local bwvoice-mock (C=64),
-# with N1 and N2 lookups, and prints (I(N2) - I(N1)) / (N2 - N1): the cost of
-# one more lookup, with start-up and the TLS handshakes cancelled out. The
-# per-library split shows where it goes.
+# Runs bwvoice-bench --callgrind-lookups N under callgrind against a local
+# bwvoice-mock process (C=64): it opens the pool's connections and warms up
+# uninstrumented (--instr-atstart=no), then zeroes the counters, runs exactly
+# N lookups and dumps them as one part ("lookups"). Instructions per lookup =
+# that part's total / N: no start-up, no TLS handshake (and so no run-to-run
+# noise from whether a session happened to be resumed). The per-library split
+# shows where they go.
 #
 # Against the bench-peers nginx instead of the mock: start it with
 # ../shared/bench-peers/server.sh start DIR, source DIR/server.env, and run
@@ -15,10 +18,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${1:-build/release}
-n1=${N1:-2000} n2=${N2:-10000} c=${CONNECTIONS:-64}
+n=${N:-10000} c=${CONNECTIONS:-64}
 command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind is not installed" >&2; exit 1; }
-[ -x "$build/bench/bwvoice-peer" ] && [ -x "$build/src/mock/bwvoice-mock" ] ||
-  { echo "callgrind.sh: build bwvoice-peer and bwvoice-mock in $build first" >&2; exit 1; }
+[ -x "$build/bench/bwvoice-bench" ] && [ -x "$build/src/mock/bwvoice-mock" ] ||
+  { echo "callgrind.sh: build bwvoice-bench and bwvoice-mock in $build first" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bwvoice-cg.XXXXXX")
 mock_pid=
@@ -36,14 +39,14 @@ else
   user=bench password=bench-pw ca=$work/ca.crt server=bwvoice-mock
 fi
 
-run() {
-  valgrind --tool=callgrind --callgrind-out-file="$work/cg.$1" "$build/bench/bwvoice-peer" --url "$url" \
-    --user "$user" --password "$password" --ca "$ca" --connections "$c" --requests "$1" \
-    > /dev/null 2> "$work/err.$1"
-  grep -q "ok=$1 failed=0" "$work/err.$1" || { echo "callgrind.sh: run of $1 failed" >&2; tail -n 5 "$work/err.$1" >&2; exit 1; }
-}
-run "$n1"
-run "$n2"
+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/cg" \
+  "$build/bench/bwvoice-bench" --callgrind-lookups "$n" --connections "$c" \
+  --url "$url" --user "$user" --password "$password" --ca "$ca" > /dev/null 2> "$work/err" ||
+  { echo "callgrind.sh: the run failed" >&2; tail -n 5 "$work/err" >&2; exit 1; }
+# The part dumped by CALLGRIND_DUMP_STATS_AT("lookups"); the file written at
+# exit holds only the shutdown.
+part=$(grep -l '^desc: Trigger: Client Request: lookups' "$work"/cg.* 2>/dev/null | head -n 1)
+[ -n "$part" ] || { echo "callgrind.sh: no \"lookups\" dump (bwvoice-bench built without valgrind/callgrind.h?)" >&2; exit 1; }
 
 split() {
   callgrind_annotate --threshold=100 "$1" 2>/dev/null | python3 -c '
@@ -56,9 +59,6 @@ for line in sys.stdin:
 for k, v in c.items():
     print(k, v)'
 }
-split "$work/cg.$n1" | sort > "$work/s1"
-split "$work/cg.$n2" | sort > "$work/s2"
-total1=$(sed -n 's/^totals: //p' "$work/cg.$n1")
-total2=$(sed -n 's/^totals: //p' "$work/cg.$n2")
-echo "instructions per lookup against $server (C=$c, N=$n1..$n2): $(( (total2 - total1) / (n2 - n1) ))"
-join "$work/s1" "$work/s2" | awk -v d=$((n2 - n1)) '{ printf "  %-32s %8d\n", $1, ($3 - $2) / d }' | sort -k2 -nr | head -8
+total=$(sed -n 's/^totals: //p' "$part")
+echo "instructions per lookup against $server (C=$c, N=$n, handshake-free): $(( total / n ))"
+split "$part" | awk -v n="$n" '{ printf "  %-32s %8d\n", $1, $2 / n }' | sort -k2 -nr | head -8

@@ -10,6 +10,7 @@ packages=(
   libboost-test1.81-dev libboost-program-options1.81-dev
   libssl-dev openssl
   nginx-light
+  gnuplot-nox valgrind  # bench/plots.sh; bench/callgrind.sh and <valgrind/callgrind.h>
 )
 
 missing=()
