@@ -11,7 +11,9 @@
 # and keeps the numbers as docs/img/bench-<server>.csv. <server> is "mock"
 # (bwvoice-bench's in-process bwvoice-mock) or, with --nginx, "nginx": the
 # bench-peers server (../shared/bench-peers/server.sh), started and stopped here.
-# BENCH_ARGS adds arguments to bwvoice-bench (e.g. BENCH_ARGS="--lookups 50000").
+# BENCH_ARGS adds arguments to bwvoice-bench (e.g. BENCH_ARGS="--lookups 50000");
+# PLOTS_CSV=FILE re-renders from an earlier CSV (e.g. docs/img/bench-mock.csv)
+# without running anything.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 server=mock
@@ -31,7 +33,7 @@ cleanup() {
 trap cleanup EXIT
 
 args=()
-if [ "$server" = nginx ]; then
+if [ "$server" = nginx ] && [ -z "${PLOTS_CSV:-}" ]; then
   # Started as root, nginx's worker runs as nobody and must reach the htpasswd.
   chmod 755 "$work"
   "$peers/server.sh" start "$work/nginx" >&2
@@ -40,8 +42,12 @@ if [ "$server" = nginx ]; then
   . "$work/nginx/server.env"
   args=(--url "$BP_URL" --user "$BP_USER" --password "$BP_PASSWORD" --ca "$BP_CA")
 fi
-# shellcheck disable=SC2086
-"$bench" "${args[@]}" --csv "$work/bench.csv" ${BENCH_ARGS:-}
+if [ -n "${PLOTS_CSV:-}" ]; then
+  cp "$PLOTS_CSV" "$work/bench.csv"
+else
+  # shellcheck disable=SC2086
+  "$bench" "${args[@]}" --csv "$work/bench.csv" ${BENCH_ARGS:-}
+fi
 
 out=docs/img
 mkdir -p "$out"
@@ -60,7 +66,7 @@ set xtics ("1" 1, "16" 16, "64" 64, "256" 256)
 set xrange [0.8:320]
 set xlabel "concurrency C (lookups in flight)"
 set grid
-set key top left
+set key bottom right
 set style line 1 lw 2 pt 7 ps 1.2 lc rgb "#1f77b4"
 set style line 2 lw 2 pt 5 ps 1.2 lc rgb "#ff7f0e" dt 2
 set style line 3 lw 2 pt 9 ps 1.2 lc rgb "#1f77b4" dt 3
@@ -86,6 +92,7 @@ set output "$out/bench-$server-latency.png"
 set title "$title\nlatency per lookup, issue to handler (C in flight, so it grows with C)"
 set ylabel "latency µs (log scale)"
 set logscale y 10
+set key top left
 set yrange [*:*]
 plot "$work/pool-c.csv" using 2:8 with linespoints ls 1 title "p50, pool = C", \
      "$work/pool-c.csv" using 2:9 with linespoints ls 3 title "p99, pool = C", \
