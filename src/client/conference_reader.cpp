@@ -6,7 +6,9 @@
 // (conference_json.cpp): id, name and createdTime (and a member's callId) are
 // required; every other field may be absent or null, and must have the right
 // type when present; unknown fields are ignored. A JSON syntax error is
-// reported before any field error, as the DOM decoder does.
+// reported before any field error, as the DOM decoder does; a document that
+// breaks a rule, or repeats a key, is decoded again by the DOM decoder, so
+// both always agree on the verdict and the message.
 #include <bwvoice/conference.hpp>
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -101,8 +103,7 @@ public:
 
     explicit ConferenceHandler(Conference& out) : c_(out) {}
 
-    /// The first field error, if any ("activeMembers[1].callId: missing").
-    const std::string& problem() const noexcept { return problem_; }
+    /// Whether some field broke the rules; the DOM decoder then says which.
     bool failed() const noexcept { return failed_; }
     /// Whether a known key appeared twice in one object. The DOM keeps the
     /// last one, whose verdict this one-pass decoder cannot reproduce.
@@ -270,12 +271,10 @@ public:
 
 private:
     // Field errors do not stop the parser: it goes on to the end so that a
-    // syntax error later in the text is still the one reported.
-    bool fail(std::string message) {
-        if (!failed_) {
-            failed_ = true;
-            problem_ = std::move(message);
-        }
+    // syntax error later in the text is still the one reported. The message
+    // is composed by the DOM decoder, which parse_conference falls back to.
+    bool fail(const std::string&) {
+        failed_ = true;
         return true;
     }
 
@@ -402,7 +401,6 @@ private:
     Field key_ = Field::unknown;
     std::size_t skip_ = 0;
     std::string part_;
-    std::string problem_;
     bool failed_ = false;
     bool seen_id_ = false, seen_name_ = false, seen_created_ = false, member_seen_call_id_ = false;
     bool duplicate_keys_ = false;
@@ -421,14 +419,10 @@ error_code parse_conference(std::string_view json_text, Conference& out, std::st
         if (why) *why = "invalid JSON: " + ec.message();
         return errc::bad_response;
     }
-    if (parser.handler().saw_duplicate_keys()) {
-        // Rare enough to take the slow, exact path: the same verdict as the
-        // DOM decoder, where the last of duplicate keys wins.
+    if (parser.handler().failed() || parser.handler().saw_duplicate_keys()) {
+        // Rare enough to take the slow, exact path: the DOM decoder's verdict
+        // and message, where the last of duplicate keys wins.
         return conference_from_json(json::parse(json_text), out, why);
-    }
-    if (parser.handler().failed()) {
-        if (why) *why = parser.handler().problem();
-        return errc::bad_response;
     }
     out = std::move(c);
     return {};
