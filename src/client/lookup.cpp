@@ -120,7 +120,6 @@ Lookup<Inner>::Lookup(std::shared_ptr<ClientImpl> impl, const Inner& inner, std:
       completion_(std::move(completion)),
       deadline_(clock::now() + impl_->config.request_timeout),
       deadline_timer_(strand_),
-      phase_timer_(strand_),
       wait_timer_(strand_) {
     if (!impl_->enroll(*this)) abort_ = AbortReason::client_closed;
 }
@@ -151,7 +150,6 @@ void Lookup<Inner>::abort(AbortReason reason) {
     abort_ = reason;
     impl_->pool.cancel_wait(*this);
     wait_timer_.cancel();
-    phase_timer_.cancel();
     if (active_) active_->abort();
     if (resolver_) resolver_->cancel();
 }
@@ -164,21 +162,30 @@ auto Lookup<Inner>::run() -> awaitable<void> {
     // Percent-encoding cannot help: servers decode %2E before resolving dot-segments.
     if (is_dot_segment(id_)) co_return finish_with(errc::bad_request, "'.' and '..' are not conference IDs");
 
-    deadline_timer_.expires_at(deadline_);
-    deadline_timer_.async_wait([self](error_code ec) {
-        if (!ec) self->abort(AbortReason::deadline);
-    });
-
-    {
-        const std::string target = conference_target(impl_->endpoint, id_);
-        request_.reserve(4 + target.size() + 11 + impl_->request_headers.size());
-        request_.append("GET ").append(target).append(" HTTP/1.1\r\n").append(impl_->request_headers);
-    }
-
     for (;;) {
         if (abort_ != AbortReason::none) co_return finish_aborted();
         ConnectionPtr conn;
-        const Acquired got = co_await acquire(conn);
+        // The wait is written out here rather than in a helper coroutine: a
+        // queued lookup then holds one coroutine frame, not two.
+        Acquired got = try_acquire(conn);
+        while (got == Acquired::queued) {
+            // The timer is the condition variable: wake() and abort() cancel
+            // it, and it expires at the lookup's deadline. Every wake-up
+            // re-checks the grant, so a spurious one only costs a loop.
+            wait_timer_.expires_at(deadline_);
+            auto [wait_ec] = co_await wait_timer_.async_wait(use_tuple<strand_type>);
+            if (!wait_ec) abort(AbortReason::deadline);  // expired: the lookup's time is up
+            got = impl_->pool.take_grant(*this, conn);
+            // Aborted but granted: the grant is taken and given back below, so
+            // the next waiter is not starved (Boost.MySQL #509).
+            if (got == Acquired::queued && abort_ != AbortReason::none) break;
+        }
+        if (!deadline_armed_) {
+            // While queued the wait itself ends at the deadline; from here on
+            // a timer enforces it, so a queued lookup holds one pending timer, not two.
+            deadline_armed_ = true;
+            arm_timer(deadline_);
+        }
         if (got == Acquired::closed) co_return finish_with(errc::cancelled, "the client was closed");
         if (abort_ != AbortReason::none) {
             if (conn) give_back(std::move(conn), true);
@@ -199,6 +206,8 @@ auto Lookup<Inner>::run() -> awaitable<void> {
             }
         }
 
+        // Serialized only now: a lookup queued for a connection holds no request.
+        if (request_.empty()) serialize_request();
         const bool reused = conn->exchanges > 0;
         ++diag_.attempts;
         if (reused) impl_->counters.reuses.fetch_add(1, std::memory_order_relaxed);
@@ -232,17 +241,7 @@ auto Lookup<Inner>::run() -> awaitable<void> {
         diag_.http_status = r.status;
         diag_.api_error_type.clear();
         diag_.api_error_description.clear();
-        if (r.status == 200) {
-            Conference conference;
-            std::string why;
-            const error_code ec = parse_conference(conn->body, conference, &why);
-            give_back(std::move(conn), r.keep_alive);
-            if (ec) {
-                diag_.message = "invalid conference in the response: " + why;
-                co_return finish(ec);
-            }
-            co_return finish({}, std::move(conference));
-        }
+        if (r.status == 200) co_return finish_decoding(std::move(conn), r.keep_alive);
 
         read_api_error(conn->body, diag_);
         give_back(std::move(conn), r.keep_alive);
@@ -260,11 +259,33 @@ auto Lookup<Inner>::run() -> awaitable<void> {
 }
 
 template <class Inner>
-auto Lookup<Inner>::acquire(ConnectionPtr& out) -> awaitable<Acquired> {
+void Lookup<Inner>::serialize_request() {
+    const std::string target = conference_target(impl_->endpoint, id_);
+    request_.reserve(4 + target.size() + 11 + impl_->request_headers.size());
+    request_.append("GET ").append(target).append(" HTTP/1.1\r\n").append(impl_->request_headers);
+}
+
+// Not a coroutine, so the decoded Conference lives on the stack, not in every
+// lookup's coroutine frame.
+template <class Inner>
+void Lookup<Inner>::finish_decoding(ConnectionPtr conn, bool keep_alive) {
+    Conference conference;
+    std::string why;
+    const error_code ec = parse_conference(conn->body, conference, &why);
+    give_back(std::move(conn), keep_alive);
+    if (ec) {
+        diag_.message = "invalid conference in the response: " + why;
+        return finish(ec);
+    }
+    finish({}, std::move(conference));
+}
+
+template <class Inner>
+Acquired Lookup<Inner>::try_acquire(ConnectionPtr& out) {
     std::vector<ConnectionPtr> expired;
-    Acquired got;
     for (;;) {
-        got = impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out, expired);
+        const Acquired got =
+            impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out, expired);
         for (auto& c : expired) c->abort();
         expired.clear();
         // A connection idle for a while may have been closed by the server;
@@ -273,33 +294,35 @@ auto Lookup<Inner>::acquire(ConnectionPtr& out) -> awaitable<Acquired> {
         // Busy connections skip the check: the stale resend covers them.
         if (got != Acquired::connection || clock::now() - out->idle_since < idle_probe_after ||
             out->idle_peer_silent())
-            break;
+            return got;
         give_back(std::move(out), false);
     }
-    while (got == Acquired::queued) {
-        // A timer that never expires is the condition variable: wake() and
-        // abort() cancel it. Every wake-up re-checks the grant, so a spurious
-        // one only costs a loop.
-        wait_timer_.expires_at(clock::time_point::max());
-        co_await wait_timer_.async_wait(use_tuple<strand_type>);
-        got = impl_->pool.take_grant(*this, out);
-        // Aborted but granted: the caller takes the grant and gives it back,
-        // so the next waiter is not starved (Boost.MySQL #509).
-        if (got == Acquired::queued && abort_ != AbortReason::none) break;
-    }
-    co_return got;
+}
+
+template <class Inner>
+void Lookup<Inner>::arm_timer(clock::time_point until) {
+    // One timer serves the lookup's deadline and, while connecting, the
+    // shorter connect and handshake limits: re-arming cancels the pending
+    // wait, whose handler then sees operation_aborted and does nothing.
+    deadline_timer_.expires_at(until);
+    deadline_timer_.async_wait([self = this->shared_from_this(), until](error_code ec) {
+        if (ec) return;
+        if (until >= self->deadline_) return self->abort(AbortReason::deadline);
+        self->phase_expired_ = true;
+        if (self->active_) self->active_->abort();
+        if (self->resolver_) self->resolver_->cancel();
+    });
 }
 
 template <class Inner>
 void Lookup<Inner>::arm_phase_timer(clock::duration limit) {
     phase_expired_ = false;
-    phase_timer_.expires_at(std::min(deadline_, clock::now() + limit));
-    phase_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
-        if (ec) return;
-        self->phase_expired_ = true;
-        if (self->active_) self->active_->abort();
-        if (self->resolver_) self->resolver_->cancel();
-    });
+    arm_timer(std::min(deadline_, clock::now() + limit));
+}
+
+template <class Inner>
+void Lookup<Inner>::end_phase() {
+    if (abort_ == AbortReason::none) arm_timer(deadline_);
 }
 
 template <class Inner>
@@ -325,7 +348,7 @@ auto Lookup<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     auto endpoints = co_await resolve(ec);
     if (ec) {
         active_ = nullptr;
-        phase_timer_.cancel();
+        end_phase();
         diag_.message = "cannot resolve " + ep.host + ": " +
                         (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : ec.message());
         co_return ec;
@@ -337,7 +360,7 @@ auto Lookup<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     }
     if (cec) {
         active_ = nullptr;
-        phase_timer_.cancel();
+        end_phase();
         diag_.message = "cannot connect to " + ep.host + ":" + ep.port + ": " +
                         (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : cec.message());
         co_return cec;
@@ -347,17 +370,16 @@ auto Lookup<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         SSL* ssl = conn.tls().native_handle();
         if (auto pec = prepare_tls_connection(ssl, ep.host)) {
             active_ = nullptr;
-            phase_timer_.cancel();
+            end_phase();
             diag_.message = "TLS set-up failed: " + pec.message();
             co_return pec;
         }
         if (impl_->config.tls.session_resumption) impl_->sessions.offer(ssl);
-        phase_timer_.cancel();
         arm_phase_timer(impl_->config.handshake_timeout);
         auto [hec] = co_await conn.tls().async_handshake(net::ssl::stream_base::client, use_tuple<strand_type>);
         if (hec) {
             active_ = nullptr;
-            phase_timer_.cancel();
+            end_phase();
             if (phase_expired_) {
                 diag_.message = "TLS handshake with " + ep.host + " timed out after " +
                                 ms_text(impl_->config.handshake_timeout);
@@ -370,7 +392,7 @@ auto Lookup<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         impl_->counters.handshakes.fetch_add(1, std::memory_order_relaxed);
         if (::SSL_session_reused(ssl)) impl_->counters.sessions_resumed.fetch_add(1, std::memory_order_relaxed);
     }
-    phase_timer_.cancel();
+    end_phase();
     active_ = nullptr;
     co_return error_code{};
 }
@@ -461,7 +483,6 @@ void Lookup<Inner>::finish(error_code ec, Conference conference) {
     if (finished_) return;
     finished_ = true;
     deadline_timer_.cancel();
-    phase_timer_.cancel();
     wait_timer_.cancel();
     if (ec && diag_.message.empty()) diag_.message = ec.message();
     if (!ec) diag_.message.clear();

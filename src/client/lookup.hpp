@@ -85,8 +85,8 @@ private:
     using awaitable = boost::asio::awaitable<T, strand_type>;
 
     awaitable<void> run();
-    /// Waits, if need be, for a connection or the right to open one.
-    awaitable<Acquired> acquire(ConnectionPtr& out);
+    /// A connection or the right to open one, now; else the lookup is queued.
+    Acquired try_acquire(ConnectionPtr& out);
     /// Resolves, connects and handshakes a new connection; fills the diagnostics message on failure.
     awaitable<error_code> connect(Connection& conn);
     awaitable<boost::asio::ip::tcp::resolver::results_type> resolve(error_code& ec);
@@ -98,7 +98,15 @@ private:
     /// Whether another counted retry fits; sleeps the backoff if so.
     awaitable<bool> back_off(std::optional<std::chrono::milliseconds> server_hint);
 
+    void serialize_request();
+    /// Decodes the 200 response's body, returns the connection, completes.
+    void finish_decoding(ConnectionPtr conn, bool keep_alive);
+    /// Arms the one lookup timer to expire at `until`.
+    void arm_timer(std::chrono::steady_clock::time_point until);
+    /// Connect or handshake: the timer fires at the earlier of `limit` from now and the deadline.
     void arm_phase_timer(std::chrono::steady_clock::duration limit);
+    /// Back to the lookup's deadline.
+    void end_phase();
     void give_back(ConnectionPtr conn, bool reusable);
     void finish(error_code ec, Conference conference = {});
     void finish_aborted();
@@ -109,15 +117,15 @@ private:
     std::string id_;
     LookupCompletion completion_;
     Diagnostics diag_;
-    std::string request_;  // the whole request, serialized once per lookup
+    std::string request_;  // the whole request, serialized once a connection is granted
 
     std::chrono::steady_clock::time_point deadline_;
-    timer_type deadline_timer_;
-    timer_type phase_timer_;  // connect and handshake limits
+    timer_type deadline_timer_;  // the deadline; while connecting, the phase limits
     timer_type wait_timer_;   // pool waits and backoff sleeps
 
     AbortReason abort_ = AbortReason::none;
     bool phase_expired_ = false;
+    bool deadline_armed_ = false;
     bool finished_ = false;
     Connection* active_ = nullptr;  // the connection doing I/O for us now, to close on abort
     resolver_type* resolver_ = nullptr;
