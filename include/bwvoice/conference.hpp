@@ -24,6 +24,9 @@ enum class EventMethod { get, post };
 /// "GET" or "POST".
 std::string_view to_string(EventMethod m) noexcept;
 
+/// "GET" or "POST" in any letter case (as the API's own SDKs accept it); nullopt otherwise.
+std::optional<EventMethod> parse_event_method(std::string_view text) noexcept;
+
 /// A member of a conference (`conferenceMember`). `callId` is required; the
 /// API marks no other field required, so absent ones are empty optionals.
 struct ConferenceMember {

@@ -65,15 +65,6 @@ std::string quoted_excerpt(std::string_view s) {
     return out;
 }
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
-
 /// A present, non-null field, or nullptr for absent and null alike.
 const json::value* present(const json::object& o, std::string_view key) noexcept {
     const json::value* v = o.if_contains(key);
@@ -143,14 +134,9 @@ error_code read_event_method(const json::object& o, const Path& at, std::optiona
     if (!v) return {};
     if (!v->is_string()) return fail(why, field(at, key), "expected a string");
     const std::string_view text{v->get_string().data(), v->get_string().size()};
-    // Java's SDK matches callbackMethodEnum case-insensitively; so do we.
-    if (equals_ignoring_case(text, "GET")) {
-        out = EventMethod::get;
-    } else if (equals_ignoring_case(text, "POST")) {
-        out = EventMethod::post;
-    } else {
-        return fail(why, field(at, key), "unknown value " + quoted_excerpt(text));
-    }
+    const auto method = parse_event_method(text);
+    if (!method) return fail(why, field(at, key), "unknown value " + quoted_excerpt(text));
+    out = *method;
     return {};
 }
 
@@ -219,6 +205,21 @@ json::value optional_bool_value(const std::optional<bool>& b, const json::storag
 }
 
 }  // namespace
+
+std::optional<EventMethod> parse_event_method(std::string_view text) noexcept {
+    // Java's SDK matches callbackMethodEnum case-insensitively; so do we.
+    auto equals_ignoring_case = [](std::string_view a, std::string_view b) {
+        if (a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+            if (lower(a[i]) != lower(b[i])) return false;
+        }
+        return true;
+    };
+    if (equals_ignoring_case(text, "GET")) return EventMethod::get;
+    if (equals_ignoring_case(text, "POST")) return EventMethod::post;
+    return std::nullopt;
+}
 
 std::string_view to_string(EventMethod m) noexcept {
     switch (m) {

@@ -52,15 +52,6 @@ Field member_field(std::string_view k) noexcept {
     return Field::unknown;
 }
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
-
 /// What the value being read belongs to.
 enum class Where : std::uint8_t { root, conference, members, member, coached };
 
@@ -309,11 +300,11 @@ private:
         case Field::event_url: c_.conference_event_url.emplace(v); return true;
         case Field::tag: c_.tag.emplace(v); return true;
         case Field::event_method:
-            // Java's SDK matches callbackMethodEnum case-insensitively; so do we.
-            if (equals_ignoring_case(v, "GET")) c_.conference_event_method = EventMethod::get;
-            else if (equals_ignoring_case(v, "POST")) c_.conference_event_method = EventMethod::post;
-            else return fail();
-            return true;
+            if (auto method = parse_event_method(v)) {
+                c_.conference_event_method = *method;
+                return true;
+            }
+            return fail();
         case Field::active_members: return value_is_wrong_type();
         default: return true;
         }
