@@ -52,7 +52,6 @@ public:
     /// Registers a new lookup; returns false when the client is already closed.
     bool enroll(LiveLookup& lookup);
     void withdraw(LiveLookup& lookup) noexcept;
-    bool is_closed() const noexcept { return closed_.load(std::memory_order_acquire); }
 
     void close();
     PoolStats stats() const;

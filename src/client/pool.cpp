@@ -143,19 +143,6 @@ std::vector<ConnectionPtr> Pool::close() {
     return to_close;
 }
 
-std::vector<ConnectionPtr> Pool::collect_expired() {
-    std::vector<ConnectionPtr> to_close;
-    std::vector<std::shared_ptr<PoolWaiter>> woken;
-    const auto now = clock::now();
-    {
-        std::lock_guard lock(mutex_);
-        expire_idle_locked(now, to_close);
-        grant_to_waiters_locked(woken);
-    }
-    for (auto& w : woken) w->wake();
-    return to_close;
-}
-
 Pool::Counts Pool::counts() const {
     std::lock_guard lock(mutex_);
     return {open_, idle_.size(), waiters_.size()};

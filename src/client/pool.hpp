@@ -76,9 +76,6 @@ public:
     /// connections for closing.
     std::vector<ConnectionPtr> close();
 
-    /// Removes idle connections that have expired, for closing.
-    std::vector<ConnectionPtr> collect_expired();
-
     struct Counts {
         std::size_t open, idle, waiting;
     };

@@ -31,8 +31,6 @@ public:
         : impl_(std::make_unique<Model<std::decay_t<Handler>, DefaultExecutor>>(
               std::forward<Handler>(handler), fallback, user_diag)) {}
 
-    explicit operator bool() const noexcept { return impl_ != nullptr; }
-
     /// The handler's cancellation slot (unconnected when it has none).
     boost::asio::cancellation_slot slot() const noexcept { return impl_->slot(); }
 
