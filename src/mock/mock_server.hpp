@@ -49,6 +49,20 @@ struct Action {
     std::vector<std::pair<std::string, std::string>> headers;  ///< Extra response headers.
     std::chrono::milliseconds delay{0};                    ///< Wait before acting (per byte for trickle).
     bool close_after = false;                              ///< Send `Connection: close` and close after the response.
+
+    /// A `respond` action with this status and extra headers (body: the default for the status).
+    static Action respond(unsigned status, std::vector<std::pair<std::string, std::string>> headers = {}) {
+        Action a;
+        a.status = status;
+        a.headers = std::move(headers);
+        return a;
+    }
+    /// An action of this kind with everything else default.
+    static Action of(Kind kind) {
+        Action a;
+        a.kind = kind;
+        return a;
+    }
 };
 
 /// What the server saw of one request (for assertions in tests).

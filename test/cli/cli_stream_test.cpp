@@ -13,17 +13,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-Action silent() {
-    Action a;
-    a.kind = Action::Kind::silent;
-    return a;
-}
-
 std::size_t newlines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 void check_interrupted(int signo, int expected_status) {
     auto server = make_server();
-    server->script_all({silent()});
+    server->script_all({Action::of(Action::Kind::silent)});
     Process p(get_args(server->base_url(), {"--concurrency", "8", "conf-1", "conf-2", "conf-1", "--ids-from", "-"}));
     p.write_stdin("conf-3\n\nconf-4\n");  // stdin stays open: more IDs might come
     // Every ID read is on the wire before the signal.
@@ -54,7 +48,7 @@ BOOST_AUTO_TEST_CASE(sigterm_prints_every_unfinished_id_as_cancelled_and_exits_1
 BOOST_AUTO_TEST_CASE(positional_ids_not_yet_started_are_cancelled_too) {
     // All arguments were requested, even those still waiting for a free slot.
     auto server = make_server();
-    server->script_all({silent()});
+    server->script_all({Action::of(Action::Kind::silent)});
     std::vector<std::string> extra{"--concurrency", "2"};
     for (int i = 0; i < 10; ++i) extra.push_back("conf-" + std::to_string(i));
     Process p(get_args(server->base_url(), extra));
@@ -71,7 +65,7 @@ BOOST_AUTO_TEST_CASE(positional_ids_not_yet_started_are_cancelled_too) {
 
 BOOST_AUTO_TEST_CASE(finished_lines_are_kept_and_only_unfinished_ones_cancelled) {
     auto server = make_server();
-    server->script("conf-2", {silent()});
+    server->script("conf-2", {Action::of(Action::Kind::silent)});
     Process p(get_args(server->base_url(), {"conf-1", "conf-2", "conf-3"}));
     // conf-1 is printed at once; conf-3 is done but waits behind conf-2.
     BOOST_TEST_REQUIRE(p.pump_until([&] { return newlines(p.out()) == 1 && server->stats().requests >= 3; }, 10s));
@@ -104,7 +98,7 @@ BOOST_AUTO_TEST_CASE(results_are_printed_while_stdin_trickles) {
 
 BOOST_AUTO_TEST_CASE(input_is_read_incrementally_and_unread_ids_are_not_requested) {
     auto server = make_server();
-    server->script_all({silent()});
+    server->script_all({Action::of(Action::Kind::silent)});
     Process p(get_args(server->base_url(), {"--concurrency", "2", "--ids-from", "-"}));
     // About 2.4 MB of IDs: far more than pipe buffers and one read chunk.
     std::string ids;

@@ -13,19 +13,11 @@ using mock::Action;
 using namespace std::chrono_literals;
 using namespace boost::asio::experimental::awaitable_operators;
 
-namespace {
-Action silent() {
-    Action a;
-    a.kind = Action::Kind::silent;
-    return a;
-}
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(client_cancel)
 
 BOOST_AUTO_TEST_CASE(an_awaitable_operator_timeout_cancels_just_that_lookup) {
     MockEnv env;
-    env.server->script("conf-1", {silent()});
+    env.server->script("conf-1", {Action::of(Action::Kind::silent)});
     net::io_context ioc;
     auto config = env.client_config();
     config.pool_size = 1;
@@ -47,7 +39,7 @@ BOOST_AUTO_TEST_CASE(an_awaitable_operator_timeout_cancels_just_that_lookup) {
 
 BOOST_AUTO_TEST_CASE(a_cancellation_signal_completes_with_operation_aborted) {
     MockEnv env;
-    env.server->script("conf-1", {silent()});
+    env.server->script("conf-1", {Action::of(Action::Kind::silent)});
     net::io_context ioc;
     ConferenceClient client(ioc, env.client_config());
     net::cancellation_signal signal;
@@ -98,7 +90,7 @@ BOOST_AUTO_TEST_CASE(cancelling_a_queued_lookup_leaves_no_waiter_behind) {
 
 BOOST_AUTO_TEST_CASE(close_completes_every_lookup_in_flight_with_cancelled) {
     MockEnv env;
-    env.server->script_all({silent()});
+    env.server->script_all({Action::of(Action::Kind::silent)});
     net::io_context ioc;
     auto config = env.client_config();
     config.pool_size = 4;

@@ -7,26 +7,12 @@ using namespace bwvoice::test;
 using mock::Action;
 using namespace std::chrono_literals;
 
-namespace {
-Action status(unsigned s, std::vector<std::pair<std::string, std::string>> headers = {}) {
-    Action a;
-    a.status = s;
-    a.headers = std::move(headers);
-    return a;
-}
-Action of_kind(Action::Kind k) {
-    Action a;
-    a.kind = k;
-    return a;
-}
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(client_retry)
 
 BOOST_AUTO_TEST_CASE(retryable_statuses_are_retried_until_success) {
     MockEnv env;
-    env.server->script("conf-1", {status(429, {{"Retry-After", "0"}}), status(502), status(503)});
-    env.server->script("conf-2", {status(504)});
+    env.server->script("conf-1", {Action::respond(429, {{"Retry-After", "0"}}), Action::respond(502), Action::respond(503)});
+    env.server->script("conf-2", {Action::respond(504)});
     net::io_context ioc;
     ConferenceClient client(ioc, env.client_config());
     run_coroutine(ioc, [&]() -> net::awaitable<void> {
@@ -42,8 +28,8 @@ BOOST_AUTO_TEST_CASE(retryable_statuses_are_retried_until_success) {
 
 BOOST_AUTO_TEST_CASE(retries_are_bounded_and_end_with_the_last_status) {
     MockEnv env;
-    env.server->script("conf-1", std::vector<Action>(10, status(429)));
-    env.server->script("conf-2", std::vector<Action>(10, status(503)));
+    env.server->script("conf-1", std::vector<Action>(10, Action::respond(429)));
+    env.server->script("conf-2", std::vector<Action>(10, Action::respond(503)));
     net::io_context ioc;
     auto config = env.client_config();
     config.retry.max_retries = 2;
@@ -63,8 +49,8 @@ BOOST_AUTO_TEST_CASE(retries_are_bounded_and_end_with_the_last_status) {
 BOOST_AUTO_TEST_CASE(retry_after_is_honoured_in_seconds_and_as_a_date) {
     MockEnv env;
     // A date in the past means "now".
-    env.server->script("conf-1", {status(429, {{"Retry-After", "1"}}),
-                                  status(429, {{"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"}})});
+    env.server->script("conf-1", {Action::respond(429, {{"Retry-After", "1"}}),
+                                  Action::respond(429, {{"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"}})});
     net::io_context ioc;
     ConferenceClient client(ioc, env.client_config());
     run_coroutine(ioc, [&]() -> net::awaitable<void> {
@@ -79,7 +65,7 @@ BOOST_AUTO_TEST_CASE(retry_after_is_honoured_in_seconds_and_as_a_date) {
 
 BOOST_AUTO_TEST_CASE(a_retry_after_beyond_the_deadline_fails_at_once) {
     MockEnv env;
-    env.server->script("conf-1", {status(429, {{"Retry-After", "3600"}})});
+    env.server->script("conf-1", {Action::respond(429, {{"Retry-After", "3600"}})});
     net::io_context ioc;
     auto config = env.client_config();
     config.request_timeout = 30s;
@@ -94,8 +80,8 @@ BOOST_AUTO_TEST_CASE(a_retry_after_beyond_the_deadline_fails_at_once) {
 
 BOOST_AUTO_TEST_CASE(connection_failures_mid_response_are_retried) {
     MockEnv env;
-    env.server->script("conf-1", {of_kind(Action::Kind::drop), of_kind(Action::Kind::partial_headers),
-                                  of_kind(Action::Kind::partial_body)});
+    env.server->script("conf-1", {Action::of(Action::Kind::drop), Action::of(Action::Kind::partial_headers),
+                                  Action::of(Action::Kind::partial_body)});
     net::io_context ioc;
     auto config = env.client_config();
     config.pool_size = 1;
@@ -109,8 +95,8 @@ BOOST_AUTO_TEST_CASE(connection_failures_mid_response_are_retried) {
 
 BOOST_AUTO_TEST_CASE(a_silent_server_times_out_within_the_deadline) {
     MockEnv env;
-    env.server->script("conf-1", {of_kind(Action::Kind::silent)});
-    Action trickle = of_kind(Action::Kind::trickle);
+    env.server->script("conf-1", {Action::of(Action::Kind::silent)});
+    Action trickle = Action::of(Action::Kind::trickle);
     trickle.delay = 100ms;
     env.server->script("conf-2", {trickle});
     net::io_context ioc;

@@ -140,18 +140,7 @@ struct Fixture {
     MockServer server;
 };
 
-Action respond(unsigned status, std::vector<std::pair<std::string, std::string>> headers = {}) {
-    Action action;
-    action.status = status;
-    action.headers = std::move(headers);
-    return action;
-}
 
-Action of_kind(Action::Kind kind) {
-    Action action;
-    action.kind = kind;
-    return action;
-}
 
 }  // namespace
 
@@ -258,7 +247,7 @@ BOOST_FIXTURE_TEST_CASE(conference_id_segment_is_percent_decoded, Fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(scripted_503_then_normal_answer, Fixture) {
-    server.script("conf-1", {respond(503, {{"Retry-After", "2"}})});
+    server.script("conf-1", {Action::respond(503, {{"Retry-After", "2"}})});
     auto client = connect();
     Reply reply = client.get(std::string(kConferences) + "conf-1");
     BOOST_TEST(reply.response.result_int() == 503U);
@@ -273,7 +262,7 @@ BOOST_FIXTURE_TEST_CASE(scripted_503_then_normal_answer, Fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(script_all_cycles_until_cleared, Fixture) {
-    server.script_all({respond(429, {{"Retry-After", "1"}}), Action{}});
+    server.script_all({Action::respond(429, {{"Retry-After", "1"}}), Action{}});
     auto client = connect();
     BOOST_TEST(client.get(std::string(kConferences) + "conf-1").response.result_int() == 429U);
     BOOST_TEST(client.get(std::string(kConferences) + "conf-2").response.result_int() == 200U);
@@ -285,7 +274,7 @@ BOOST_FIXTURE_TEST_CASE(script_all_cycles_until_cleared, Fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(drop_closes_without_answer, Fixture) {
-    server.script("conf-2", {of_kind(Action::Kind::drop)});
+    server.script("conf-2", {Action::of(Action::Kind::drop)});
     {
         auto client = connect();
         const Reply reply = client.get(std::string(kConferences) + "conf-2");
@@ -311,7 +300,7 @@ BOOST_FIXTURE_TEST_CASE(close_after_sends_connection_close_and_closes, Fixture) 
 
 BOOST_FIXTURE_TEST_CASE(reframed_and_broken_responses, Fixture) {
     const std::string expected = bwvoice::mock::seeded_conference_json(kSeed, 5);
-    server.script("conf-5", {of_kind(Action::Kind::chunked), of_kind(Action::Kind::close_delimited)});
+    server.script("conf-5", {Action::of(Action::Kind::chunked), Action::of(Action::Kind::close_delimited)});
     {
         auto client = connect();
         Reply reply = client.get(std::string(kConferences) + "conf-5");
@@ -322,9 +311,9 @@ BOOST_FIXTURE_TEST_CASE(reframed_and_broken_responses, Fixture) {
         BOOST_TEST(!reply.response.has_content_length());
         BOOST_TEST(reply.response.body() == expected);
     }
-    Action trickle = of_kind(Action::Kind::trickle);
+    Action trickle = Action::of(Action::Kind::trickle);
     trickle.status = 404;
-    server.script("conf-5", {of_kind(Action::Kind::partial_body), of_kind(Action::Kind::partial_headers), trickle});
+    server.script("conf-5", {Action::of(Action::Kind::partial_body), Action::of(Action::Kind::partial_headers), trickle});
     for (int i = 0; i < 2; ++i) {
         auto client = connect();
         BOOST_TEST(client.get(std::string(kConferences) + "conf-5").ec.failed());
@@ -450,7 +439,7 @@ BOOST_AUTO_TEST_CASE(stops_with_requests_in_flight) {
     auto server = std::make_unique<MockServer>(options);
     Action slow;
     slow.delay = std::chrono::seconds(30);
-    server->script("conf-1", {of_kind(Action::Kind::silent), slow});
+    server->script("conf-1", {Action::of(Action::Kind::silent), slow});
     std::vector<std::thread> clients;
     std::atomic<int> failed{0};
     for (int c = 0; c < 2; ++c) {

@@ -61,17 +61,6 @@ struct FaultCase {
 
 std::ostream& operator<<(std::ostream& os, const FaultCase& c) { return os << c.name; }
 
-Action of_kind(Kind k) {
-    Action a;
-    a.kind = k;
-    return a;
-}
-Action status(unsigned s, std::vector<std::pair<std::string, std::string>> headers = {}) {
-    Action a;
-    a.status = s;
-    a.headers = std::move(headers);
-    return a;
-}
 Action body(std::string b, Kind k = Kind::respond) {
     Action a;
     a.kind = k;
@@ -79,7 +68,7 @@ Action body(std::string b, Kind k = Kind::respond) {
     return a;
 }
 Action trickle(std::chrono::milliseconds per_byte) {
-    Action a = of_kind(Kind::trickle);
+    Action a = Action::of(Kind::trickle);
     a.delay = per_byte;
     return a;
 }
@@ -108,13 +97,13 @@ std::vector<FaultCase> fault_cases() {
                  .exercised = [](const PoolStats& s) { return s.retries + s.stale_resends > 0; },
                  .exercised_what = "retries + stale_resends > 0"});
     v.push_back({.name = "every_other_request_dropped",
-                 .script_all = {of_kind(Kind::drop), status(200)},
+                 .script_all = {Action::of(Kind::drop), Action::respond(200)},
                  .may_succeed = true,
                  .may_fail_with = {E::connection_failed},
                  .exercised = [](const PoolStats& s) { return s.retries + s.stale_resends > 0; },
                  .exercised_what = "retries + stale_resends > 0"});
     v.push_back({.name = "every_request_dropped",
-                 .script_all = {of_kind(Kind::drop)},
+                 .script_all = {Action::of(Kind::drop)},
                  .may_fail_with = {E::connection_failed},
                  .exercised = [](const PoolStats& s) { return s.retries > 0; },
                  .exercised_what = "retries > 0"});
@@ -142,36 +131,36 @@ std::vector<FaultCase> fault_cases() {
                  .exercised_what = "a connection per lookup, none reused"});
     // --- responses cut short --------------------------------------------------
     v.push_back({.name = "half_written_headers_then_normal",
-                 .script_all = {of_kind(Kind::partial_headers), status(200)},
+                 .script_all = {Action::of(Kind::partial_headers), Action::respond(200)},
                  .may_succeed = true,
                  .may_fail_with = {E::connection_failed},
                  .exercised = [](const PoolStats& s) { return s.retries > 0; },
                  .exercised_what = "retries > 0"});
     v.push_back({.name = "half_written_headers_always",
-                 .script_all = {of_kind(Kind::partial_headers)},
+                 .script_all = {Action::of(Kind::partial_headers)},
                  .may_fail_with = {E::connection_failed}});
     v.push_back({.name = "half_written_bodies_then_normal",
-                 .script_all = {of_kind(Kind::partial_body), status(200)},
+                 .script_all = {Action::of(Kind::partial_body), Action::respond(200)},
                  .may_succeed = true,
                  .may_fail_with = {E::connection_failed},
                  .exercised = [](const PoolStats& s) { return s.retries > 0; },
                  .exercised_what = "retries > 0"});
     v.push_back({.name = "half_written_bodies_always",
-                 .script_all = {of_kind(Kind::partial_body)},
+                 .script_all = {Action::of(Kind::partial_body)},
                  .may_fail_with = {E::connection_failed}});
     // --- framings -------------------------------------------------------------
     v.push_back({.name = "chunked_bodies",
-                 .script_all = {of_kind(Kind::chunked)},
+                 .script_all = {Action::of(Kind::chunked)},
                  .may_succeed = true,
                  .exercised = [](const PoolStats& s) { return s.reuses > 0; },
                  .exercised_what = "chunked responses keep the connection reusable"});
     v.push_back({.name = "close_delimited_bodies",
-                 .script_all = {of_kind(Kind::close_delimited)},
+                 .script_all = {Action::of(Kind::close_delimited)},
                  .may_succeed = true,
                  .exercised = [](const PoolStats& s) { return s.connections_opened >= kBurst && s.reuses == 0; },
                  .exercised_what = "a connection per lookup, none reused"});
     v.push_back({.name = "mixed_framings",
-                 .script_all = {of_kind(Kind::chunked), of_kind(Kind::close_delimited), status(200), closing()},
+                 .script_all = {Action::of(Kind::chunked), Action::of(Kind::close_delimited), Action::respond(200), closing()},
                  .client = [](ClientConfig& c) { c.retry.max_retries = 0; },
                  .may_succeed = true,
                  .rounds = 2});
@@ -186,45 +175,45 @@ std::vector<FaultCase> fault_cases() {
                  .client = [](ClientConfig& c) { c.request_timeout = 1s; },
                  .may_fail_with = {E::timeout}});
     v.push_back({.name = "silent_server",
-                 .script_all = {of_kind(Kind::silent)},
+                 .script_all = {Action::of(Kind::silent)},
                  .client = [](ClientConfig& c) { c.request_timeout = 1s; },
                  .may_fail_with = {E::timeout}});
     v.push_back({.name = "silent_every_other_request",
-                 .script_all = {of_kind(Kind::silent), status(200)},
+                 .script_all = {Action::of(Kind::silent), Action::respond(200)},
                  .client = [](ClientConfig& c) { c.request_timeout = 1s; },
                  .may_succeed = true,
                  .may_fail_with = {E::timeout}});
     // --- storms ---------------------------------------------------------------------
     v.push_back({.name = "429_storm",
-                 .script_all = {status(429)},
+                 .script_all = {Action::respond(429)},
                  .may_fail_with = {E::rate_limited},
                  .exercised = [](const PoolStats& s) { return s.retries > 0; },
                  .exercised_what = "retries > 0"});
     v.push_back({.name = "429_storm_with_retry_after_0",
-                 .script_all = {status(429, {{"Retry-After", "0"}})},
+                 .script_all = {Action::respond(429, {{"Retry-After", "0"}})},
                  .may_fail_with = {E::rate_limited},
                  .exercised = [](const PoolStats& s) { return s.retries > 0; },
                  .exercised_what = "retries > 0"});
     v.push_back({.name = "5xx_storm",
-                 .script_all = {status(502), status(503), status(504)},
+                 .script_all = {Action::respond(502), Action::respond(503), Action::respond(504)},
                  .may_fail_with = {E::server_error},
                  .exercised = [](const PoolStats& s) { return s.retries > 0; },
                  .exercised_what = "retries > 0"});
     v.push_back({.name = "500_storm_is_not_retried",
-                 .script_all = {status(500)},
+                 .script_all = {Action::respond(500)},
                  .may_fail_with = {E::server_error},
                  .exercised = [](const PoolStats& s) { return s.retries == 0 && s.reuses > 0; },
                  .exercised_what = "no retries, connections kept"});
     v.push_back({.name = "429_and_503_storm_with_some_answers",
-                 .script_all = {status(429), status(503), status(200)},
+                 .script_all = {Action::respond(429), Action::respond(503), Action::respond(200)},
                  .may_succeed = true,
                  .may_fail_with = {E::rate_limited, E::server_error}});
     // --- oversized ------------------------------------------------------------------
     v.push_back({.name = "oversized_header",
-                 .script_all = {status(200, {{"X-Padding", std::string(64 * 1024, 'h')}})},
+                 .script_all = {Action::respond(200, {{"X-Padding", std::string(64 * 1024, 'h')}})},
                  .may_fail_with = {E::bad_response}});
     v.push_back({.name = "too_many_headers",
-                 .script_all = {status(200, std::vector<std::pair<std::string, std::string>>(
+                 .script_all = {Action::respond(200, std::vector<std::pair<std::string, std::string>>(
                                                 2000, {"X-Many", "0123456789abcdef"}))},
                  .may_fail_with = {E::bad_response}});
     v.push_back({.name = "oversized_body_with_content_length",
