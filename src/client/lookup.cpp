@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 
 #include <initializer_list>
+#include <utility>
 #include <random>
 
 namespace bwvoice::detail {
@@ -32,6 +33,12 @@ namespace {
 // than the lookup itself.
 template <class Executor>
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable_t<Executor>{});
+
+/// The lookup whose initiating function is running on this thread, if any.
+/// Boost 1.81's co_spawn starts the coroutine with a dispatch, so on a fresh
+/// strand inside io_context::run the first steps run inline, and a lookup
+/// that fails before any I/O would otherwise complete inside its initiator.
+thread_local const void* initiating_lookup = nullptr;
 
 /// How long a connection must have been idle before it is probed on reuse.
 constexpr auto idle_probe_after = std::chrono::seconds(1);
@@ -104,7 +111,13 @@ void Lookup<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner, 
     auto lookup = std::make_shared<Lookup>(std::move(impl), inner, std::move(id), std::move(completion));
     auto slot = lookup->completion_.slot();
     if (slot.is_connected()) slot.template emplace<CancelRelay<Inner>>(CancelRelay<Inner>{lookup});
-    // co_spawn posts the start, so the handler never runs inside the initiating function.
+    // Starting inline is kept (it saves a trip through the scheduler on the
+    // hot path); finish() sees the marker and posts the handler instead.
+    struct Marker {
+        const void* previous;
+        explicit Marker(const void* self) : previous(std::exchange(initiating_lookup, self)) {}
+        ~Marker() { initiating_lookup = previous; }
+    } marker(lookup.get());
     net::co_spawn(lookup->strand_, lookup->run(), [lookup](std::exception_ptr e) {
         // Only a bug or an allocation failure gets here; the result must still be delivered.
         if (e) lookup->finish_with(errc::connection_failed, "internal error in the client");
@@ -492,7 +505,7 @@ void Lookup<Inner>::finish(error_code ec, Conference conference) {
     for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
         redact(*text, {auth, credentials, impl_->config.password});
     impl_->counters.lookups_completed.fetch_add(1, std::memory_order_relaxed);
-    completion_.complete(ec, std::move(conference), std::move(diag_));
+    completion_.complete(ec, std::move(conference), std::move(diag_), initiating_lookup == this);
 }
 
 template <class Inner>

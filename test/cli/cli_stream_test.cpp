@@ -164,4 +164,20 @@ BOOST_AUTO_TEST_CASE(bulk_run_through_stdin_in_order) {
     BOOST_TEST(server->stats().requests == n);
 }
 
+// Lookups that the client refuses before any I/O complete at once; thousands
+// in a row once overflowed the stack (exit 139, nothing printed).
+BOOST_AUTO_TEST_CASE(thousands_of_refused_ids_each_get_their_error_line) {
+    auto server = make_server();
+    constexpr std::size_t n = 2'000;
+    std::string ids;
+    for (std::size_t i = 0; i < n; ++i) ids += i % 2 ? ".\n" : "..\n";
+    auto r = run(get_args(server->base_url(), {"--ids-from", "-"}), {}, ids, 120s);
+    BOOST_TEST_REQUIRE(!r.timed_out);
+    BOOST_TEST(r.exit_code == 1, "exit " << r.exit_code << " signal " << r.term_signal << " " << r.err);
+    const auto lines = r.lines();
+    BOOST_TEST_REQUIRE(lines.size() == n);
+    for (std::size_t i = 0; i < n; i += 199) check_error(lines[i], i % 2 ? "." : "..", "bad_request", std::nullopt);
+    BOOST_TEST(server->stats().requests == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -9,6 +9,7 @@
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/prefer.hpp>
 
@@ -35,16 +36,19 @@ public:
     boost::asio::cancellation_slot slot() const noexcept { return impl_->slot(); }
 
     /// Delivers the result on the handler's associated executor. Consumes *this.
-    void complete(error_code ec, Conference c, Diagnostics d) {
+    /// `inside_initiation`: the lookup is finishing inside its initiating
+    /// function, so the handler must be posted, never dispatched (Asio's rule;
+    /// it also keeps chains of lookups that fail at once from growing the stack).
+    void complete(error_code ec, Conference c, Diagnostics d, bool inside_initiation) {
         auto impl = std::move(impl_);
-        impl->complete(ec, std::move(c), std::move(d));
+        impl->complete(ec, std::move(c), std::move(d), inside_initiation);
     }
 
 private:
     struct Concept {
         virtual ~Concept() = default;
         virtual boost::asio::cancellation_slot slot() const noexcept = 0;
-        virtual void complete(error_code ec, Conference c, Diagnostics d) = 0;
+        virtual void complete(error_code ec, Conference c, Diagnostics d, bool inside_initiation) = 0;
     };
 
     template <class Handler, class DefaultExecutor>
@@ -63,17 +67,21 @@ private:
             return boost::asio::get_associated_cancellation_slot(handler);
         }
 
-        void complete(error_code ec, Conference c, Diagnostics d) override {
+        void complete(error_code ec, Conference c, Diagnostics d, bool inside_initiation) override {
             auto ex = work;
-            boost::asio::dispatch(ex, [h = std::move(handler), ec, c = std::move(c), d = std::move(d),
-                                       ud = user_diag, w = std::move(work)]() mutable {
+            auto deliver = [h = std::move(handler), ec, c = std::move(c), d = std::move(d), ud = user_diag,
+                            w = std::move(work)]() mutable {
                 // The slot belongs to the caller's side: clear it there, before
                 // the handler runs, so a later emit cannot reach a dead lookup.
                 auto s = boost::asio::get_associated_cancellation_slot(h);
                 if (s.is_connected()) s.clear();
                 if (ud) *ud = std::move(d);
                 std::move(h)(ec, std::move(c));
-            });
+            };
+            if (inside_initiation)
+                boost::asio::post(ex, std::move(deliver));
+            else
+                boost::asio::dispatch(ex, std::move(deliver));
         }
 
         Handler handler;
