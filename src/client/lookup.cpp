@@ -1,6 +1,7 @@
 #include "client/lookup.hpp"
 
 #include "client/config_check.hpp"
+#include "client/redact.hpp"
 #include "client/response_reader.hpp"
 #include "client/retry.hpp"
 
@@ -61,16 +62,6 @@ double unit_random() {
 
 std::string ms_text(clock::duration d) {
     return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
-}
-
-/// Replaces every occurrence of each secret in `text` with "[redacted]": a
-/// server may echo the Authorization header or the password in its error body.
-void redact(std::string& text, std::initializer_list<std::string_view> secrets) {
-    for (std::string_view secret : secrets) {
-        if (secret.empty()) continue;
-        for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at))
-            text.replace(at, secret.size(), "[redacted]");
-    }
 }
 
 /// The API's error body, when it is one: {"type": ..., "description": ...}.

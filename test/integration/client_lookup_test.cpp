@@ -7,6 +7,7 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <future>
 #include <thread>
 
 namespace net = boost::asio;
@@ -126,6 +127,38 @@ BOOST_AUTO_TEST_CASE(wrong_credentials_are_unauthorized_and_never_echoed) {
         BOOST_TEST(r.diag.message.find("s3cr3t") == std::string::npos);
         BOOST_TEST(r.ec.message().find("s3cr3t") == std::string::npos);
     });
+}
+
+// A password that occurs inside "[redacted]" itself once made redaction
+// search its own replacement forever, spinning the lookup's strand.
+BOOST_AUTO_TEST_CASE(an_echoed_password_that_occurs_in_the_redaction_marker_still_completes) {
+    for (const std::string password : {"e", "d", "red", "acted"}) {
+        mock::ServerOptions options;
+        options.password = password;
+        MockEnv env(options);
+        net::io_context ioc;
+        ConferenceClient client(ioc, env.client_config());
+        Action echo = Action::respond(404);
+        echo.body = R"({"type":"validation","description":"no conference for )" + options.username + ":" + password +
+                    " (" + password + ")\"}";
+        env.server->script("conf-1", {echo});
+        auto result = std::make_shared<std::promise<LookupResult>>();
+        auto done = result->get_future();
+        net::co_spawn(ioc, lookup(client, "conf-1"), [result](std::exception_ptr, LookupResult r) {
+            result->set_value(std::move(r));
+        });
+        std::thread runner([&] { ioc.run_for(std::chrono::seconds(30)); });
+        if (done.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+            // The strand spins and cannot be stopped: report, then end the process.
+            BOOST_ERROR("password '" << password << "': the lookup did not complete within 10 s");
+            std::abort();
+        }
+        runner.join();
+        const LookupResult r = done.get();
+        BOOST_TEST((r.ec == errc::not_found), password << ": " << r.ec.message());
+        BOOST_TEST(r.diag.api_error_description.find("[redacted]") != std::string::npos, password);
+        BOOST_TEST(r.diag.api_error_description.size() < 200u, r.diag.api_error_description);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(ids_are_one_percent_encoded_path_segment) {
