@@ -70,7 +70,9 @@ public:
 
     /// Creates the client; opens no connection yet (connections are opened on
     /// demand). Throws std::invalid_argument naming the field when `config` is
-    /// invalid, and std::system_error when the TLS trust store cannot be read.
+    /// invalid (a CA file or PEM without a usable certificate included), and
+    /// std::system_error (with the errno, naming the field and the path) when
+    /// TlsConfig::extra_ca_file cannot be opened or read.
     ConferenceClient(executor_type ex, ClientConfig config);
 
     template <class ExecutionContext>

@@ -34,21 +34,35 @@ struct TlsConfig {
     /// Trust the operating system's store (OpenSSL's default paths).
     bool use_system_store = true;
     /// A PEM file of extra trust anchors (for example the mock server's CA).
+    /// ConferenceClient's constructor throws std::system_error (with the
+    /// errno) if the file cannot be opened or read, and std::invalid_argument
+    /// if it holds no PEM certificate.
     std::string extra_ca_file;
     /// The same as PEM text, for callers that hold the CA in memory.
     std::string extra_ca_pem;
-    /// Offer the last TLS session to new connections so reconnects skip the
-    /// full handshake (RFC 8446 resumption). Off only to measure its effect.
+    /// Offer remembered TLS sessions to new connections so reconnects skip the
+    /// full handshake (RFC 8446 resumption). Each session is offered to one
+    /// connection only (RFC 8446, appendix C.4). Off only to measure its effect.
     bool session_resumption = true;
-    /// The caller's own context. When set, the three fields above are ignored
-    /// and the context is used as it is, except that verification of the peer
-    /// and of its host name is still enforced on every connection.
+    /// The caller's own context. When set, use_system_store, extra_ca_file and
+    /// extra_ca_pem are ignored and the context is used as it is (its trust
+    /// store, ciphers, ...), except that on every connection TLS 1.2 is still
+    /// the oldest version, and the peer's chain and host name are verified
+    /// again after the handshake, before anything is sent, against the
+    /// context's trust store with OpenSSL's defaults for a TLS server and keys
+    /// and signatures of at least OpenSSL security level 2: the context's
+    /// verify mode, verify callbacks and verify flags (such as
+    /// X509_V_FLAG_PARTIAL_CHAIN or X509_V_FLAG_NO_CHECK_TIME) do not apply to
+    /// that check. A context whose X509_STORE replaces steps of chain
+    /// verification (X509_STORE_set_verify, X509_STORE_set_get_issuer, ...)
+    /// is refused with std::invalid_argument.
     std::shared_ptr<boost::asio::ssl::context> context;
 };
 
 /// Everything a ConferenceClient needs. An aggregate: build it with designated
 /// initializers. ConferenceClient's constructor validates it once and throws
-/// std::invalid_argument naming the offending field.
+/// std::invalid_argument naming the offending field. Every duration is at
+/// most 30 days, and the base URL's port 1 to 65535.
 struct ClientConfig {
     /// The API root. https only, unless insecure_allow_plain_http.
     std::string base_url = "https://voice.bandwidth.com/api/v2";

@@ -395,6 +395,14 @@ auto Lookup<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         }
         impl_->counters.handshakes.fetch_add(1, std::memory_order_relaxed);
         if (::SSL_session_reused(ssl)) impl_->counters.sessions_resumed.fetch_add(1, std::memory_order_relaxed);
+        // The handshake verified as the context says, which a caller's context
+        // can switch off; this check is ours, before any byte is written.
+        if (auto vec = verify_peer(ssl, ep.host)) {
+            active_ = nullptr;
+            end_phase();
+            diag_.message = "TLS handshake with " + ep.host + " failed: " + tls_failure_text(conn, vec);
+            co_return vec;
+        }
     }
     end_phase();
     active_ = nullptr;
