@@ -15,7 +15,9 @@ using error_code = boost::system::error_code;
 /// command-line contract, so a service and a script see the same codes.
 /// Value 0 is success and is never used.
 enum class errc {
-    bad_request = 1,    ///< HTTP 400: the API rejected the request; see Diagnostics::api_description.
+    bad_request = 1,    ///< HTTP 400: the API rejected the request (see Diagnostics::api_error_description);
+                        ///< or the client refused it before sending anything (an empty, '.' or '..'
+                        ///< ID), and then Diagnostics::http_status is empty.
     unauthorized,       ///< HTTP 401: wrong username or password for this account.
     forbidden,          ///< HTTP 403: the user may not use the Voice API of this account.
     not_found,          ///< HTTP 404: no such conference (or no longer kept by the API).

@@ -2,6 +2,7 @@
 
 #include "client/lookup.hpp"
 
+#include <boost/assert.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/write.hpp>
@@ -52,36 +53,33 @@ ClientImpl::ClientImpl(boost::asio::any_io_executor ex, ClientConfig cfg)
       authorization(basic_authorization(config.username, config.password)),
       request_headers(serialize_request_headers(endpoint, authorization, config.user_agent)),
       ssl_context(tls_context_for(endpoint, config.tls)),
-      pool(config.pool_size, config.idle_timeout) {}
+      pool(config.pool_size, config.idle_timeout),
+      names(std::make_shared<NameResolver>(endpoint.host, endpoint.port, config.dns_cache_ttl)) {}
 
 ClientImpl::~ClientImpl() { close(); }
 
-std::optional<boost::asio::ip::tcp::resolver::results_type> ClientImpl::cached_endpoints() {
-    std::lock_guard lock(dns_mutex_);
-    if (dns_results_ && std::chrono::steady_clock::now() < dns_expiry_) return dns_results_;
-    return std::nullopt;
-}
-
-void ClientImpl::cache_endpoints(const boost::asio::ip::tcp::resolver::results_type& results) {
-    std::lock_guard lock(dns_mutex_);
-    dns_results_ = results;
-    dns_expiry_ = std::chrono::steady_clock::now() + config.dns_cache_ttl;
-}
-
 bool ClientImpl::enroll(LiveLookup& lookup) {
+    // close() reaches lookups through lock_self(): one enrolled before its
+    // shared_ptr exists (from its constructor) would be skipped by a close()
+    // racing its start, and could then succeed after close() returned.
+    BOOST_ASSERT(lookup.lock_self() != nullptr);
     std::lock_guard lock(registry_mutex_);
     lookup.registry_next = registry_head_;
     if (registry_head_) registry_head_->registry_prev = &lookup;
     registry_head_ = &lookup;
+    lookup.enrolled = true;
     ++in_flight_;
     return !closed_.load(std::memory_order_relaxed);
 }
 
 void ClientImpl::withdraw(LiveLookup& lookup) noexcept {
     std::lock_guard lock(registry_mutex_);
+    if (!lookup.enrolled) return;
+    lookup.enrolled = false;
     if (lookup.registry_prev) lookup.registry_prev->registry_next = lookup.registry_next;
     else registry_head_ = lookup.registry_next;
     if (lookup.registry_next) lookup.registry_next->registry_prev = lookup.registry_prev;
+    lookup.registry_prev = lookup.registry_next = nullptr;
     --in_flight_;
 }
 

@@ -3,6 +3,7 @@
 #define BWVOICE_SRC_CLIENT_CLIENT_IMPL_HPP
 
 #include "client/config_check.hpp"
+#include "client/name_resolver.hpp"
 #include "client/pool.hpp"
 #include "client/tls.hpp"
 
@@ -45,12 +46,14 @@ public:
     SessionCache sessions;
     Pool pool;
 
-    /// Resolved addresses, if cached and fresh.
-    std::optional<boost::asio::ip::tcp::resolver::results_type> cached_endpoints();
-    void cache_endpoints(const boost::asio::ip::tcp::resolver::results_type& results);
+    /// The API host's addresses; shared (by pointer) with a resolution that
+    /// may outlive the client.
+    const std::shared_ptr<NameResolver> names;
 
-    /// Registers a new lookup; returns false when the client is already closed.
+    /// Registers a lookup, once it is owned by a shared_ptr (so that close()
+    /// can reach it); returns false when the client is already closed.
     bool enroll(LiveLookup& lookup);
+    /// Unregisters it (no longer counted in flight); idempotent.
     void withdraw(LiveLookup& lookup) noexcept;
 
     void close();
@@ -63,10 +66,6 @@ public:
     Counters counters;
 
 private:
-    std::mutex dns_mutex_;
-    std::optional<boost::asio::ip::tcp::resolver::results_type> dns_results_;
-    std::chrono::steady_clock::time_point dns_expiry_{};
-
     mutable std::mutex registry_mutex_;
     LiveLookup* registry_head_ = nullptr;  // intrusive list: no allocation per lookup
     std::size_t in_flight_ = 0;

@@ -349,7 +349,15 @@ error_code parse_conference(std::string_view json_text, Conference& out, std::st
     if (parser.handler().failed() || parser.handler().saw_duplicate_keys()) {
         // Rare enough to take the slow, exact path: the DOM decoder's verdict
         // and message, where the last of duplicate keys wins.
-        return conference_from_json(json::parse(json_text), out, why);
+        // Not the throwing parse: an exception here (bad_alloc in the DOM
+        // parser) would unwind through the lookup.
+        json::error_code dom_ec;
+        const json::value dom = json::parse(json_text, dom_ec);
+        if (dom_ec) {
+            if (why) *why = "invalid JSON: " + dom_ec.message();
+            return errc::bad_response;
+        }
+        return conference_from_json(dom, out, why);
     }
     out = std::move(c);
     return {};

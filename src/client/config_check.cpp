@@ -4,7 +4,9 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include <charconv>
 #include <stdexcept>
+#include <system_error>
 
 namespace bwvoice::detail {
 namespace {
@@ -24,6 +26,20 @@ bool has_control_character(std::string_view s) {
         if ((c < 0x20 && c != '\t') || c == 0x7f) return true;
     }
     return false;
+}
+
+/// The port as plain decimal; 1 to 65535 or the URL is refused (Boost.URL
+/// would wrap a larger number modulo 65536 in port_number()).
+std::string decimal_port(std::string_view text) {
+    unsigned long value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < 1 || value > 65535)
+        reject("base_url", "has an invalid port (1 to 65535)");
+    return std::to_string(value);
+}
+
+void check_duration(std::string_view field, std::chrono::milliseconds value) {
+    if (value > longest_duration) reject(field, "must not exceed 30 days");
 }
 
 Endpoint parse_base_url(const ClientConfig& config) {
@@ -47,8 +63,7 @@ Endpoint parse_base_url(const ClientConfig& config) {
     if (url.host_address().empty()) reject("base_url", "has no host");
 
     ep.host = url.host_address();
-    ep.port = url.has_port() ? std::string(url.port()) : (ep.tls ? "443" : "80");
-    if (ep.port.empty() || ep.port == "0") reject("base_url", "has an invalid port");
+    ep.port = url.has_port() ? decimal_port(url.port()) : (ep.tls ? "443" : "80");
     ep.host_header = std::string(url.encoded_host_and_port());
 
     std::string path(url.encoded_path());
@@ -76,6 +91,13 @@ Endpoint check_config(const ClientConfig& config) {
     if (config.idle_timeout.count() < 0) reject("idle_timeout", "must not be negative");
     if (config.dns_cache_ttl.count() < 0) reject("dns_cache_ttl", "must not be negative");
     if (config.retry.backoff_base.count() < 0) reject("retry.backoff_base", "must not be negative");
+    check_duration("request_timeout", config.request_timeout);
+    check_duration("connect_timeout", config.connect_timeout);
+    check_duration("handshake_timeout", config.handshake_timeout);
+    check_duration("idle_timeout", config.idle_timeout);
+    check_duration("dns_cache_ttl", config.dns_cache_ttl);
+    check_duration("retry.backoff_base", config.retry.backoff_base);
+    check_duration("retry.backoff_cap", config.retry.backoff_cap);
     if (config.retry.backoff_cap < config.retry.backoff_base)
         reject("retry.backoff_cap", "must not be less than retry.backoff_base");
     if (config.max_body_bytes < 1) reject("max_body_bytes", "must be at least 1");

@@ -4,6 +4,7 @@
 
 #include <bwvoice/config.hpp>
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,10 @@ struct Endpoint {
     std::string host_header;   ///< Host header value, as written in the base URL.
     std::string path_prefix;   ///< "/api/v2/accounts/<account>/conferences/", percent-encoded.
 };
+
+/// The longest duration any ClientConfig field may hold: deadlines are
+/// computed as now() + duration, which must not overflow.
+inline constexpr std::chrono::milliseconds longest_duration = std::chrono::hours(24 * 30);
 
 /// Throws std::invalid_argument naming the field ("ClientConfig::pool_size must be at least 1").
 Endpoint check_config(const ClientConfig& config);

@@ -7,9 +7,16 @@
 
 namespace bwvoice::detail {
 
-Connection::Connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* ssl_ctx) {
-    // A response and its headers fit in the first read; larger ones grow it.
-    buffer.reserve(4096);
+namespace {
+/// A response and its headers fit in the first read; larger ones grow it.
+constexpr std::size_t initial_buffer_capacity = 4096;
+}  // namespace
+
+Connection::Connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* ssl_ctx,
+                       std::uint32_t max_header_bytes) {
+    // Before reserve(), which would raise a smaller maximum to what it reserves.
+    buffer.max_size(read_buffer_limit(max_header_bytes));
+    buffer.reserve(initial_buffer_capacity);
     if (ssl_ctx) {
         tls_.emplace(ex, *ssl_ctx);
         // Asio turns on SSL_MODE_RELEASE_BUFFERS, which frees OpenSSL's record
@@ -40,7 +47,22 @@ void Connection::abort() noexcept {
 
 namespace bwvoice::detail {
 
-bool Connection::idle_peer_silent() noexcept {
+void Connection::release_large_buffers() {
+    if (body.capacity() > kept_buffer_capacity) std::string().swap(body);
+    // A pooled connection's buffer is empty (bytes after a response retire
+    // the connection), so nothing is lost; check anyway rather than assume.
+    if (buffer.capacity() > kept_buffer_capacity && buffer.size() == 0) {
+        buffer.shrink_to_fit();  // frees it: nothing to keep
+        buffer.reserve(initial_buffer_capacity);
+    }
+}
+
+bool Connection::peer_silent() noexcept {
+    if (buffer.size() != 0) return false;
+    if (tls_) {
+        SSL* ssl = tls_->native_handle();
+        if (::SSL_has_pending(ssl) != 0 || ::BIO_ctrl_pending(::SSL_get_rbio(ssl)) != 0) return false;
+    }
     char byte;
     const auto n = ::recv(tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);

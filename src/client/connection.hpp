@@ -2,6 +2,8 @@
 #ifndef BWVOICE_SRC_CLIENT_CONNECTION_HPP
 #define BWVOICE_SRC_CLIENT_CONNECTION_HPP
 
+#include <bwvoice/config.hpp>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -9,6 +11,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,6 +24,26 @@ namespace bwvoice::detail {
 using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 using plain_stream = boost::beast::tcp_stream;
 
+/// The most beast::http::async_read asks of the stream in one read (Boost
+/// 1.81, http/impl/read.hpp: read_size(buffer, 65536)).
+inline constexpr std::size_t http_read_chunk = 64 * 1024;
+
+/// The read buffer's maximum for a given ClientConfig::max_header_bytes.
+/// The parser takes body bytes out of the buffer as they arrive, whatever the
+/// framing, so what stays there is one element it cannot parse in part: the
+/// header (refused by the parser beyond max_header_bytes), a chunk-size line
+/// with its extensions, or the trailer, plus at most one read. Beast 1.81
+/// bounds neither of the last two, so this maximum does: a longer one ends
+/// the read with http::error::buffer_overflow (errc::bad_response).
+constexpr std::size_t read_buffer_limit(std::uint32_t max_header_bytes) noexcept {
+    return std::size_t{max_header_bytes} + http_read_chunk;
+}
+
+/// Buffers a connection keeps across lookups, so that ordinary responses
+/// (1-2 KiB) allocate nothing; one grown past this by a large response is
+/// released when the connection goes back to the pool.
+inline constexpr std::size_t kept_buffer_capacity = 64 * 1024;
+
 /// Deadlines are not set on the tcp_stream: Beast runs that timer on the
 /// stream's executor, which is not the strand of the lookup using the
 /// connection at the moment. Each lookup bounds its I/O with its own timers
@@ -29,7 +52,11 @@ class Connection {
 public:
     /// A fresh connection; `ssl_ctx` null means plain TCP. A TLS stream is
     /// never reused for another TCP connection: a new Connection is made.
-    Connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* ssl_ctx);
+    /// `max_header_bytes` (ClientConfig's) sets the read buffer's maximum; the
+    /// client always passes its own, the default is for code with no config
+    /// (the pool's unit test).
+    Connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* ssl_ctx,
+               std::uint32_t max_header_bytes = ClientConfig{}.max_header_bytes);
 
     bool is_tls() const noexcept { return tls_.has_value(); }
     tls_stream& tls() { return *tls_; }
@@ -40,13 +67,23 @@ public:
     /// operation_aborted. No TLS close_notify is sent (see docs/design.md).
     void abort() noexcept;
 
-    /// For a connection that sat idle: false if the server has closed it or
-    /// sent something unasked (a 408, say), either of which makes it unusable.
-    /// One non-blocking peek at the socket; nothing is consumed.
-    bool idle_peer_silent() noexcept;
+    /// Before each reuse: false if the server has closed the connection or
+    /// sent anything since the last response (a 408, a late or duplicated
+    /// response), either of which makes it unusable. Looks wherever such
+    /// bytes can wait: the read buffer, OpenSSL's record layer and its input
+    /// BIO, and the socket (one non-blocking peek); nothing is consumed.
+    /// Bytes asio's TLS stream read from the socket but has not yet handed to
+    /// OpenSSL are out of its sight; the check of the response's ID covers them.
+    bool peer_silent() noexcept;
+
+    /// Frees `body` and `buffer` if a large response grew them beyond
+    /// kept_buffer_capacity, so that an idle pool does not hold up to
+    /// max_body_bytes per connection. Smaller ones are kept as they are.
+    /// Call once the response has been used, before the connection goes back.
+    void release_large_buffers();
 
     /// Read buffer kept across responses: bytes the server sent after one
-    /// response belong to the next.
+    /// response belong to the next. Its maximum is read_buffer_limit().
     boost::beast::flat_buffer buffer;
     /// The last response's body; kept so its capacity is reused.
     std::string body;

@@ -21,7 +21,8 @@ bool is_errc_value(int v) noexcept { return v >= first_errc && v <= last_errc; }
 
 const char* describe(errc e) noexcept {
     switch (e) {
-        case errc::bad_request: return "the API rejected the request (HTTP 400)";
+        // Also the code of an ID the client refuses without sending anything.
+        case errc::bad_request: return "bad request (HTTP 400, or refused before sending)";
         case errc::unauthorized: return "wrong username or password (HTTP 401)";
         case errc::forbidden: return "not allowed to use the Voice API of this account (HTTP 403)";
         case errc::not_found: return "no such conference (HTTP 404)";

@@ -41,9 +41,6 @@ constexpr auto use_tuple = net::as_tuple(net::use_awaitable_t<Executor>{});
 /// that fails before any I/O would otherwise complete inside its initiator.
 thread_local const void* initiating_lookup = nullptr;
 
-/// How long a connection must have been idle before it is probed on reuse.
-constexpr auto idle_probe_after = std::chrono::seconds(1);
-
 /// Relays a caller's cancellation onto the lookup's strand. Holds only a weak
 /// reference: a slot may still hold it after the lookup has completed.
 template <class Inner>
@@ -100,6 +97,7 @@ template <class Inner>
 void Lookup<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner, std::string id,
                           LookupCompletion completion) {
     auto lookup = std::make_shared<Lookup>(std::move(impl), inner, std::move(id), std::move(completion));
+    if (!lookup->impl_->enroll(*lookup)) lookup->abort_ = AbortReason::client_closed;
     auto slot = lookup->completion_.slot();
     if (slot.is_connected()) slot.template emplace<CancelRelay<Inner>>(CancelRelay<Inner>{lookup});
     // Starting inline is kept (it saves a trip through the scheduler on the
@@ -124,12 +122,14 @@ Lookup<Inner>::Lookup(std::shared_ptr<ClientImpl> impl, const Inner& inner, std:
       completion_(std::move(completion)),
       deadline_(clock::now() + impl_->config.request_timeout),
       deadline_timer_(strand_),
-      wait_timer_(strand_) {
-    if (!impl_->enroll(*this)) abort_ = AbortReason::client_closed;
-}
+      wait_timer_(strand_) {}
 
 template <class Inner>
 Lookup<Inner>::~Lookup() {
+    // A grant made to a lookup that ended without taking it (an exception
+    // on the way) goes back, so the next waiter gets it.
+    PoolLease unclaimed;
+    if (impl_->pool.take_grant(*this, unclaimed) == Acquired::connection) unclaimed.release();
     impl_->withdraw(*this);
 }
 
@@ -155,20 +155,19 @@ void Lookup<Inner>::abort(AbortReason reason) {
     impl_->pool.cancel_wait(*this);
     wait_timer_.cancel();
     if (active_) active_->abort();
-    if (resolver_) resolver_->cancel();
 }
 
 template <class Inner>
 auto Lookup<Inner>::run() -> awaitable<void> {
     auto self = this->shared_from_this();
     if (abort_ != AbortReason::none) co_return finish_aborted();
-    if (id_.empty()) co_return finish_with(errc::bad_request, "the conference ID is empty");
+    if (id_.empty()) co_return finish_with(errc::bad_request, "the conference ID is empty; nothing was sent");
     // Percent-encoding cannot help: servers decode %2E before resolving dot-segments.
-    if (is_dot_segment(id_)) co_return finish_with(errc::bad_request, "'.' and '..' are not conference IDs");
+    if (is_dot_segment(id_)) co_return finish_with(errc::bad_request, "'.' and '..' are not conference IDs; nothing was sent");
 
     for (;;) {
         if (abort_ != AbortReason::none) co_return finish_aborted();
-        ConnectionPtr conn;
+        PoolLease conn;  // gives its place back however this iteration ends, exceptions included
         // The wait is written out here rather than in a helper coroutine: a
         // queued lookup then holds one coroutine frame, not two.
         Acquired got = try_acquire(conn);
@@ -191,15 +190,23 @@ auto Lookup<Inner>::run() -> awaitable<void> {
             arm_timer(deadline_);
         }
         if (got == Acquired::closed) co_return finish_with(errc::cancelled, "the client was closed");
+        if (got == Acquired::connection && abort_ == AbortReason::none && !conn->peer_silent()) {
+            // Handed over while we waited: the same check as try_acquire's.
+            give_back(std::move(conn), false);
+            continue;
+        }
         if (abort_ != AbortReason::none) {
-            if (conn) give_back(std::move(conn), true);
-            else if (got == Acquired::connect_slot) impl_->pool.discard();
+            // A granted, unused connection goes back reusable, so the next
+            // waiter does not lose its turn; an unused connect slot is freed.
+            const bool unused_connection = conn.connection() != nullptr;
+            give_back(std::move(conn), unused_connection);
             co_return finish_aborted();
         }
 
         if (got == Acquired::connect_slot) {
-            conn = std::make_unique<Connection>(impl_->executor, impl_->ssl_context.get());
-            const error_code ec = co_await connect(*conn);
+            conn.attach(std::make_unique<Connection>(impl_->executor, impl_->ssl_context.get(),
+                                                     impl_->config.max_header_bytes));
+            const error_code ec = co_await connect(*conn.connection());
             if (ec) {
                 give_back(std::move(conn), false);
                 if (abort_ != AbortReason::none) co_return finish_aborted();
@@ -215,7 +222,7 @@ auto Lookup<Inner>::run() -> awaitable<void> {
         const bool reused = conn->exchanges > 0;
         ++diag_.attempts;
         if (reused) impl_->counters.reuses.fetch_add(1, std::memory_order_relaxed);
-        ExchangeResult r = co_await exchange(*conn);
+        ExchangeResult r = co_await exchange(*conn.connection());
 
         if (abort_ != AbortReason::none) {
             give_back(std::move(conn), false);
@@ -272,33 +279,40 @@ void Lookup<Inner>::serialize_request() {
 // Not a coroutine, so the decoded Conference lives on the stack, not in every
 // lookup's coroutine frame.
 template <class Inner>
-void Lookup<Inner>::finish_decoding(ConnectionPtr conn, bool keep_alive) {
+void Lookup<Inner>::finish_decoding(PoolLease conn, bool keep_alive) {
     Conference conference;
     std::string why;
     const error_code ec = parse_conference(conn->body, conference, &why);
-    give_back(std::move(conn), keep_alive);
+    // A result is never attributed to the wrong ID: a conference other than
+    // the one asked for means the connection's responses are out of step (a
+    // late or duplicated response, a confused proxy), so it is not reused.
+    const bool for_this_id = !ec && conference.id == id_;
+    give_back(std::move(conn), keep_alive && for_this_id);
     if (ec) {
         diag_.message = "invalid conference in the response: " + why;
         return finish(ec);
+    }
+    if (!for_this_id) {
+        diag_.message = "the response is for conference '" + conference.id + "', not the one requested";
+        return finish(make_error_code(errc::bad_response));
     }
     finish({}, std::move(conference));
 }
 
 template <class Inner>
-Acquired Lookup<Inner>::try_acquire(ConnectionPtr& out) {
+Acquired Lookup<Inner>::try_acquire(PoolLease& out) {
     std::vector<ConnectionPtr> expired;
     for (;;) {
         const Acquired got =
             impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out, expired);
         for (auto& c : expired) c->abort();
         expired.clear();
-        // A connection idle for a while may have been closed by the server;
-        // finding out now costs one syscall, finding out after writing costs a
-        // round trip (and a 408 sent while idle would be taken as our answer).
-        // Busy connections skip the check: the stale resend covers them.
-        if (got != Acquired::connection || clock::now() - out->idle_since < idle_probe_after ||
-            out->idle_peer_silent())
-            return got;
+        // Checked on every reuse, not only after a long idle time: a server
+        // may have closed the connection, and anything it sent since the last
+        // response (a 408, a late or duplicated response) would otherwise be
+        // read as this lookup's answer. A fresh connection is only checked by
+        // the ID in the response. The check costs one syscall.
+        if (got != Acquired::connection || out->peer_silent()) return got;
         give_back(std::move(out), false);
     }
 }
@@ -306,15 +320,19 @@ Acquired Lookup<Inner>::try_acquire(ConnectionPtr& out) {
 template <class Inner>
 void Lookup<Inner>::arm_timer(clock::time_point until) {
     // One timer serves the lookup's deadline and, while connecting, the
-    // shorter connect and handshake limits: re-arming cancels the pending
-    // wait, whose handler then sees operation_aborted and does nothing.
+    // shorter connect and handshake limits. Re-arming cancels a pending wait,
+    // but not one that has already expired and whose handler is queued (the
+    // reactor found the timer and the phase's completion ready together): it
+    // then runs with success, so each arming has a generation and a handler
+    // of an earlier one does nothing.
+    const std::uint64_t generation = ++timer_generation_;
     deadline_timer_.expires_at(until);
-    deadline_timer_.async_wait([self = this->shared_from_this(), until](error_code ec) {
-        if (ec) return;
+    deadline_timer_.async_wait([self = this->shared_from_this(), until, generation](error_code ec) {
+        if (ec || generation != self->timer_generation_) return;
         if (until >= self->deadline_) return self->abort(AbortReason::deadline);
         self->phase_expired_ = true;
         if (self->active_) self->active_->abort();
-        if (self->resolver_) self->resolver_->cancel();
+        self->wait_timer_.cancel();  // a wait for name resolution
     });
 }
 
@@ -330,16 +348,24 @@ void Lookup<Inner>::end_phase() {
 }
 
 template <class Inner>
-auto Lookup<Inner>::resolve(error_code& ec) -> awaitable<net::ip::tcp::resolver::results_type> {
-    if (auto cached = impl_->cached_endpoints()) co_return *cached;
-    resolver_type resolver(strand_);
-    resolver_ = &resolver;
-    auto [rec, results] =
-        co_await resolver.async_resolve(impl_->endpoint.host, impl_->endpoint.port, use_tuple<strand_type>);
-    resolver_ = nullptr;
-    ec = rec;
-    if (!ec) impl_->cache_endpoints(results);
-    co_return results;
+auto Lookup<Inner>::resolve(error_code& ec) -> awaitable<Addresses> {
+    auto outcome = impl_->names->resolve_or_wait(std::static_pointer_cast<ResolutionWaiter>(this->shared_from_this()));
+    while (!outcome) {
+        // As in the pool wait, the timer is the condition variable: wake(),
+        // abort() and the connect limit cancel it, and it expires at the
+        // deadline. The resolution itself goes on for the lookups after us.
+        wait_timer_.expires_at(deadline_);
+        auto [wait_ec] = co_await wait_timer_.async_wait(use_tuple<strand_type>);
+        if (!wait_ec) abort(AbortReason::deadline);
+        if (abort_ != AbortReason::none || phase_expired_) {
+            impl_->names->cancel_wait(*this);
+            ec = phase_expired_ ? make_error_code(net::error::timed_out) : make_error_code(net::error::operation_aborted);
+            co_return Addresses{};
+        }
+        outcome = impl_->names->take(*this);
+    }
+    ec = outcome->ec;
+    co_return std::move(outcome->addresses);
 }
 
 template <class Inner>
@@ -433,7 +459,8 @@ auto Lookup<Inner>::exchange_on(Stream& stream, Connection& conn, ExchangeResult
         if (r.status >= 100 && r.status < 200 && r.status != 101) continue;
         // Bytes after a complete response were not asked for (no pipelining):
         // whatever they are, they must not be read as the next lookup's answer.
-        r.keep_alive = reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
+        // After a 101 the connection speaks another protocol: never reused.
+        r.keep_alive = r.status != 101 && reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
         if (r.status == 429 || r.status == 503) r.retry_after = reader.retry_after();
         co_return;
     }
@@ -477,17 +504,14 @@ auto Lookup<Inner>::back_off(std::optional<std::chrono::milliseconds> server_hin
 }
 
 template <class Inner>
-void Lookup<Inner>::give_back(ConnectionPtr conn, bool reusable) {
-    if (!conn) return;
-    if (reusable) {
-        // Also when aborted while holding a granted, unused connection: it
-        // goes back, so the next waiter does not lose its turn.
-        if (auto refused = impl_->pool.release(std::move(conn))) refused->abort();
+void Lookup<Inner>::give_back(PoolLease conn, bool reusable) {
+    if (!conn.holds_place()) return;
+    if (reusable && conn.connection()) {
+        conn->release_large_buffers();  // the response has been used: idle, it keeps no large buffer
+        conn.release();
         return;
     }
-    conn->abort();
-    conn.reset();
-    impl_->pool.discard();
+    conn.discard();
 }
 
 template <class Inner>
@@ -503,6 +527,9 @@ void Lookup<Inner>::finish(error_code ec, Conference conference) {
     const std::string_view credentials = auth.substr(auth.find(' ') + 1);
     for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
         redact(*text, {auth, credentials, impl_->config.password});
+    // Counted as completed and no longer in flight before the handler can
+    // run, so stats() called from the handler sees it finished.
+    impl_->withdraw(*this);
     impl_->counters.lookups_completed.fetch_add(1, std::memory_order_relaxed);
     completion_.complete(ec, std::move(conference), std::move(diag_), initiating_lookup == this);
 }

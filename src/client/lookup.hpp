@@ -15,7 +15,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/basic_resolver.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <memory>
@@ -37,6 +36,7 @@ public:
     // The client's registry of live lookups (guarded by its mutex).
     LiveLookup* registry_prev = nullptr;
     LiveLookup* registry_next = nullptr;
+    bool enrolled = false;
 
 protected:
     ~LiveLookup() = default;
@@ -49,12 +49,13 @@ void start_lookup(std::shared_ptr<ClientImpl> impl, std::string id, LookupComple
 /// concrete executor when the client was given one (no type erasure, so no
 /// allocation per I/O completion), else any_io_executor.
 template <class Inner>
-class Lookup final : public LiveLookup, public std::enable_shared_from_this<Lookup<Inner>> {
+class Lookup final : public LiveLookup,
+                     public ResolutionWaiter,
+                     public std::enable_shared_from_this<Lookup<Inner>> {
 public:
     using strand_type = boost::asio::strand<Inner>;
     using timer_type = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                                          boost::asio::wait_traits<std::chrono::steady_clock>, strand_type>;
-    using resolver_type = boost::asio::ip::basic_resolver<boost::asio::ip::tcp, strand_type>;
 
     Lookup(std::shared_ptr<ClientImpl> impl, const Inner& inner, std::string id, LookupCompletion completion);
     ~Lookup();
@@ -86,10 +87,12 @@ private:
 
     awaitable<void> run();
     /// A connection or the right to open one, now; else the lookup is queued.
-    Acquired try_acquire(ConnectionPtr& out);
+    Acquired try_acquire(PoolLease& out);
     /// Resolves, connects and handshakes a new connection; fills the diagnostics message on failure.
     awaitable<error_code> connect(Connection& conn);
-    awaitable<boost::asio::ip::tcp::resolver::results_type> resolve(error_code& ec);
+    /// The API host's addresses, waiting (within the deadline and the
+    /// connect limit) for a resolution if there are none fresh.
+    awaitable<Addresses> resolve(error_code& ec);
     awaitable<ExchangeResult> exchange(Connection& conn);
     template <class Stream>
     awaitable<void> exchange_on(Stream& stream, Connection& conn, ExchangeResult& r);
@@ -100,14 +103,15 @@ private:
 
     void serialize_request();
     /// Decodes the 200 response's body, returns the connection, completes.
-    void finish_decoding(ConnectionPtr conn, bool keep_alive);
+    void finish_decoding(PoolLease conn, bool keep_alive);
     /// Arms the one lookup timer to expire at `until`.
     void arm_timer(std::chrono::steady_clock::time_point until);
     /// Connect or handshake: the timer fires at the earlier of `limit` from now and the deadline.
     void arm_phase_timer(std::chrono::steady_clock::duration limit);
     /// Back to the lookup's deadline.
     void end_phase();
-    void give_back(ConnectionPtr conn, bool reusable);
+    /// Releases the place as idle and reusable, or discards it (closing the connection).
+    void give_back(PoolLease conn, bool reusable);
     void finish(error_code ec, Conference conference = {});
     void finish_aborted();
     void finish_with(errc code, std::string message);
@@ -127,8 +131,8 @@ private:
     bool phase_expired_ = false;
     bool deadline_armed_ = false;
     bool finished_ = false;
+    std::uint64_t timer_generation_ = 0;  // which arming of deadline_timer_ is current
     Connection* active_ = nullptr;  // the connection doing I/O for us now, to close on abort
-    resolver_type* resolver_ = nullptr;
 };
 
 }  // namespace bwvoice::detail

@@ -1,8 +1,41 @@
 #include "client/pool.hpp"
 
+#include <boost/assert.hpp>
+
 #include <algorithm>
+#include <utility>
 
 namespace bwvoice::detail {
+
+PoolLease::PoolLease(Pool& pool, ConnectionPtr connection) noexcept
+    : pool_(&pool), connection_(std::move(connection)) {}
+
+PoolLease::PoolLease(PoolLease&& other) noexcept
+    : pool_(std::exchange(other.pool_, nullptr)), connection_(std::move(other.connection_)) {}
+
+PoolLease& PoolLease::operator=(PoolLease&& other) noexcept {
+    if (this != &other) {
+        discard();
+        pool_ = std::exchange(other.pool_, nullptr);
+        connection_ = std::move(other.connection_);
+    }
+    return *this;
+}
+
+void PoolLease::release() noexcept {
+    if (!pool_) return;
+    Pool* pool = std::exchange(pool_, nullptr);
+    if (auto refused = pool->release(std::move(connection_))) refused->abort();
+}
+
+void PoolLease::discard() noexcept {
+    if (!pool_) return;
+    if (connection_) {
+        connection_->abort();
+        connection_.reset();
+    }
+    std::exchange(pool_, nullptr)->discard();
+}
 
 Pool::Pool(std::size_t max_open, std::chrono::milliseconds idle_timeout)
     : max_open_(max_open), idle_timeout_(idle_timeout) {}
@@ -42,8 +75,9 @@ void Pool::grant_to_waiters_locked(std::vector<std::shared_ptr<PoolWaiter>>& wok
     }
 }
 
-Acquired Pool::acquire(const std::shared_ptr<PoolWaiter>& waiter, ConnectionPtr& out,
+Acquired Pool::acquire(const std::shared_ptr<PoolWaiter>& waiter, PoolLease& out,
                        std::vector<ConnectionPtr>& to_close) {
+    BOOST_ASSERT(!out.holds_place());  // assigned under the lock: discarding it there would deadlock
     const auto now = clock::now();
     std::vector<std::shared_ptr<PoolWaiter>> woken;
     Acquired result = Acquired::queued;
@@ -54,11 +88,12 @@ Acquired Pool::acquire(const std::shared_ptr<PoolWaiter>& waiter, ConnectionPtr&
         // Room freed by expiry belongs to those already queued; a newcomer waits its turn.
         grant_to_waiters_locked(woken);
         if (waiters_.empty() && !idle_.empty()) {
-            out = std::move(idle_.back());
+            out = PoolLease(*this, std::move(idle_.back()));
             idle_.pop_back();
             result = Acquired::connection;
         } else if (waiters_.empty() && open_ < max_open_) {
             ++open_;
+            out = PoolLease(*this, nullptr);
             result = Acquired::connect_slot;
         } else {
             waiter->queued = true;
@@ -69,14 +104,16 @@ Acquired Pool::acquire(const std::shared_ptr<PoolWaiter>& waiter, ConnectionPtr&
     return result;
 }
 
-Acquired Pool::take_grant(PoolWaiter& waiter, ConnectionPtr& out) {
+Acquired Pool::take_grant(PoolWaiter& waiter, PoolLease& out) {
+    BOOST_ASSERT(!out.holds_place());
     std::lock_guard lock(mutex_);
     if (waiter.granted_connection) {
-        out = std::move(waiter.granted_connection);
+        out = PoolLease(*this, std::move(waiter.granted_connection));
         return Acquired::connection;
     }
     if (waiter.granted_connect_slot) {
         waiter.granted_connect_slot = false;
+        out = PoolLease(*this, nullptr);
         return Acquired::connect_slot;
     }
     if (waiter.pool_closed) return Acquired::closed;

@@ -14,6 +14,41 @@
 
 namespace bwvoice::detail {
 
+class Pool;
+
+/// One counted place in the pool: a connection taken from it, or the right to
+/// open one (a connect slot, until a connection is attached). The place must
+/// go back, and destroying a lease that still holds it gives it back (closing
+/// its connection), so an exception or a forgotten path cannot shrink the pool
+/// for good (the role of Boost.MySQL's pooled_connection).
+class PoolLease {
+public:
+    PoolLease() noexcept = default;
+    PoolLease(Pool& pool, ConnectionPtr connection) noexcept;
+    PoolLease(PoolLease&& other) noexcept;
+    PoolLease& operator=(PoolLease&& other) noexcept;
+    PoolLease(const PoolLease&) = delete;
+    PoolLease& operator=(const PoolLease&) = delete;
+    ~PoolLease() { discard(); }
+
+    bool holds_place() const noexcept { return pool_ != nullptr; }
+    /// The connection; null for a connect slot with none attached yet.
+    Connection* connection() const noexcept { return connection_.get(); }
+    Connection* operator->() const noexcept { return connection_.get(); }
+    /// Fills a connect slot with the connection opened in it.
+    void attach(ConnectionPtr connection) noexcept { connection_ = std::move(connection); }
+
+    /// The connection goes back as idle and reusable (closed instead if the
+    /// pool is closed). Needs a connection.
+    void release() noexcept;
+    /// The place is freed, and the connection, if any, closed at once.
+    void discard() noexcept;
+
+private:
+    Pool* pool_ = nullptr;
+    ConnectionPtr connection_;
+};
+
 /// A lookup waiting for a connection. The pool writes the grant fields under
 /// its lock, then calls wake() after releasing the lock; wake() must hand
 /// control to the waiter's own strand and must not re-enter the pool.
@@ -52,12 +87,12 @@ public:
     /// as Go does, so surplus connections age out), else a connect slot while
     /// fewer than max_open are open, else queues `waiter` (FIFO). Expired idle
     /// connections are moved to `to_close` for the caller to close outside the lock.
-    Acquired acquire(const std::shared_ptr<PoolWaiter>& waiter, ConnectionPtr& out,
-                     std::vector<ConnectionPtr>& to_close);
+    /// `out` must hold no place (it is assigned under the pool's lock).
+    Acquired acquire(const std::shared_ptr<PoolWaiter>& waiter, PoolLease& out, std::vector<ConnectionPtr>& to_close);
 
-    /// After a wake-up: moves the grant out of the waiter. Returns queued when
-    /// the waiter is still waiting (a spurious wake-up).
-    Acquired take_grant(PoolWaiter& waiter, ConnectionPtr& out);
+    /// After a wake-up: moves the grant out of the waiter into `out`. Returns
+    /// queued when the waiter is still waiting (a spurious wake-up).
+    Acquired take_grant(PoolWaiter& waiter, PoolLease& out);
 
     /// A healthy connection comes back: handed straight to the oldest waiter,
     /// else kept idle. When the pool is closed it is returned for closing.

@@ -22,6 +22,9 @@ errc errc_for_status(unsigned status) noexcept {
     case 429: return errc::rate_limited;
     default: break;
     }
+    // Interim responses are skipped, so a 1xx seen as final is 101 Switching
+    // Protocols, which no request of ours asks for: a malformed answer.
+    if (status < 200) return errc::bad_response;
     if (status >= 500 && status <= 599) return errc::server_error;
     return errc::http_error;
 }

@@ -11,7 +11,8 @@
 
 namespace bwvoice::detail {
 
-/// The code of a final HTTP status (400 -> bad_request, 404 -> not_found, 3xx -> http_error ...).
+/// The code of a final HTTP status (400 -> bad_request, 404 -> not_found, 3xx -> http_error,
+/// 1xx (an unasked-for 101) -> bad_response ...).
 errc errc_for_status(unsigned status) noexcept;
 
 /// 429, 502, 503 and 504: worth trying again after a pause.

@@ -42,6 +42,8 @@ struct Action {
         trickle,            ///< Send the normal response one byte every `delay`.
         chunked,            ///< Send the normal response with Transfer-Encoding: chunked.
         close_delimited,    ///< Send the normal response with no Content-Length, ending it by closing.
+        flood,              ///< Send `body` as it is (a response head, or any prefix), then `filler` over and
+                            ///< over, until the client closes or `flood_limit` filler bytes have gone; then close.
     };
     Kind kind = Kind::respond;
     unsigned status = 200;
@@ -49,6 +51,14 @@ struct Action {
     std::vector<std::pair<std::string, std::string>> headers;  ///< Extra response headers.
     std::chrono::milliseconds delay{0};                    ///< Wait before acting (per byte for trickle).
     bool close_after = false;                              ///< Send `Connection: close` and close after the response.
+    /// Bytes nobody asked for, sent `unsolicited_after` the response on the
+    /// same connection, which then stays open (a late or duplicated response).
+    std::optional<std::string> unsolicited;
+    std::chrono::milliseconds unsolicited_after{0};
+    std::string filler = "x";                              ///< What flood repeats after `body`.
+    /// Filler bytes after which flood stops by itself, so a client that never
+    /// gives up cannot keep the server (and a test) busy forever.
+    std::size_t flood_limit = std::size_t{256} << 20;
 
     /// A `respond` action with this status and extra headers (body: the default for the status).
     static Action respond(unsigned status, std::vector<std::pair<std::string, std::string>> headers = {}) {

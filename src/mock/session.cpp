@@ -15,6 +15,7 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <array>
 #include <random>
 
@@ -78,6 +79,25 @@ asio::awaitable<bool> write_all(Stream& stream, std::string_view bytes) {
     tcp_of(stream).expires_after(kWriteTimeout);
     auto [ec, n] = co_await asio::async_write(stream, asio::buffer(bytes.data(), bytes.size()), nothrow);
     co_return !ec;
+}
+
+/// The "flood" fault: the prefix, then the filler repeated until the peer
+/// closes (the write fails) or flood_limit bytes of it have been sent.
+template <class Stream>
+asio::awaitable<void> flood(Stream& stream, const Action& action) {
+    const std::string_view prefix = action.body ? std::string_view(*action.body) : std::string_view();
+    if (!co_await write_all(stream, prefix)) co_return;
+    const std::string_view filler = action.filler.empty() ? std::string_view("x") : std::string_view(action.filler);
+    // One block of whole fillers, written again and again: nothing is
+    // allocated per write, so the server's memory stays flat however long it floods.
+    std::string block;
+    while (block.size() + filler.size() <= 64 * 1024) block += filler;
+    if (block.empty()) block = filler;
+    for (std::size_t sent = 0; sent < action.flood_limit;) {
+        const std::size_t n = std::min(block.size(), action.flood_limit - sent);
+        if (!co_await write_all(stream, std::string_view(block).substr(0, n))) co_return;
+        sent += n;
+    }
 }
 
 /// Reads and discards until the peer closes: the "silent" fault.
@@ -148,6 +168,7 @@ asio::awaitable<After> act(ServerState& state, Stream& stream, const Request& re
     case Kind::raw:
         co_await write_all(stream, action.body.value_or(std::string{}));
         co_return After::close_gracefully;
+    case Kind::flood: co_await flood(stream, action); co_return After::close_abruptly;
     default: break;
     }
 
@@ -193,6 +214,10 @@ asio::awaitable<After> act(ServerState& state, Stream& stream, const Request& re
     }
     }
     if (announce_close || action.kind == Kind::close_delimited) co_return After::close_gracefully;
+    if (action.unsolicited) {
+        co_await sleep_for(action.unsolicited_after);
+        if (!co_await write_all(stream, *action.unsolicited)) co_return After::close_abruptly;
+    }
     co_return After::keep_alive;
 }
 
@@ -234,7 +259,11 @@ asio::awaitable<void> serve_requests(ServerState& state, Stream& stream, std::ui
         const ParsedTarget target = parse_target(request.target());
         std::optional<Action> scripted;
         if (target.kind == RouteKind::conference) scripted = state.next_action(target.conference_id);
-        const After after = co_await act(state, stream, request, target, scripted.value_or(Action{}));
+        // A named local, not a temporary inside the co_await expression: with
+        // one there, g++ 12 freed an invalid pointer in ~Action once Action
+        // gained a std::string member with a default value.
+        const Action action = scripted.value_or(Action{});
+        const After after = co_await act(state, stream, request, target, action);
 
         ++responses;
         switch (after) {

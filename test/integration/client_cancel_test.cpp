@@ -88,6 +88,44 @@ BOOST_AUTO_TEST_CASE(cancelling_a_queued_lookup_leaves_no_waiter_behind) {
     BOOST_TEST(client.stats().connections_opened == 1u);
 }
 
+// Boost.MySQL #509 at the lookup level: the connection is handed to the
+// oldest waiter, which is cancelled before it wakes to take it. The grant
+// must pass on to the next waiter, not sit with the cancelled one. Made
+// deterministic by cancelling from the first lookup's own handler: by then
+// the connection has been handed over and the waiter's wake-up is queued.
+BOOST_AUTO_TEST_CASE(a_waiter_cancelled_after_its_grant_passes_the_connection_on) {
+    MockEnv env;
+    Action slow;
+    slow.delay = 100ms;
+    env.server->script("conf-1", {slow});
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    config.request_timeout = 5s;
+    ConferenceClient client(ioc, config);
+    net::cancellation_signal signal;
+    error_code first_ec, second_ec, third_ec;
+    Conference third;
+    client.async_get_conference("conf-1", [&](error_code ec, Conference) {
+        first_ec = ec;
+        BOOST_TEST(client.stats().waiting == 1u, "the connection went straight to conf-2");
+        signal.emit(net::cancellation_type::terminal);
+    });
+    client.async_get_conference("conf-2", net::bind_cancellation_slot(signal.slot(), [&](error_code ec, Conference) {
+                                    second_ec = ec;
+                                }));
+    client.async_get_conference("conf-3", [&](error_code ec, Conference c) {
+        third_ec = ec;
+        third = std::move(c);
+    });
+    run_to_completion(ioc);
+    BOOST_TEST(!first_ec);
+    BOOST_TEST((second_ec == net::error::operation_aborted), second_ec.message());
+    BOOST_TEST(!third_ec, "the connection granted to the cancelled waiter was lost: " << third_ec.message());
+    BOOST_TEST(third.id == "conf-3");
+    BOOST_TEST(client.stats().connections_opened == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(close_completes_every_lookup_in_flight_with_cancelled) {
     MockEnv env;
     env.server->script_all({Action::of(Action::Kind::silent)});

@@ -123,4 +123,27 @@ BOOST_AUTO_TEST_CASE(chained_refused_ids_on_an_open_client_do_not_grow_the_stack
     BOOST_TEST(refused == n);
 }
 
+// Inside a handler (or right after co_await) the finished lookup is counted
+// as completed and no longer in flight, not both.
+BOOST_AUTO_TEST_CASE(stats_seen_from_a_handler_count_its_lookup_as_finished) {
+    MockEnv env;
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.client_config());
+    PoolStats in_callback, after_await;
+    client.async_get_conference("conf-1", [&](error_code ec, Conference) {
+        BOOST_TEST(!ec);
+        in_callback = client.stats();
+    });
+    run_to_completion(ioc);
+    BOOST_TEST(in_callback.lookups_completed == 1u);
+    BOOST_TEST(in_callback.in_flight == 0u);
+    ioc.restart();
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        co_await client.async_get_conference("conf-2", net::as_tuple(net::use_awaitable));
+        after_await = client.stats();
+    });
+    BOOST_TEST(after_await.lookups_completed == 2u);
+    BOOST_TEST(after_await.in_flight == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

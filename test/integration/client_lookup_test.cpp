@@ -3,6 +3,8 @@
 #include "common/lookup_helpers.hpp"
 
 #include <boost/asio/deferred.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -164,19 +166,22 @@ BOOST_AUTO_TEST_CASE(an_echoed_password_that_occurs_in_the_redaction_marker_stil
 BOOST_AUTO_TEST_CASE(ids_are_one_percent_encoded_path_segment) {
     MockEnv env;
     const std::string nasty = "a/b?c#d%e f\r\nX-Injected: 1\r\n\r\nGET /";
-    env.server->put_conference(nasty, R"({"id":"x","name":"n","createdTime":"2026-01-01T00:00:00Z"})");
+    env.server->put_conference(nasty, R"({"id":)" + boost::json::serialize(boost::json::string(nasty)) +
+                                          R"(,"name":"n","createdTime":"2026-01-01T00:00:00Z"})");
     net::io_context ioc;
     ConferenceClient client(ioc, env.client_config());
     run_coroutine(ioc, [&]() -> net::awaitable<void> {
         auto r = co_await lookup(client, nasty);
         BOOST_TEST_REQUIRE(!r.ec, r.diag.message);
-        BOOST_TEST(r.conference.id == "x");
-        for (const char* dots : {".", ".."}) {
-            auto r2 = co_await lookup(client, dots);
-            BOOST_TEST((r2.ec == errc::bad_request), dots);  // would reach another resource
+        BOOST_TEST(r.conference.id == nasty);
+        for (const char* refused : {".", "..", ""}) {
+            auto r2 = co_await lookup(client, refused);  // dot-segments would reach another resource
+            BOOST_TEST((r2.ec == errc::bad_request), refused);
+            // Nothing was sent: neither the code's text nor the diagnostics may say the API answered 400.
+            BOOST_TEST(!r2.diag.http_status.has_value());
+            BOOST_TEST(r2.ec.message().find("(HTTP 400)") == std::string::npos, r2.ec.message());
+            BOOST_TEST(r2.diag.message.find("nothing was sent") != std::string::npos, r2.diag.message);
         }
-        auto empty = co_await lookup(client, "");
-        BOOST_TEST((empty.ec == errc::bad_request));
     });
     auto requests = env.server->requests();
     BOOST_TEST_REQUIRE(requests.size() == 1u);  // empty and dot-segment IDs are refused before sending
@@ -251,6 +256,31 @@ BOOST_AUTO_TEST_CASE(interim_responses_are_skipped) {
         BOOST_TEST_REQUIRE(!r.ec, r.diag.message);
         BOOST_TEST(r.conference.id == "conf-2");
     });
+}
+
+// 101 Switching Protocols was never asked for: the connection now speaks
+// something else, so the answer is malformed and the connection not reused.
+BOOST_AUTO_TEST_CASE(a_switching_protocols_response_is_bad_response_and_retires_the_connection) {
+    MockEnv env;
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    ConferenceClient client(ioc, config);
+    env.server->script("conf-1", {Action::respond(101, {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}})});
+    env.server->script("conf-3", {Action::respond(101)});
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        for (const char* id : {"conf-1", "conf-3"}) {
+            auto r = co_await lookup(client, id);
+            BOOST_TEST((r.ec == errc::bad_response), id << ": " << r.ec.message());
+            BOOST_TEST(r.diag.http_status.value_or(0) == 101u);
+            BOOST_TEST(r.diag.retries == 0u);
+            auto next = co_await lookup(client, "conf-2");
+            BOOST_TEST(!next.ec, next.diag.message);
+        }
+    });
+    // conf-1 on A (101: retired), conf-2 on B, conf-3 reuses B (101: retired), conf-2 on C.
+    BOOST_TEST(client.stats().connections_opened == 3u);
+    BOOST_TEST(client.stats().reuses == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(chunked_and_close_delimited_bodies_are_read) {

@@ -73,10 +73,12 @@ BOOST_AUTO_TEST_CASE(never_more_connections_than_the_pool_size) {
     BOOST_TEST(client.stats().connections_opened <= 3u);
 }
 
-BOOST_AUTO_TEST_CASE(a_connection_the_server_dropped_while_idle_is_resent_without_a_retry) {
-    mock::ServerOptions options;
-    options.idle_drop = 30ms;
-    MockEnv env(options);
+// The server closes a kept-alive connection just as a request goes out on it
+// (after the check before reuse, so only the failure shows it): the request
+// is resent at once on a new connection, and that is not a counted retry.
+BOOST_AUTO_TEST_CASE(a_reused_connection_that_fails_before_any_response_byte_is_resent_without_a_retry) {
+    MockEnv env;
+    env.server->script("conf-2", {Action::of(Action::Kind::drop)});
     net::io_context ioc;
     auto config = env.client_config();
     config.pool_size = 1;
@@ -85,14 +87,36 @@ BOOST_AUTO_TEST_CASE(a_connection_the_server_dropped_while_idle_is_resent_withou
     run_coroutine(ioc, [&]() -> net::awaitable<void> {
         auto first = co_await lookup(client, "conf-1");
         BOOST_TEST_REQUIRE(!first.ec, first.diag.message);
-        net::steady_timer t(co_await net::this_coro::executor, 300ms);
-        co_await t.async_wait(net::use_awaitable);
         auto second = co_await lookup(client, "conf-2");
         BOOST_TEST_REQUIRE(!second.ec, second.diag.message);
         BOOST_TEST(second.diag.retries == 0u);
         BOOST_TEST(second.diag.attempts == 2u);
     });
     BOOST_TEST(client.stats().stale_resends == 1u);
+    BOOST_TEST(env.server->stats().connections_accepted == 2u);
+}
+
+// A connection the server closed while it sat idle is found dead before
+// anything is written to it, however short the idle time.
+BOOST_AUTO_TEST_CASE(a_connection_the_server_dropped_while_idle_is_never_written_to) {
+    mock::ServerOptions options;
+    options.idle_drop = 30ms;
+    MockEnv env(options);
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    config.retry.max_retries = 0;
+    ConferenceClient client(ioc, config);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        auto first = co_await lookup(client, "conf-1");
+        BOOST_TEST_REQUIRE(!first.ec, first.diag.message);
+        net::steady_timer t(co_await net::this_coro::executor, 300ms);
+        co_await t.async_wait(net::use_awaitable);
+        auto second = co_await lookup(client, "conf-2");
+        BOOST_TEST_REQUIRE(!second.ec, second.diag.message);
+        BOOST_TEST(second.diag.attempts == 1u);
+    });
+    BOOST_TEST(client.stats().stale_resends == 0u);
     BOOST_TEST(env.server->stats().connections_accepted == 2u);
 }
 
@@ -212,6 +236,53 @@ BOOST_AUTO_TEST_CASE(bytes_after_a_complete_response_retire_the_connection) {
         BOOST_TEST((second.conference == seeded_conference(env.options, 2)));
     });
     BOOST_TEST(client.stats().connections_opened == 2u);
+}
+
+// A response that comes late, after the connection went back to the pool,
+// sits in the socket (or in TLS buffers) until the connection's next use:
+// it must not become the answer to another lookup.
+BOOST_AUTO_TEST_CASE(a_late_unsolicited_response_is_never_taken_as_the_next_answer) {
+    MockEnv env;
+    const std::string json = *env.server->conference_json("conf-1");
+    Action late;
+    late.unsolicited = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                       std::to_string(json.size()) + "\r\n\r\n" + json;
+    late.unsolicited_after = 50ms;
+    env.server->script("conf-1", {late});
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    ConferenceClient client(ioc, config);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        auto first = co_await lookup(client, "conf-1");
+        BOOST_TEST_REQUIRE(!first.ec, first.diag.message);
+        net::steady_timer t(co_await net::this_coro::executor, 200ms);
+        co_await t.async_wait(net::use_awaitable);
+        auto second = co_await lookup(client, "conf-2");
+        BOOST_TEST_REQUIRE(!second.ec, second.diag.message);
+        BOOST_TEST(second.conference.id == "conf-2");
+        BOOST_TEST((second.conference == seeded_conference(env.options, 2)));
+        BOOST_TEST(second.diag.attempts == 1u);  // the tainted connection was never written to
+    });
+    BOOST_TEST(client.stats().connections_opened == 2u);
+}
+
+// Whatever got the bytes there, a conference whose id is not the one asked
+// for is never returned as the answer.
+BOOST_AUTO_TEST_CASE(a_response_for_another_conference_is_bad_response) {
+    MockEnv env;
+    Action other;
+    other.body = *env.server->conference_json("conf-1");
+    env.server->script("conf-2", {other});
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.client_config());
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        auto r = co_await lookup(client, "conf-2");
+        BOOST_TEST((r.ec == errc::bad_response), r.ec.message());
+        BOOST_TEST(r.conference.id.empty());
+        BOOST_TEST(r.diag.message.find("conf-1") != std::string::npos, r.diag.message);
+        BOOST_TEST(r.diag.retries == 0u);
+    });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

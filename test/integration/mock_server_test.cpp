@@ -5,7 +5,9 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -16,6 +18,7 @@
 #include <openssl/ssl.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 
@@ -380,6 +383,62 @@ BOOST_AUTO_TEST_CASE(plain_http_when_tls_is_off) {
     const Reply reply = client.get(std::string(kConferences) + "conf-9");
     BOOST_TEST(reply.response.body() == bwvoice::mock::seeded_conference_json(kSeed, 9));
     BOOST_TEST(!server.requests().at(0).tls);
+}
+
+/// Sends a GET for conf-1 on a plain socket and returns it, for tests that
+/// read the raw bytes of a reply no HTTP parser would accept.
+tcp::socket raw_get(asio::io_context& ioc, std::uint16_t port) {
+    tcp::socket socket(ioc);
+    socket.connect({asio::ip::make_address("127.0.0.1"), port});
+    const std::string request = std::string("GET ") + kConferences + "conf-1 HTTP/1.1\r\nHost: localhost\r\n" +
+                                "Authorization: " + kGoodAuth + "\r\n\r\n";
+    asio::write(socket, asio::buffer(request));
+    return socket;
+}
+
+ServerOptions plain_options() {
+    ServerOptions options;
+    options.tls = false;
+    options.seed = kSeed;
+    options.conferences = 10;
+    return options;
+}
+
+BOOST_AUTO_TEST_CASE(flood_sends_the_prefix_then_the_filler_up_to_its_limit) {
+    MockServer server(plain_options());
+    Action flood = Action::of(Action::Kind::flood);
+    flood.body = "HTTP/1.1 200 OK\r\nX-Endless: ";
+    flood.filler = "abc";
+    flood.flood_limit = 100'001;  // not a multiple of the filler: the last one is cut
+    server.script("conf-1", {flood});
+    asio::io_context ioc;
+    tcp::socket socket = raw_get(ioc, server.port());
+    std::string received;
+    beast::error_code ec;
+    asio::read(socket, asio::dynamic_buffer(received), ec);
+    BOOST_TEST(ec == asio::error::eof);
+    BOOST_REQUIRE_EQUAL(received.size(), flood.body->size() + flood.flood_limit);
+    BOOST_TEST(received.compare(0, flood.body->size(), *flood.body) == 0);
+    bool pattern_ok = true;
+    for (std::size_t i = flood.body->size(), k = 0; i < received.size(); ++i, ++k)
+        pattern_ok = pattern_ok && received[i] == flood.filler[k % flood.filler.size()];
+    BOOST_TEST(pattern_ok);
+}
+
+BOOST_AUTO_TEST_CASE(flood_stops_when_the_client_closes) {
+    MockServer server(plain_options());
+    server.script("conf-1", {Action::of(Action::Kind::flood)});  // default limit: 256 MiB
+    {
+        asio::io_context ioc;
+        tcp::socket socket = raw_get(ioc, server.port());
+        std::string some(1 << 20, '\0');
+        asio::read(socket, asio::buffer(some));
+        BOOST_TEST(some.find_first_not_of('x') == std::string::npos);
+    }  // closed after 1 MiB
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (server.stats().open_connections != 0 && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    BOOST_TEST(server.stats().open_connections == 0U, "the server still floods a closed connection");
 }
 
 BOOST_AUTO_TEST_CASE(idle_drop_and_request_limit_close_silently) {

@@ -56,4 +56,65 @@ BOOST_AUTO_TEST_CASE(the_account_id_is_encoded_too) {
     BOOST_TEST(check_config(c).path_prefix == "/api/v2/accounts/..%2Fx/conferences/");
 }
 
+namespace {
+/// The message of the std::invalid_argument check_config throws, or "" if none.
+std::string rejection(const ClientConfig& c) {
+    try {
+        check_config(c);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+// A port above 65535 was accepted and wrapped modulo 65536: the credentials
+// went to the wrapped port while errors named the one written.
+BOOST_AUTO_TEST_CASE(ports_outside_1_to_65535_are_refused) {
+    for (const char* url : {"https://h:65536/api", "https://h:70000/api", "https://h:99999999999/api",
+                            "https://h:0/api", "https://h:00/api", "https://h:/api"}) {
+        auto c = valid();
+        c.base_url = url;
+        const std::string what = rejection(c);
+        BOOST_TEST(what.find("ClientConfig::base_url") == 0u, url << ": '" << what << "'");
+    }
+    for (const char* url : {"https://h:1/api", "https://h:65535/api", "https://h:0443/api"}) {
+        auto c = valid();
+        c.base_url = url;
+        BOOST_TEST(rejection(c).empty(), url);
+    }
+    auto c = valid();
+    c.base_url = "https://h:0443/api";
+    BOOST_TEST(check_config(c).port == "443");
+}
+
+// Durations near milliseconds::max() overflowed now() + timeout.
+BOOST_AUTO_TEST_CASE(durations_have_an_upper_bound) {
+    using std::chrono::milliseconds;
+    const milliseconds huge = milliseconds::max();
+    const std::vector<std::pair<std::string, void (*)(ClientConfig&, milliseconds)>> fields = {
+        {"request_timeout", [](ClientConfig& c, milliseconds d) { c.request_timeout = d; }},
+        {"connect_timeout", [](ClientConfig& c, milliseconds d) { c.connect_timeout = d; }},
+        {"handshake_timeout", [](ClientConfig& c, milliseconds d) { c.handshake_timeout = d; }},
+        {"idle_timeout", [](ClientConfig& c, milliseconds d) { c.idle_timeout = d; }},
+        {"dns_cache_ttl", [](ClientConfig& c, milliseconds d) { c.dns_cache_ttl = d; }},
+        {"retry.backoff_cap", [](ClientConfig& c, milliseconds d) { c.retry.backoff_cap = d; }},
+    };
+    for (const auto& [name, set] : fields) {
+        for (milliseconds d : {huge, huge / 2, longest_duration + milliseconds(1)}) {
+            auto c = valid();
+            set(c, d);
+            const std::string what = rejection(c);
+            BOOST_TEST(what.find("ClientConfig::" + name) == 0u, name << ": '" << what << "'");
+        }
+        auto c = valid();
+        set(c, longest_duration);
+        BOOST_TEST(rejection(c).empty(), name);
+    }
+    auto c = valid();
+    c.retry.backoff_base = milliseconds::max();
+    c.retry.backoff_cap = milliseconds::max();
+    BOOST_TEST(!rejection(c).empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -22,119 +22,171 @@ struct Fixture {
     ConnectionPtr make() { return std::make_unique<Connection>(ioc.get_executor(), nullptr); }
 };
 
+/// acquire() with a fresh lease each time (a lease given to acquire holds no place).
+Acquired acquire(Pool& pool, const std::shared_ptr<TestWaiter>& w, PoolLease& out) {
+    std::vector<ConnectionPtr> expired;
+    out = PoolLease{};
+    return pool.acquire(w, out, expired);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(pool)
 
 BOOST_FIXTURE_TEST_CASE(acquire_opens_up_to_the_bound_then_queues_fifo, Fixture) {
     Pool pool(2, 10s);
-    std::vector<ConnectionPtr> expired;
-    ConnectionPtr out;
+    PoolLease la, lb, lc, ld;
     auto a = std::make_shared<TestWaiter>(), b = std::make_shared<TestWaiter>(), c = std::make_shared<TestWaiter>(),
          d = std::make_shared<TestWaiter>();
-    BOOST_TEST((pool.acquire(a, out, expired) == Acquired::connect_slot));
-    BOOST_TEST((pool.acquire(b, out, expired) == Acquired::connect_slot));
-    BOOST_TEST((pool.acquire(c, out, expired) == Acquired::queued));
-    BOOST_TEST((pool.acquire(d, out, expired) == Acquired::queued));
+    BOOST_TEST((acquire(pool, a, la) == Acquired::connect_slot));
+    BOOST_TEST(la.holds_place());
+    BOOST_TEST(la.connection() == nullptr);
+    BOOST_TEST((acquire(pool, b, lb) == Acquired::connect_slot));
+    BOOST_TEST((acquire(pool, c, lc) == Acquired::queued));
+    BOOST_TEST(!lc.holds_place());
+    BOOST_TEST((acquire(pool, d, ld) == Acquired::queued));
     BOOST_TEST(pool.counts().open == 2u);
     BOOST_TEST(pool.counts().waiting == 2u);
 
     // A released connection goes straight to the oldest waiter.
-    BOOST_TEST(!pool.release(make()));
+    la.attach(make());
+    la.release();
+    BOOST_TEST(!la.holds_place());
     BOOST_TEST(c->wakes == 1);
     BOOST_TEST(d->wakes == 0);
-    BOOST_TEST((pool.take_grant(*c, out) == Acquired::connection));
-    BOOST_TEST(out != nullptr);
+    BOOST_TEST((pool.take_grant(*c, lc) == Acquired::connection));
+    BOOST_TEST(lc.connection() != nullptr);
 
-    // A discarded connection gives its slot to the next waiter.
-    pool.discard();
+    // A discarded place goes to the next waiter as a connect slot.
+    lb.discard();
     BOOST_TEST(d->wakes == 1);
-    BOOST_TEST((pool.take_grant(*d, out) == Acquired::connect_slot));
+    BOOST_TEST((pool.take_grant(*d, ld) == Acquired::connect_slot));
     BOOST_TEST(pool.counts().open == 2u);
     BOOST_TEST(pool.counts().waiting == 0u);
 }
 
 BOOST_FIXTURE_TEST_CASE(reuse_is_lifo, Fixture) {
     Pool pool(3, 10s);
-    auto first = make(), second = make();
-    auto* first_raw = first.get();
-    auto* second_raw = second.get();
-    std::vector<ConnectionPtr> expired;
-    ConnectionPtr out;
     auto w = std::make_shared<TestWaiter>();
-    for (int i = 0; i < 2; ++i) BOOST_TEST((pool.acquire(w, out, expired) == Acquired::connect_slot));
-    pool.release(std::move(first));
-    pool.release(std::move(second));
-    BOOST_TEST((pool.acquire(w, out, expired) == Acquired::connection));
-    BOOST_TEST(out.get() == second_raw);
-    BOOST_TEST((pool.acquire(w, out, expired) == Acquired::connection));
-    BOOST_TEST(out.get() == first_raw);
+    PoolLease first, second, out;
+    BOOST_TEST((acquire(pool, w, first) == Acquired::connect_slot));
+    BOOST_TEST((acquire(pool, w, second) == Acquired::connect_slot));
+    first.attach(make());
+    second.attach(make());
+    Connection* first_raw = first.connection();
+    Connection* second_raw = second.connection();
+    first.release();
+    second.release();
+    BOOST_TEST((acquire(pool, w, out) == Acquired::connection));
+    BOOST_TEST(out.connection() == second_raw);
+    PoolLease out2;
+    BOOST_TEST((acquire(pool, w, out2) == Acquired::connection));
+    BOOST_TEST(out2.connection() == first_raw);
+}
+
+// An exception (or any path that forgets) drops a lease that still holds its
+// place: the place comes back, the connection is closed, and a waiter gets
+// the place, so the pool never shrinks for good.
+BOOST_FIXTURE_TEST_CASE(a_lease_dropped_without_giving_back_returns_its_place, Fixture) {
+    Pool pool(1, 10s);
+    auto a = std::make_shared<TestWaiter>(), b = std::make_shared<TestWaiter>();
+    PoolLease lb;
+    {
+        PoolLease la;
+        BOOST_TEST((acquire(pool, a, la) == Acquired::connect_slot));
+        la.attach(make());
+        BOOST_TEST((acquire(pool, b, lb) == Acquired::queued));
+    }  // la destroyed holding its place
+    BOOST_TEST(b->wakes == 1);
+    BOOST_TEST((pool.take_grant(*b, lb) == Acquired::connect_slot));
+    lb = PoolLease{};  // dropped again: back to nothing open
+    BOOST_TEST(pool.counts().open == 0u);
+    PoolLease again;
+    BOOST_TEST((acquire(pool, a, again) == Acquired::connect_slot));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_moved_lease_gives_its_place_back_once, Fixture) {
+    Pool pool(2, 10s);
+    auto w = std::make_shared<TestWaiter>();
+    PoolLease one;
+    BOOST_TEST((acquire(pool, w, one) == Acquired::connect_slot));
+    PoolLease two(std::move(one));
+    BOOST_TEST(!one.holds_place());
+    BOOST_TEST(two.holds_place());
+    one = PoolLease{};
+    BOOST_TEST(pool.counts().open == 1u);
+    two.discard();
+    two.discard();
+    BOOST_TEST(pool.counts().open == 0u);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_cancelled_waiter_leaves_the_queue, Fixture) {
     Pool pool(1, 10s);
-    std::vector<ConnectionPtr> expired;
-    ConnectionPtr out;
+    PoolLease la, lb, lc;
     auto a = std::make_shared<TestWaiter>(), b = std::make_shared<TestWaiter>(), c = std::make_shared<TestWaiter>();
-    BOOST_TEST((pool.acquire(a, out, expired) == Acquired::connect_slot));
-    BOOST_TEST((pool.acquire(b, out, expired) == Acquired::queued));
-    BOOST_TEST((pool.acquire(c, out, expired) == Acquired::queued));
+    BOOST_TEST((acquire(pool, a, la) == Acquired::connect_slot));
+    BOOST_TEST((acquire(pool, b, lb) == Acquired::queued));
+    BOOST_TEST((acquire(pool, c, lc) == Acquired::queued));
     BOOST_TEST(pool.cancel_wait(*b));
     BOOST_TEST(!pool.cancel_wait(*b));
-    pool.release(make());
+    la.attach(make());
+    la.release();
     BOOST_TEST(b->wakes == 0);
     BOOST_TEST(c->wakes == 1);
 }
 
 BOOST_FIXTURE_TEST_CASE(notify_then_cancel_keeps_the_grant_for_the_waiter_to_pass_on, Fixture) {
     // Boost.MySQL #509: a waiter granted a connection and cancelled before it
-    // ran must not swallow the connection.
+    // ran must not swallow the connection. (The lookup-level test is
+    // integration/client_cancel_test.cpp::a_waiter_cancelled_after_its_grant_passes_the_connection_on.)
     Pool pool(1, 10s);
-    std::vector<ConnectionPtr> expired;
-    ConnectionPtr out;
+    PoolLease la, lb, lc;
     auto a = std::make_shared<TestWaiter>(), b = std::make_shared<TestWaiter>(), c = std::make_shared<TestWaiter>();
-    pool.acquire(a, out, expired);
-    pool.acquire(b, out, expired);
-    pool.acquire(c, out, expired);
-    pool.release(make());                  // granted to b
+    acquire(pool, a, la);
+    acquire(pool, b, lb);
+    acquire(pool, c, lc);
+    la.attach(make());
+    la.release();                          // granted to b
     BOOST_TEST(!pool.cancel_wait(*b));     // too late to leave the queue
-    BOOST_TEST((pool.take_grant(*b, out) == Acquired::connection));
-    pool.release(std::move(out));          // b gives it back as it finishes cancelled
+    BOOST_TEST((pool.take_grant(*b, lb) == Acquired::connection));
+    lb.release();                          // b gives it back as it finishes cancelled
     BOOST_TEST(c->wakes == 1);
-    BOOST_TEST((pool.take_grant(*c, out) == Acquired::connection));
+    BOOST_TEST((pool.take_grant(*c, lc) == Acquired::connection));
 }
 
 BOOST_FIXTURE_TEST_CASE(expired_idle_connections_are_closed_and_their_slots_reused, Fixture) {
     Pool pool(1, 0ms);
-    std::vector<ConnectionPtr> expired;
-    ConnectionPtr out;
     auto w = std::make_shared<TestWaiter>();
-    BOOST_TEST((pool.acquire(w, out, expired) == Acquired::connect_slot));
-    pool.release(make());
+    PoolLease first;
+    BOOST_TEST((acquire(pool, w, first) == Acquired::connect_slot));
+    first.attach(make());
+    first.release();
     std::this_thread::sleep_for(1ms);
-    BOOST_TEST((pool.acquire(w, out, expired) == Acquired::connect_slot));
+    std::vector<ConnectionPtr> expired;
+    PoolLease second;
+    BOOST_TEST((pool.acquire(w, second, expired) == Acquired::connect_slot));
     BOOST_TEST(expired.size() == 1u);
     BOOST_TEST(pool.counts().open == 1u);
 }
 
 BOOST_FIXTURE_TEST_CASE(close_fails_waiters_and_refuses_later_use, Fixture) {
     Pool pool(1, 10s);
-    std::vector<ConnectionPtr> expired;
-    ConnectionPtr out;
+    PoolLease la, held, lc, later;
     auto a = std::make_shared<TestWaiter>(), b = std::make_shared<TestWaiter>();
-    pool.acquire(a, out, expired);
-    pool.acquire(b, out, expired);
-    pool.release(make());  // to b
-    auto held = ConnectionPtr{};
+    acquire(pool, a, la);
+    acquire(pool, b, held);
+    la.attach(make());
+    la.release();  // to b
     BOOST_TEST((pool.take_grant(*b, held) == Acquired::connection));
     auto c = std::make_shared<TestWaiter>();
-    BOOST_TEST((pool.acquire(c, out, expired) == Acquired::queued));
+    BOOST_TEST((acquire(pool, c, lc) == Acquired::queued));
     auto idle = pool.close();
     BOOST_TEST(c->wakes == 1);
-    BOOST_TEST((pool.take_grant(*c, out) == Acquired::closed));
-    BOOST_TEST((pool.acquire(a, out, expired) == Acquired::closed));
-    BOOST_TEST(pool.release(std::move(held)) != nullptr);  // handed back for closing
+    BOOST_TEST((pool.take_grant(*c, lc) == Acquired::closed));
+    BOOST_TEST((acquire(pool, a, later) == Acquired::closed));
+    held.release();  // the pool is closed: the connection is closed, not kept
     BOOST_TEST(pool.counts().open == 0u);
+    BOOST_TEST(pool.counts().idle == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

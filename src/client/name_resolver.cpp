@@ -1,0 +1,107 @@
+#include "client/name_resolver.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+namespace bwvoice::detail {
+namespace net = boost::asio;
+
+namespace {
+
+std::optional<Addresses> literal_addresses(const std::string& host, const std::string& port) {
+    error_code ec;
+    const auto address = net::ip::make_address(host, ec);
+    unsigned short number = 0;
+    const auto [end, parse] = std::from_chars(port.data(), port.data() + port.size(), number);
+    if (ec || parse != std::errc{} || end != port.data() + port.size()) return std::nullopt;
+    return Addresses::create(net::ip::tcp::endpoint(address, number), host, port);
+}
+
+/// Blocking getaddrinfo through Asio (which turns its results into endpoints).
+Resolution resolve_now(const std::string& host, const std::string& port) {
+    net::io_context unused;  // a resolver needs an executor; a blocking resolve() runs no handler
+    net::ip::tcp::resolver resolver(unused);
+    Resolution r;
+    r.addresses = resolver.resolve(host, port, r.ec);
+    return r;
+}
+
+}  // namespace
+
+NameResolver::NameResolver(std::string host, std::string port, std::chrono::milliseconds ttl)
+    : host_(std::move(host)), port_(std::move(port)), ttl_(ttl), literal_(literal_addresses(host_, port_)) {}
+
+std::optional<Resolution> NameResolver::resolve_or_wait(const std::shared_ptr<ResolutionWaiter>& waiter) {
+    if (literal_) return Resolution{{}, *literal_};
+    std::lock_guard lock(mutex_);
+    if (cached_ && clock::now() < expiry_) return Resolution{{}, *cached_};
+    if (!resolving_) {
+        // No resolution running means nobody waits: a failure to start one
+        // concerns this caller alone.
+        if (const error_code ec = start_resolution_locked()) return Resolution{ec, {}};
+    }
+    waiter->resolved.reset();
+    waiter->waiting_for_resolution = true;
+    waiters_.push_back(waiter);
+    return std::nullopt;
+}
+
+std::optional<Resolution> NameResolver::take(ResolutionWaiter& waiter) {
+    std::lock_guard lock(mutex_);
+    if (waiter.waiting_for_resolution) return std::nullopt;
+    auto outcome = std::move(waiter.resolved);
+    waiter.resolved.reset();
+    return outcome;
+}
+
+void NameResolver::cancel_wait(ResolutionWaiter& waiter) {
+    std::lock_guard lock(mutex_);
+    if (!waiter.waiting_for_resolution) return;
+    waiter.waiting_for_resolution = false;
+    const auto it = std::find_if(waiters_.begin(), waiters_.end(), [&](const auto& w) { return w.get() == &waiter; });
+    if (it != waiters_.end()) waiters_.erase(it);
+}
+
+error_code NameResolver::start_resolution_locked() {
+    try {
+        // The thread holds only a weak reference: a client destroyed meanwhile
+        // is not kept alive by a resolution that may take a minute. The mutex
+        // held here keeps finish() from running before the caller is queued.
+        std::thread([weak = weak_from_this(), host = host_, port = port_] {
+            Resolution outcome = resolve_now(host, port);
+            if (auto self = weak.lock()) self->finish(std::move(outcome));
+        }).detach();
+    } catch (const std::system_error& e) {
+        return e.code();
+    }
+    resolving_ = true;
+    return {};
+}
+
+void NameResolver::finish(Resolution outcome) {
+    std::vector<std::shared_ptr<ResolutionWaiter>> woken;
+    {
+        std::lock_guard lock(mutex_);
+        resolving_ = false;
+        // A failure is not cached: the next lookup tries again.
+        if (!outcome.ec) {
+            cached_ = outcome.addresses;
+            expiry_ = clock::now() + ttl_;
+        }
+        for (auto& w : waiters_) {
+            w->waiting_for_resolution = false;
+            w->resolved = outcome;
+        }
+        woken.assign(std::make_move_iterator(waiters_.begin()), std::make_move_iterator(waiters_.end()));
+        waiters_.clear();
+    }
+    for (auto& w : woken) w->wake();
+}
+
+}  // namespace bwvoice::detail

@@ -1,0 +1,181 @@
+// Name resolution under a slow or unresponsive DNS server. getaddrinfo cannot
+// be interrupted, so the deadline must hold without waiting for it to return.
+//
+// This binary defines getaddrinfo itself: the executable's definition takes
+// precedence over libc's for every caller in the process (the library and
+// Asio included), so the test can make resolution of "localhost" as slow as
+// an unresponsive DNS server while everything else resolves as usual.
+#include "common/lookup_helpers.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <dlfcn.h>
+#include <netdb.h>
+
+namespace net = boost::asio;
+using namespace bwvoice;
+using namespace bwvoice::test;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+/// How long a resolution of "localhost" blocks; 0: not at all.
+std::atomic<int> g_localhost_delay_ms{0};
+/// When set, a resolution of "localhost" fails after its delay.
+std::atomic<bool> g_localhost_fails{false};
+std::atomic<int> g_localhost_resolutions{0};
+
+/// See the file comment: a deadline test asserts the elapsed time with a
+/// small, stated slack; an unenforced deadline overshoots by seconds.
+constexpr auto kDeadlineSlack = 500ms;
+
+using getaddrinfo_fn = int (*)(const char*, const char*, const addrinfo*, addrinfo**);
+
+}  // namespace
+
+extern "C" int getaddrinfo(const char* node, const char* service, const addrinfo* hints, addrinfo** res) {
+    static const auto real = reinterpret_cast<getaddrinfo_fn>(::dlsym(RTLD_NEXT, "getaddrinfo"));
+    if (node != nullptr && std::string_view(node) == "localhost") {
+        ++g_localhost_resolutions;
+        if (const int ms = g_localhost_delay_ms.load()) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+        if (g_localhost_fails.load()) return EAI_AGAIN;
+    }
+    return real(node, service, hints, res);
+}
+
+namespace {
+
+struct DnsFixture {
+    DnsFixture() {
+        g_localhost_delay_ms = 0;
+        g_localhost_fails = false;
+        g_localhost_resolutions = 0;
+    }
+    ~DnsFixture() {
+        g_localhost_delay_ms = 0;
+        g_localhost_fails = false;
+    }
+};
+
+ClientConfig localhost_config(const MockEnv& env) {
+    auto config = env.client_config();
+    config.base_url = env.server->base_url_localhost();
+    return config;
+}
+
+long long ms(Clock::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(client_dns, DnsFixture)
+
+BOOST_AUTO_TEST_CASE(the_deadline_holds_while_name_resolution_blocks) {
+    MockEnv env;
+    net::io_context ioc;
+    auto config = localhost_config(env);
+    config.request_timeout = 400ms;
+    config.retry.max_retries = 0;
+    ConferenceClient client(ioc, config);
+    g_localhost_delay_ms = 3000;
+
+    constexpr int n = 8;
+    std::vector<LookupResult> results(n);
+    std::vector<Clock::duration> took(n);
+    const auto start = Clock::now();
+    for (int i = 0; i < n; ++i)
+        client.async_get_conference("conf-" + std::to_string(i), results[i].diag,
+                                    [&, i](error_code ec, Conference) {
+                                        results[i].ec = ec;
+                                        took[i] = Clock::now() - start;
+                                    });
+    run_to_completion(ioc);
+    // run() returns once the lookups are done: the blocked resolution is no
+    // work of the caller's io_context.
+    const auto run_took = Clock::now() - start;
+    for (int i = 0; i < n; ++i) {
+        BOOST_TEST((results[i].ec == errc::timeout), i << ": " << results[i].ec.message());
+        BOOST_TEST((took[i] <= config.request_timeout + kDeadlineSlack), i << " took " << ms(took[i]) << " ms");
+        BOOST_TEST(results[i].diag.message.find("localhost") != std::string::npos, results[i].diag.message);
+    }
+    BOOST_TEST((run_took <= config.request_timeout + kDeadlineSlack), "io_context::run took " << ms(run_took) << " ms");
+    // One resolution for all of them, not one each queued behind it.
+    BOOST_TEST(g_localhost_resolutions.load() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(the_connect_limit_holds_while_name_resolution_blocks) {
+    MockEnv env;
+    net::io_context ioc;
+    auto config = localhost_config(env);
+    config.connect_timeout = 300ms;
+    config.request_timeout = 5s;
+    config.retry.max_retries = 0;
+    ConferenceClient client(ioc, config);
+    g_localhost_delay_ms = 3000;
+    LookupResult r;
+    const auto start = Clock::now();
+    Clock::duration took{};
+    client.async_get_conference("conf-1", r.diag, [&](error_code ec, Conference) {
+        r.ec = ec;
+        took = Clock::now() - start;
+    });
+    run_to_completion(ioc);
+    BOOST_TEST((r.ec == errc::connection_failed), r.ec.message());
+    BOOST_TEST((took <= config.connect_timeout + kDeadlineSlack), "took " << ms(took) << " ms");
+    BOOST_TEST(r.diag.message.find("timed out") != std::string::npos, r.diag.message);
+}
+
+// Once the slow resolution answers, its addresses serve later lookups; those
+// that were waiting got their timeout and nothing else is left behind.
+BOOST_AUTO_TEST_CASE(a_slow_resolution_that_answers_serves_the_next_lookups) {
+    MockEnv env;
+    net::io_context ioc;
+    auto config = localhost_config(env);
+    config.request_timeout = 300ms;
+    config.retry.max_retries = 0;
+    ConferenceClient client(ioc, config);
+    g_localhost_delay_ms = 1000;
+    LookupResult first;
+    client.async_get_conference("conf-1", first.diag, [&](error_code ec, Conference) { first.ec = ec; });
+    run_to_completion(ioc);
+    BOOST_TEST((first.ec == errc::timeout), first.ec.message());
+    // The resolution goes on and ends; then lookups need no new one.
+    for (int i = 0; i < 100 && g_localhost_resolutions.load() == 1; ++i) std::this_thread::sleep_for(20ms);
+    std::this_thread::sleep_for(1200ms);
+    g_localhost_delay_ms = 0;
+    ioc.restart();
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        for (const char* id : {"conf-2", "conf-3"}) {
+            auto r = co_await lookup(client, id);
+            BOOST_TEST(!r.ec, id << ": " << r.diag.message);
+        }
+    });
+    BOOST_TEST(g_localhost_resolutions.load() == 1);
+    BOOST_TEST(client.stats().in_flight == 0u);
+}
+
+// A failed resolution is not cached: the next lookup resolves again.
+BOOST_AUTO_TEST_CASE(a_failed_resolution_is_tried_again_by_the_next_lookup) {
+    MockEnv env;
+    net::io_context ioc;
+    auto config = localhost_config(env);
+    config.retry.max_retries = 0;
+    ConferenceClient client(ioc, config);
+    g_localhost_fails = true;
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        auto r = co_await lookup(client, "conf-1");
+        BOOST_TEST((r.ec == errc::connection_failed), r.ec.message());
+        BOOST_TEST(r.diag.message.find("cannot resolve localhost") != std::string::npos, r.diag.message);
+    });
+    g_localhost_fails = false;
+    ioc.restart();
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        auto r = co_await lookup(client, "conf-1");
+        BOOST_TEST(!r.ec, r.diag.message);
+    });
+    BOOST_TEST(g_localhost_resolutions.load() == 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,92 @@
+// An exception (std::bad_alloc) thrown inside a lookup while it holds a pool
+// slot: the lookup still completes, and the slot comes back, so the pool
+// does not shrink for good.
+//
+// This binary replaces the global operator new (the executable's definition
+// serves the whole process) so that a test can make one allocation fail: any
+// of at least g_fail_from bytes while armed. A 2 MB conference ID makes the
+// lookup build a request of several MB once it holds a connection, which no
+// other allocation here comes near.
+#include "common/lookup_helpers.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+namespace net = boost::asio;
+using namespace bwvoice;
+using namespace bwvoice::test;
+using namespace std::chrono_literals;
+
+namespace {
+std::atomic<std::size_t> g_fail_from{0};  // 0: allocations never fail
+std::atomic<int> g_failed{0};
+
+void* allocate(std::size_t n) {
+    const std::size_t limit = g_fail_from.load(std::memory_order_relaxed);
+    if (limit != 0 && n >= limit) {
+        ++g_failed;
+        throw std::bad_alloc();
+    }
+    if (void* p = std::malloc(n != 0 ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+}  // namespace
+
+void* operator new(std::size_t n) { return allocate(n); }
+void* operator new[](std::size_t n) { return allocate(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    try {
+        return allocate(n);
+    } catch (...) {
+        return nullptr;
+    }
+}
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+BOOST_AUTO_TEST_SUITE(alloc_failure)
+
+BOOST_AUTO_TEST_CASE(an_exception_while_holding_a_connection_gives_its_slot_back) {
+    MockEnv env;
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    config.request_timeout = 3s;
+    ConferenceClient client(ioc, config);
+    const std::string huge_id(2'000'000, 'a');
+
+    for (int round = 0; round < 2; ++round) {  // on a fresh connection, then on a reused one
+        g_failed = 0;
+        LookupResult failing;
+        bool failing_done = false;
+        g_fail_from = 5'000'000;
+        client.async_get_conference(huge_id, failing.diag, [&](error_code ec, Conference) {
+            g_fail_from = 0;
+            failing.ec = ec;
+            failing_done = true;
+        });
+        ioc.restart();
+        run_to_completion(ioc);
+        g_fail_from = 0;
+        BOOST_TEST_REQUIRE(failing_done, "round " << round << ": the lookup never completed");
+        BOOST_TEST(g_failed.load() >= 1, "round " << round << ": the allocation failure was not met");
+        BOOST_TEST(failing.ec.failed());
+        BOOST_TEST((failing.ec.category() == client_category()), failing.ec.message());
+
+        // With one slot, this lookup can only run if the slot came back.
+        ioc.restart();
+        run_coroutine(ioc, [&]() -> net::awaitable<void> {
+            auto r = co_await lookup(client, "conf-" + std::to_string(round));
+            BOOST_TEST(!r.ec, "round " << round << ": " << r.ec.message() << " (" << r.diag.message << ")");
+        });
+        const auto s = client.stats();
+        BOOST_TEST(s.open <= 1u);
+        BOOST_TEST(s.in_flight == 0u);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
