@@ -19,9 +19,11 @@ namespace bwvoice {
 using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 
 /// HTTP method Bandwidth uses for conference webhooks (`callbackMethodEnum`).
-enum class EventMethod { get, post };
+/// The API may add methods: a value this library does not know decodes as
+/// `unknown` (and encodes as null), never as an error.
+enum class EventMethod { get, post, unknown };
 
-/// "GET" or "POST".
+/// "GET" or "POST"; "unknown".
 std::string_view to_string(EventMethod m) noexcept;
 
 /// "GET" or "POST" in any letter case (as the API's own SDKs accept it); nullopt otherwise.
@@ -75,6 +77,15 @@ error_code parse_conference(std::string_view json_text, Conference& out, std::st
 error_code conference_from_json(const boost::json::value& v, Conference& out, std::string* why = nullptr);
 error_code member_from_json(const boost::json::value& v, ConferenceMember& out, std::string* why = nullptr);
 
+/// Decodes one member (Get Conference Member) from JSON text, with the rules
+/// of parse_conference (`callId` required).
+error_code parse_member(std::string_view json_text, ConferenceMember& out, std::string* why = nullptr);
+
+/// Decodes a JSON array of conferences (a page of List Conferences, whose
+/// items omit `activeMembers`); `why` names the element ("[3].createdTime: ...").
+error_code parse_conference_list(std::string_view json_text, std::vector<Conference>& out,
+                                 std::string* why = nullptr);
+
 /// JSON with the API's field names. Absent optionals are written as null,
 /// except `completedTime`, which is omitted when absent (as the API does for
 /// a live conference).
@@ -83,6 +94,8 @@ void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const Confer
 
 /// Compact JSON text of a conference, as `bwconf get` prints it.
 std::string to_json(const Conference& c);
+/// Compact JSON text of a member, as `bwconf member` prints it.
+std::string to_json(const ConferenceMember& m);
 
 }  // namespace bwvoice
 

@@ -1,0 +1,81 @@
+// bwvoice: a conference recording's metadata (`conferenceRecordingMetadata`) and its JSON form.
+#ifndef BWVOICE_RECORDING_HPP
+#define BWVOICE_RECORDING_HPP
+
+#include <bwvoice/conference.hpp>
+#include <bwvoice/error.hpp>
+
+#include <boost/json/fwd.hpp>
+#include <boost/json/value_from.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bwvoice {
+
+/// The media's format (`fileFormatEnum`). The API may add formats: a value
+/// this library does not know decodes as `unknown` (and encodes as null).
+enum class FileFormat { mp3, wav, unknown };
+
+/// "mp3", "wav"; "unknown".
+std::string_view to_string(FileFormat f) noexcept;
+/// "mp3" or "wav" in any letter case; FileFormat::unknown for any other text.
+FileFormat parse_file_format(std::string_view text) noexcept;
+
+/// An ISO 8601 duration as the API writes recording lengths ("PT13.67S",
+/// "PT4M12.318S", "PT1H2M3S", "P1DT2H"): days, hours, minutes and seconds,
+/// with a fraction on the last field given, truncated to milliseconds.
+/// Years, months and weeks (whose length is not fixed) and negative values
+/// give nullopt, as does any other text.
+std::optional<std::chrono::milliseconds> parse_iso8601_duration(std::string_view text) noexcept;
+
+/// "PT<seconds>S" with up to three decimals, trailing zeros dropped
+/// ("PT13.67S", "PT252.318S", "PT0S"). Negative durations are written as 0.
+std::string format_iso8601_duration(std::chrono::milliseconds d);
+
+/// The metadata of one conference recording. The API marks no field required,
+/// so every field is optional, except `recordingId`: a recording without one
+/// cannot be told apart from another, and its absence is a bad_response.
+struct RecordingMetadata {
+    std::optional<std::string> account_id;           ///< `accountId`
+    std::optional<std::string> conference_id;        ///< `conferenceId`
+    std::optional<std::string> name;                 ///< `name`: the conference's name
+    std::string recording_id;                        ///< `recordingId`
+    std::optional<std::chrono::milliseconds> duration;  ///< `duration` (ISO 8601 on the wire)
+    std::optional<std::int32_t> channels;            ///< `channels`
+    std::optional<Timestamp> start_time;             ///< `startTime`
+    std::optional<Timestamp> end_time;               ///< `endTime`
+    std::optional<FileFormat> file_format;           ///< `fileFormat`
+    /// `status`: an open set ("processing", "partial", "complete", "deleted",
+    /// "error", and whatever the API adds), kept as sent.
+    std::optional<std::string> status;
+    std::optional<std::string> media_url;            ///< `mediaUrl`; present once downloadable.
+    std::optional<std::string> recording_name;       ///< `recordingName`
+
+    friend bool operator==(const RecordingMetadata&, const RecordingMetadata&) = default;
+};
+
+/// Decodes one recording's metadata from JSON text. Unknown fields are
+/// ignored; null reads as absent. A syntax error, a field of the wrong type,
+/// an invalid timestamp or duration, or a missing `recordingId` is
+/// errc::bad_response, with a message naming the field in `why` if given.
+error_code parse_recording_metadata(std::string_view json_text, RecordingMetadata& out, std::string* why = nullptr);
+/// The same from an already parsed JSON value.
+error_code recording_metadata_from_json(const boost::json::value& v, RecordingMetadata& out,
+                                        std::string* why = nullptr);
+/// A JSON array of them (List Conference Recordings); `why` names the element ("[2].duration: ...").
+error_code parse_recording_list(std::string_view json_text, std::vector<RecordingMetadata>& out,
+                                std::string* why = nullptr);
+
+/// JSON with the API's field names; absent fields are omitted.
+void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const RecordingMetadata& r);
+/// Compact JSON text, as `bwconf recording` prints it.
+std::string to_json(const RecordingMetadata& r);
+
+}  // namespace bwvoice
+
+#endif
