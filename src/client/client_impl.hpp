@@ -3,9 +3,9 @@
 #define BWVOICE_SRC_CLIENT_CLIENT_IMPL_HPP
 
 #include "client/config_check.hpp"
-#include "client/name_resolver.hpp"
-#include "client/pool.hpp"
-#include "client/tls.hpp"
+#include "core/name_resolver.hpp"
+#include "core/pool.hpp"
+#include "core/tls.hpp"
 
 #include <bwvoice/client.hpp>
 #include <bwvoice/config.hpp>

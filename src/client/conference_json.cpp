@@ -225,6 +225,7 @@ std::string_view to_string(EventMethod m) noexcept {
     switch (m) {
         case EventMethod::get: return "GET";
         case EventMethod::post: return "POST";
+        case EventMethod::unknown: break;
     }
     return "unknown";
 }

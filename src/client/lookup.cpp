@@ -1,9 +1,10 @@
 #include "client/lookup.hpp"
 
 #include "client/config_check.hpp"
-#include "client/redact.hpp"
-#include "client/response_reader.hpp"
-#include "client/retry.hpp"
+#include "core/redact.hpp"
+#include "core/response_reader.hpp"
+#include "core/error_mapping.hpp"
+#include "core/retry_policy.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

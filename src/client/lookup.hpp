@@ -4,8 +4,8 @@
 #define BWVOICE_SRC_CLIENT_LOOKUP_HPP
 
 #include "client/client_impl.hpp"
-#include "client/connection.hpp"
-#include "client/pool.hpp"
+#include "core/connection.hpp"
+#include "core/pool.hpp"
 
 #include <bwvoice/conference.hpp>
 #include <bwvoice/diagnostics.hpp>

@@ -3,7 +3,7 @@
 // file; single-use TLS sessions.
 #include "common/lookup_helpers.hpp"
 
-#include "client/tls.hpp"
+#include "core/tls.hpp"
 
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -7,8 +7,9 @@
 #include "common/lookup_helpers.hpp"
 #include "common/memory.hpp"
 
-#include "client/connection.hpp"
-#include "client/retry.hpp"
+#include "core/connection.hpp"
+#include "core/error_mapping.hpp"
+#include "core/retry_policy.hpp"
 
 #include <boost/beast/http/error.hpp>
 

@@ -1,6 +1,6 @@
 // The pool's bookkeeping alone, with no sockets: every order of acquire,
 // release, discard, cancel and close, so no grant is lost or given twice.
-#include "client/pool.hpp"
+#include "core/pool.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>

@@ -1,4 +1,4 @@
-#include "client/redact.hpp"
+#include "core/redact.hpp"
 
 #include <algorithm>
 #include <vector>

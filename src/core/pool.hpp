@@ -3,7 +3,7 @@
 #ifndef BWVOICE_SRC_CLIENT_POOL_HPP
 #define BWVOICE_SRC_CLIENT_POOL_HPP
 
-#include "client/connection.hpp"
+#include "core/connection.hpp"
 
 #include <chrono>
 #include <cstddef>

@@ -1,4 +1,4 @@
-#include "client/response_reader.hpp"
+#include "core/response_reader.hpp"
 
 #include <boost/beast/http/error.hpp>
 

@@ -1,4 +1,4 @@
-#include "client/tls.hpp"
+#include "core/tls.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>

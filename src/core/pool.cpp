@@ -1,4 +1,4 @@
-#include "client/pool.hpp"
+#include "core/pool.hpp"
 
 #include <boost/assert.hpp>
 

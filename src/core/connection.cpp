@@ -1,4 +1,4 @@
-#include "client/connection.hpp"
+#include "core/connection.hpp"
 
 #include <openssl/ssl.h>
 

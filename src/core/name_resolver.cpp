@@ -1,4 +1,4 @@
-#include "client/name_resolver.hpp"
+#include "core/name_resolver.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
