@@ -54,7 +54,7 @@ ClientImpl::ClientImpl(boost::asio::any_io_executor ex, ClientConfig cfg)
       request_headers(serialize_request_headers(endpoint, authorization, config.user_agent)),
       ssl_context(tls_context_for(endpoint, config.tls)),
       pool(config.pool_size, config.idle_timeout),
-      names(std::make_shared<NameResolver>(endpoint.host, endpoint.port, config.dns_cache_ttl)) {}
+      names(std::make_shared<NameResolver>(executor, endpoint.host, endpoint.port, config.dns_cache_ttl)) {}
 
 ClientImpl::~ClientImpl() { close(); }
 

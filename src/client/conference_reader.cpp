@@ -349,8 +349,8 @@ error_code parse_conference(std::string_view json_text, Conference& out, std::st
     if (parser.handler().failed() || parser.handler().saw_duplicate_keys()) {
         // Rare enough to take the slow, exact path: the DOM decoder's verdict
         // and message, where the last of duplicate keys wins.
-        // Not the throwing parse: an exception here (bad_alloc in the DOM
-        // parser) would unwind through the lookup.
+        // The overload that reports JSON errors as a code, not an exception
+        // (it can still throw std::bad_alloc, as any allocation can).
         json::error_code dom_ec;
         const json::value dom = json::parse(json_text, dom_ec);
         if (dom_ec) {

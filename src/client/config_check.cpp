@@ -63,6 +63,9 @@ Endpoint parse_base_url(const ClientConfig& config) {
     if (url.host_address().empty()) reject("base_url", "has no host");
 
     ep.host = url.host_address();
+    // host_address() is percent-decoded: "exa%00mple.com" would resolve as
+    // "exa" while the Host header and the certificate check named the rest.
+    if (has_control_character(ep.host)) reject("base_url", "has a control character in its host");
     ep.port = url.has_port() ? decimal_port(url.port()) : (ep.tls ? "443" : "80");
     ep.host_header = std::string(url.encoded_host_and_port());
 

@@ -109,8 +109,9 @@ void Lookup<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner, 
         ~Marker() { initiating_lookup = previous; }
     } marker(lookup.get());
     net::co_spawn(lookup->strand_, lookup->run(), [lookup](std::exception_ptr e) {
-        // Only a bug or an allocation failure gets here; the result must still be delivered.
-        if (e) lookup->finish_with(errc::connection_failed, "internal error in the client");
+        // Only a bug or an allocation failure gets here; the result must still
+        // be delivered, without allocating a message first.
+        if (e) lookup->finish(make_error_code(errc::connection_failed));
     });
 }
 
@@ -135,13 +136,23 @@ Lookup<Inner>::~Lookup() {
 }
 
 template <class Inner>
-void Lookup<Inner>::wake() {
-    net::post(strand_, [self = this->shared_from_this()] { self->wait_timer_.cancel(); });
+void Lookup<Inner>::wake() noexcept {
+    // Called from noexcept paths (the pool giving a place back, the resolver).
+    // If the post cannot be allocated, the wait still ends at the deadline.
+    try {
+        net::post(strand_, [self = this->shared_from_this()] { self->wait_timer_.cancel(); });
+    } catch (...) {
+    }
 }
 
 template <class Inner>
-void Lookup<Inner>::close_from_client() {
-    net::post(strand_, [self = this->shared_from_this()] { self->abort(AbortReason::client_closed); });
+void Lookup<Inner>::close_from_client() noexcept {
+    // Called from ~ConferenceClient through close(). If the post cannot be
+    // allocated, the lookup still ends at its deadline.
+    try {
+        net::post(strand_, [self = this->shared_from_this()] { self->abort(AbortReason::client_closed); });
+    } catch (...) {
+    }
 }
 
 template <class Inner>
@@ -329,7 +340,7 @@ void Lookup<Inner>::arm_timer(clock::time_point until) {
     const std::uint64_t generation = ++timer_generation_;
     deadline_timer_.expires_at(until);
     deadline_timer_.async_wait([self = this->shared_from_this(), until, generation](error_code ec) {
-        if (ec || generation != self->timer_generation_) return;
+        if (ec || generation != self->timer_generation_ || self->finished_) return;
         if (until >= self->deadline_) return self->abort(AbortReason::deadline);
         self->phase_expired_ = true;
         if (self->active_) self->active_->abort();
@@ -519,19 +530,31 @@ template <class Inner>
 void Lookup<Inner>::finish(error_code ec, Conference conference) {
     if (finished_) return;
     finished_ = true;
+    active_ = nullptr;  // a phase-timer expiry already queued must not reach a connection that is gone
     deadline_timer_.cancel();
     wait_timer_.cancel();
-    if (ec && diag_.message.empty()) diag_.message = ec.message();
-    if (!ec) diag_.message.clear();
-    // Everything in Diagnostics may quote the server; none of it may carry the credentials.
-    const std::string_view auth = impl_->authorization;
-    const std::string_view credentials = auth.substr(auth.find(' ') + 1);
-    for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
-        redact(*text, {auth, credentials, impl_->config.password});
+    try {
+        if (ec && diag_.message.empty()) diag_.message = ec.message();
+        if (!ec) diag_.message.clear();
+        // Everything in Diagnostics may quote the server; none of it may carry the credentials.
+        const std::string_view auth = impl_->authorization;
+        const std::string_view credentials = auth.substr(auth.find(' ') + 1);
+        for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
+            redact(*text, {auth, credentials, impl_->config.password});
+    } catch (...) {
+        // Out of memory while writing the diagnostics: deliver without them
+        // rather than lose the result. What was not redacted is dropped.
+        Diagnostics counts_only;
+        counts_only.attempts = diag_.attempts;
+        counts_only.retries = diag_.retries;
+        diag_ = std::move(counts_only);
+    }
     // Counted as completed and no longer in flight before the handler can
     // run, so stats() called from the handler sees it finished.
     impl_->withdraw(*this);
     impl_->counters.lookups_completed.fetch_add(1, std::memory_order_relaxed);
+    // The one step that can still fail is Asio allocating the delivery of
+    // the handler itself, and nothing could deliver it then.
     completion_.complete(ec, std::move(conference), std::move(diag_), initiating_lookup == this);
 }
 

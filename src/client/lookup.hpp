@@ -29,7 +29,7 @@ enum class AbortReason { none, caller_cancelled, deadline, client_closed };
 class LiveLookup : public PoolWaiter {
 public:
     /// Asks the lookup, from any thread, to stop with errc::cancelled.
-    virtual void close_from_client() = 0;
+    virtual void close_from_client() noexcept = 0;
     /// A strong reference, or null if the lookup is already being destroyed.
     virtual std::shared_ptr<LiveLookup> lock_self() = 0;
 
@@ -68,8 +68,8 @@ public:
     /// The strand every step of this lookup runs on.
     const strand_type& strand() const noexcept { return strand_; }
 
-    void wake() override;
-    void close_from_client() override;
+    void wake() noexcept override;
+    void close_from_client() noexcept override;
     std::shared_ptr<LiveLookup> lock_self() override;
 
     /// What one request/response exchange came to (the body stays in the connection).

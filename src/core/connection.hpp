@@ -73,7 +73,10 @@ public:
     /// bytes can wait: the read buffer, OpenSSL's record layer and its input
     /// BIO, and the socket (one non-blocking peek); nothing is consumed.
     /// Bytes asio's TLS stream read from the socket but has not yet handed to
-    /// OpenSSL are out of its sight; the check of the response's ID covers them.
+    /// OpenSSL are out of its sight, as are bytes that arrive after this check
+    /// (see docs/reliability.md: the ID in a 200 answer is checked; an
+    /// unsolicited error response racing the next request cannot be told
+    /// apart in HTTP/1.1).
     bool peer_silent() noexcept;
 
     /// Frees `body` and `buffer` if a large response grew them beyond

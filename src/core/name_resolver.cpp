@@ -1,7 +1,10 @@
 #include "core/name_resolver.hpp"
 
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution_context.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/query.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -34,8 +37,37 @@ Resolution resolve_now(const std::string& host, const std::string& port) {
 
 }  // namespace
 
-NameResolver::NameResolver(std::string host, std::string port, std::chrono::milliseconds ttl)
-    : host_(std::move(host)), port_(std::move(port)), ttl_(ttl), literal_(literal_addresses(host_, port_)) {}
+/// A service of the caller's execution context whose only job is to say, to
+/// resolution threads that may finish after it, that the context is gone:
+/// Asio shuts services down before it destroys anything, and shutdown()
+/// waits for a thread that is waking waiters right now.
+class ContextLiveness final : public net::execution_context::service {
+public:
+    static net::execution_context::id id;
+
+    explicit ContextLiveness(net::execution_context& ctx)
+        : service(ctx), liveness_(std::make_shared<NameResolver::Liveness>()) {}
+
+    std::shared_ptr<NameResolver::Liveness> liveness() const { return liveness_; }
+
+private:
+    void shutdown() override {
+        std::lock_guard lock(liveness_->mutex);
+        liveness_->alive = false;
+    }
+
+    const std::shared_ptr<NameResolver::Liveness> liveness_;
+};
+
+net::execution_context::id ContextLiveness::id;
+
+NameResolver::NameResolver(const net::any_io_executor& ex, std::string host, std::string port,
+                           std::chrono::milliseconds ttl)
+    : host_(std::move(host)),
+      port_(std::move(port)),
+      ttl_(ttl),
+      literal_(literal_addresses(host_, port_)),
+      liveness_(net::use_service<ContextLiveness>(net::query(ex, net::execution::context)).liveness()) {}
 
 std::optional<Resolution> NameResolver::resolve_or_wait(const std::shared_ptr<ResolutionWaiter>& waiter) {
     if (literal_) return Resolution{{}, *literal_};
@@ -48,7 +80,7 @@ std::optional<Resolution> NameResolver::resolve_or_wait(const std::shared_ptr<Re
     }
     waiter->resolved.reset();
     waiter->waiting_for_resolution = true;
-    waiters_.push_back(waiter);
+    waiters_.push_back({waiter.get(), waiter});
     return std::nullopt;
 }
 
@@ -64,7 +96,7 @@ void NameResolver::cancel_wait(ResolutionWaiter& waiter) {
     std::lock_guard lock(mutex_);
     if (!waiter.waiting_for_resolution) return;
     waiter.waiting_for_resolution = false;
-    const auto it = std::find_if(waiters_.begin(), waiters_.end(), [&](const auto& w) { return w.get() == &waiter; });
+    const auto it = std::find_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) { return w.raw == &waiter; });
     if (it != waiters_.end()) waiters_.erase(it);
 }
 
@@ -73,9 +105,15 @@ error_code NameResolver::start_resolution_locked() {
         // The thread holds only a weak reference: a client destroyed meanwhile
         // is not kept alive by a resolution that may take a minute. The mutex
         // held here keeps finish() from running before the caller is queued.
-        std::thread([weak = weak_from_this(), host = host_, port = port_] {
-            Resolution outcome = resolve_now(host, port);
-            if (auto self = weak.lock()) self->finish(std::move(outcome));
+        std::thread([weak = weak_from_this(), liveness = liveness_, host = host_, port = port_]() noexcept {
+            try {
+                Resolution outcome = resolve_now(host, port);
+                std::lock_guard alive(liveness->mutex);
+                if (!liveness->alive) return;
+                if (auto self = weak.lock()) self->finish(std::move(outcome));
+            } catch (...) {
+                // Out of memory on this thread: the waiters' deadlines end their waits.
+            }
         }).detach();
     } catch (const std::system_error& e) {
         return e.code();
@@ -94,11 +132,14 @@ void NameResolver::finish(Resolution outcome) {
             cached_ = outcome.addresses;
             expiry_ = clock::now() + ttl_;
         }
-        for (auto& w : waiters_) {
-            w->waiting_for_resolution = false;
-            w->resolved = outcome;
+        woken.reserve(waiters_.size());
+        for (const Waiter& w : waiters_) {
+            auto waiter = w.weak.lock();
+            if (!waiter) continue;  // ended meanwhile
+            waiter->waiting_for_resolution = false;
+            waiter->resolved = outcome;
+            woken.push_back(std::move(waiter));
         }
-        woken.assign(std::make_move_iterator(waiters_.begin()), std::make_move_iterator(waiters_.end()));
         waiters_.clear();
     }
     for (auto& w : woken) w->wake();

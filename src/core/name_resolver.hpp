@@ -4,6 +4,7 @@
 
 #include <bwvoice/error.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
@@ -28,7 +29,7 @@ struct Resolution {
 /// waiter's own strand and must not re-enter the resolver (as PoolWaiter).
 class ResolutionWaiter {
 public:
-    virtual void wake() = 0;
+    virtual void wake() noexcept = 0;
 
     std::optional<Resolution> resolved;
     bool waiting_for_resolution = false;
@@ -44,11 +45,20 @@ protected:
 /// background thread per io_context whose pending work keeps run() from
 /// returning: an unresponsive DNS server held lookups past their deadline and
 /// queued every new connection behind it. Here a resolution runs on a
-/// detached thread of its own, at most one at a time per client; waiters wait
-/// with their own deadlines, and leaving does not wait for the thread.
+/// detached thread of its own (a new one per resolution, at most one at a time
+/// per client); waiters wait with their own deadlines, and leaving does not
+/// wait for the thread.
+///
+/// The thread outlives whatever it may: it holds the resolver and its waiters
+/// only weakly, and it wakes waiters (posting to their strands) only while the
+/// caller's execution context has not shut down, checked under a mutex that
+/// the context's shutdown also takes (see ContextLiveness in the .cpp).
 class NameResolver : public std::enable_shared_from_this<NameResolver> {
 public:
-    NameResolver(std::string host, std::string port, std::chrono::milliseconds ttl);
+    /// `ex`: the executor the waiters run on; its execution context must not
+    /// be touched once it shuts down.
+    NameResolver(const boost::asio::any_io_executor& ex, std::string host, std::string port,
+                 std::chrono::milliseconds ttl);
 
     /// The addresses now, if a literal IP address or a fresh cached result;
     /// else `waiter` is queued (a resolution is started unless one is under
@@ -68,17 +78,34 @@ private:
     error_code start_resolution_locked();
     void finish(Resolution outcome);
 
+    friend class ContextLiveness;
+
     const std::string host_;
     const std::string port_;
     const clock::duration ttl_;
     /// Set once for a literal IP address: never resolved, never expires.
     std::optional<Addresses> literal_;
 
+    /// Whether the context the waiters run on still exists (shared with the threads).
+    struct Liveness {
+        std::mutex mutex;
+        bool alive = true;
+    };
+    const std::shared_ptr<Liveness> liveness_;
+
+    /// A waiter is held weakly: a lookup that ended (or was destroyed with its
+    /// io_context) is not kept alive by a resolution; the raw pointer
+    /// identifies it for cancel_wait().
+    struct Waiter {
+        ResolutionWaiter* raw;
+        std::weak_ptr<ResolutionWaiter> weak;
+    };
+
     std::mutex mutex_;
     std::optional<Addresses> cached_;
     clock::time_point expiry_{};
     bool resolving_ = false;
-    std::deque<std::shared_ptr<ResolutionWaiter>> waiters_;
+    std::deque<Waiter> waiters_;
 };
 
 }  // namespace bwvoice::detail

@@ -54,7 +54,7 @@ private:
 /// control to the waiter's own strand and must not re-enter the pool.
 class PoolWaiter {
 public:
-    virtual void wake() = 0;
+    virtual void wake() noexcept = 0;
 
     /// What the waiter was granted; read them through Pool::take_grant.
     ConnectionPtr granted_connection;

@@ -1,36 +1,37 @@
 #include "core/redact.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 namespace bwvoice::detail {
 
 void redact(std::string& text, std::initializer_list<std::string_view> secrets) {
-    std::vector<std::string_view> ordered;
-    for (std::string_view s : secrets)
-        if (!s.empty()) ordered.push_back(s);
-    if (ordered.empty()) return;
-    std::sort(ordered.begin(), ordered.end(), [](auto a, auto b) { return a.size() > b.size(); });
-
-    const std::string_view in = text;
-    std::string out;
-    bool changed = false;
-    std::size_t copied_to = 0;  // in[0, copied_to) is already in `out`
-    for (std::size_t at = 0; at < in.size();) {
-        const auto hit = std::find_if(ordered.begin(), ordered.end(),
-                                      [&](std::string_view s) { return in.substr(at).starts_with(s); });
-        if (hit == ordered.end()) {
-            ++at;
-            continue;
-        }
-        if (!changed) out.reserve(in.size());
-        changed = true;
-        out.append(in.substr(copied_to, at - copied_to)).append("[redacted]");
-        at += hit->size();
-        copied_to = at;
+    // Every occurrence of every secret, overlapping ones included, as byte
+    // ranges of the original text: searching the original (never the output)
+    // cannot loop, and replacing the union of the ranges leaves no part of any
+    // secret behind, even where two secrets overlap.
+    std::vector<std::pair<std::size_t, std::size_t>> ranges;
+    for (std::string_view secret : secrets) {
+        if (secret.empty()) continue;
+        for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 1))
+            ranges.emplace_back(at, at + secret.size());
     }
-    if (!changed) return;
-    out.append(in.substr(copied_to));
+    if (ranges.empty()) return;
+    std::sort(ranges.begin(), ranges.end());
+
+    std::string out;
+    out.reserve(text.size());
+    std::size_t copied_to = 0;
+    for (std::size_t i = 0; i < ranges.size();) {
+        auto [begin, end] = ranges[i];
+        // Merge ranges that overlap this one; ranges that only touch stay
+        // separate, so "pwpw" reads as two redactions.
+        for (++i; i < ranges.size() && ranges[i].first < end; ++i) end = std::max(end, ranges[i].second);
+        out.append(text, copied_to, begin - copied_to).append("[redacted]");
+        copied_to = end;
+    }
+    out.append(text, copied_to, std::string::npos);
     text = std::move(out);
 }
 

@@ -10,10 +10,11 @@ namespace bwvoice::detail {
 
 /// Replaces every occurrence of each secret in `text` with "[redacted]": a
 /// server may echo the Authorization header or the password in its error
-/// body. One left-to-right pass, longest secret first at each position, so
-/// the replacement is never searched again (a secret such as "e" or "red"
-/// occurs inside "[redacted]" itself) and the work is bounded by
-/// text.size() times the secrets' total size. Empty secrets are ignored.
+/// body. Occurrences are found in the original text only, so the replacement
+/// is never searched again (a secret such as "e" or "red" occurs inside
+/// "[redacted]" itself); overlapping occurrences, of one secret or of two,
+/// become one "[redacted]", so no part of any secret is left behind. Empty
+/// secrets are ignored.
 void redact(std::string& text, std::initializer_list<std::string_view> secrets);
 
 }  // namespace bwvoice::detail

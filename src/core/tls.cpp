@@ -31,7 +31,11 @@ constexpr int min_auth_level = 2;
 constexpr std::size_t max_trust_file_bytes = 16u << 20;
 
 error_code last_ssl_error() {
-    return {static_cast<int>(::ERR_get_error()), boost::asio::error::get_ssl_category()};
+    // Some calls (X509_VERIFY_PARAM_set1_host with an embedded NUL) fail
+    // without queuing an error: never turn a failure into success.
+    const unsigned long e = ::ERR_get_error();
+    return {static_cast<int>(e != 0 ? e : ERR_PACK(ERR_LIB_SSL, 0, ERR_R_INTERNAL_ERROR)),
+            boost::asio::error::get_ssl_category()};
 }
 
 /// What a handshake whose certificate check failed reports, so that callers

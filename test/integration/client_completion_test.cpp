@@ -24,8 +24,8 @@ struct InlineProbe {
     error_code ec;
 };
 
-void probe(net::io_context& ioc, ConferenceClient& client, const std::string& id, InlineProbe& p) {
-    net::post(ioc, [&client, &id, &p] {
+void probe(net::io_context& ioc, ConferenceClient& client, std::string id, InlineProbe& p) {
+    net::post(ioc, [&client, id = std::move(id), &p] {
         client.async_get_conference(id, [&p](error_code ec, Conference) {
             p.handler_ran = true;
             p.ran_inline = !p.initiating_returned;

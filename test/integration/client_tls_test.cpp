@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <openssl/pem.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
@@ -267,6 +268,17 @@ BOOST_AUTO_TEST_CASE(a_callers_minimum_version_below_tls_1_2_is_raised_per_conne
         BOOST_TEST(got >= TLS1_2_VERSION, "caller's minimum " << callers_min << " left " << got);
         if (callers_min == TLS1_3_VERSION) BOOST_TEST(got == TLS1_3_VERSION);  // never lowered
     }
+}
+
+// OpenSSL refuses a host name with an embedded NUL without queuing an error;
+// that failure must not read as success (no SNI, no name check).
+BOOST_AUTO_TEST_CASE(a_host_openssl_refuses_without_an_error_is_still_a_failure) {
+    net::ssl::context ctx(net::ssl::context::tls_client);
+    std::unique_ptr<SSL, decltype(&::SSL_free)> ssl(::SSL_new(ctx.native_handle()), &::SSL_free);
+    BOOST_REQUIRE(ssl);
+    ::ERR_clear_error();
+    const auto ec = bwvoice::detail::prepare_tls_connection(ssl.get(), std::string("exa\0mple.com", 11));
+    BOOST_TEST(ec.failed());
 }
 
 // OpenSSL lets an X509_STORE replace the steps of chain building and checking

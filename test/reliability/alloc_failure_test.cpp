@@ -22,9 +22,19 @@ namespace {
 std::atomic<std::size_t> g_fail_from{0};  // 0: allocations never fail
 std::atomic<int> g_failed{0};
 
+/// The other way to fail: on this thread only, the countdown-th allocation of
+/// exactly `size` bytes (so the mock server's thread is never affected).
+thread_local std::size_t t_exact_size = 0;
+thread_local int t_countdown = 0;
+
 void* allocate(std::size_t n) {
     const std::size_t limit = g_fail_from.load(std::memory_order_relaxed);
     if (limit != 0 && n >= limit) {
+        ++g_failed;
+        throw std::bad_alloc();
+    }
+    if (t_exact_size != 0 && n == t_exact_size && --t_countdown == 0) {
+        t_exact_size = 0;
         ++g_failed;
         throw std::bad_alloc();
     }
@@ -87,6 +97,53 @@ BOOST_AUTO_TEST_CASE(an_exception_while_holding_a_connection_gives_its_slot_back
         BOOST_TEST(s.open <= 1u);
         BOOST_TEST(s.in_flight == 0u);
     }
+}
+
+// Every allocation of one size along a failing lookup's path, in turn: the
+// size of the API's error description, which the client copies, redacts (it
+// echoes the password) and hands over in finish(). Whichever one fails, the
+// handler is called exactly once and the pool keeps its place. (An exception
+// in finish() once lost the handler: the lookup was marked finished first.)
+BOOST_AUTO_TEST_CASE(an_allocation_failure_anywhere_on_the_failure_path_still_calls_the_handler) {
+    mock::ServerOptions options;
+    options.password = "pw-secret-4711";
+    MockEnv env(options);
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    config.request_timeout = 3s;
+    config.retry.max_retries = 0;
+    ConferenceClient client(ioc, config);
+    const std::string description = "no such conference for " + options.password + std::string(3000, '.');
+    mock::Action echo = mock::Action::respond(404);
+    echo.body = R"({"type":"validation","description":")" + description + R"("})";
+
+    int failures_met = 0;
+    for (int k = 1; k <= 8; ++k) {
+        env.server->script("conf-x", {echo});
+        g_failed = 0;
+        int calls = 0;
+        error_code result;
+        t_exact_size = description.size() + 1;  // a std::string of that length allocates one more byte
+        t_countdown = k;
+        client.async_get_conference("conf-x", [&](error_code ec, Conference) {
+            ++calls;
+            result = ec;
+        });
+        ioc.restart();
+        run_to_completion(ioc);
+        t_exact_size = 0;
+        failures_met += g_failed.load();
+        BOOST_TEST(calls == 1, "failing allocation #" << k << ": handler called " << calls << " times");
+        BOOST_TEST(result.failed(), "allocation #" << k);
+        ioc.restart();
+        run_coroutine(ioc, [&]() -> net::awaitable<void> {
+            auto r = co_await lookup(client, "conf-1");
+            BOOST_TEST(!r.ec, "after allocation #" << k << ": " << r.ec.message() << " (" << r.diag.message << ")");
+        });
+        BOOST_TEST(client.stats().in_flight == 0u);
+    }
+    BOOST_TEST(failures_met >= 2, "the sweep must meet at least the copy and the redaction");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

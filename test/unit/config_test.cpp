@@ -88,6 +88,16 @@ BOOST_AUTO_TEST_CASE(ports_outside_1_to_65535_are_refused) {
     BOOST_TEST(check_config(c).port == "443");
 }
 
+// Boost.URL decodes the host: an encoded NUL or line break would make name
+// resolution, the Host header and the certificate check disagree on the host.
+BOOST_AUTO_TEST_CASE(a_host_with_an_encoded_control_character_is_refused) {
+    for (const char* url : {"https://exa%00mple.com/api", "https://exa%0Ample.com/api", "https://exa%7Fmple.com/api"}) {
+        auto c = valid();
+        c.base_url = url;
+        BOOST_TEST(rejection(c).find("ClientConfig::base_url") == 0u, url);
+    }
+}
+
 // Durations near milliseconds::max() overflowed now() + timeout.
 BOOST_AUTO_TEST_CASE(durations_have_an_upper_bound) {
     using std::chrono::milliseconds;

@@ -14,7 +14,7 @@ namespace {
 
 struct TestWaiter final : PoolWaiter {
     int wakes = 0;
-    void wake() override { ++wakes; }
+    void wake() noexcept override { ++wakes; }
 };
 
 struct Fixture {
