@@ -1,13 +1,18 @@
-// bwvoice: ConferenceClient, asynchronous conference lookups over a pool of
-// keep-alive TLS connections.
+// bwvoice: ConferenceClient, the conferences resource of the Voice API as
+// asynchronous operations over a pool of keep-alive TLS connections.
 #ifndef BWVOICE_CLIENT_HPP
 #define BWVOICE_CLIENT_HPP
 
+#include <bwvoice/changes.hpp>
 #include <bwvoice/conference.hpp>
 #include <bwvoice/config.hpp>
 #include <bwvoice/diagnostics.hpp>
 #include <bwvoice/error.hpp>
-#include <bwvoice/detail/lookup_completion.hpp>
+#include <bwvoice/listing.hpp>
+#include <bwvoice/media.hpp>
+#include <bwvoice/recording.hpp>
+#include <bwvoice/detail/completion.hpp>
+#include <bwvoice/detail/operations.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -18,52 +23,90 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace bwvoice {
-
-namespace detail {
-class ClientImpl;
-}
 
 /// A snapshot of the client's counters.
 struct PoolStats {
     std::size_t open = 0;                ///< Connections open now (connecting, busy or idle).
     std::size_t idle = 0;                ///< Of those, idle in the pool.
-    std::size_t waiting = 0;             ///< Lookups waiting for a connection now.
-    std::size_t in_flight = 0;           ///< Lookups started and not yet completed.
+    std::size_t waiting = 0;             ///< Operations waiting for a connection now.
+    std::size_t in_flight = 0;           ///< Operations started and not yet completed.
     std::uint64_t connections_opened = 0;///< TCP connections ever opened.
     std::uint64_t handshakes = 0;        ///< TLS handshakes completed.
     std::uint64_t sessions_resumed = 0;  ///< Of those, resumed TLS sessions.
     std::uint64_t reuses = 0;            ///< Exchanges sent on an already used connection.
     std::uint64_t retries = 0;           ///< Counted retries.
     std::uint64_t stale_resends = 0;     ///< Requests resent because a pooled connection was dead.
-    std::uint64_t lookups_completed = 0; ///< Lookups whose handler has been scheduled.
+    std::uint64_t lookups_completed = 0; ///< Operations whose handler has been scheduled.
 };
 
-/// Looks up Bandwidth Voice API conferences asynchronously.
+class ConferencePager;
+
+/// The conferences resource of Bandwidth's Voice API, asynchronously.
 ///
-/// Every lookup is an Asio asynchronous operation on the executor given at
-/// construction: `co_await client.async_get_conference(id)` (the default
-/// token is asio::deferred), or any other completion token (use_awaitable,
-/// use_future, as_tuple, redirect_error, a plain callback).
+/// Every operation is an Asio asynchronous operation on the executor given at
+/// construction: `co_await client.async_get_conference(id)` (the default token
+/// is asio::deferred), or any other completion token (use_awaitable,
+/// use_future, as_tuple, redirect_error, a plain callback). Each has an
+/// overload taking a `Diagnostics&`, filled (status, API error body, attempts)
+/// just before the handler runs; it must stay valid until then.
+///
+/// @par What every operation shares
+/// - Handler signature `void(error_code, T)` (or `void(error_code)` for the
+///   changes). On failure T is empty and the error_code is a bwvoice::errc, or
+///   asio::error::operation_aborted when the caller cancelled
+///   (`ec == bwvoice::condition::cancelled` holds for both).
+/// - The handler runs on its associated executor (by default the client's),
+///   never inside the initiating function; its associated allocator is used
+///   for the operation's type-erased state.
+/// - An operation never takes longer than ClientConfig::request_timeout
+///   (errc::timeout), whatever the phase (waiting for a connection, name
+///   resolution, connecting, retries and their pauses, I/O).
+/// - IDs are copied and sent percent-encoded as one path segment each, so no
+///   character in them can change the request's path or headers. An empty ID,
+///   `.` or `..` is refused with errc::bad_request before anything is sent.
+/// - A result is never attributed to the wrong ID: an answer naming another
+///   conference, member or recording than the one asked for is
+///   errc::bad_response.
+///
+/// @par Per-operation cancellation
+/// Reads (the GETs): terminal, partial and total. While the operation waits
+/// for a connection or sleeps before a retry, cancelling has no other effect;
+/// while a request is on the wire, the connection it used is closed.
+/// Changes (update conference, its BXML, update member): terminal, partial
+/// and total while nothing has been written; once the request may have
+/// reached the server only terminal cancellation takes effect (partial and
+/// total promise no side effect, and the change may already be applied), and
+/// the Diagnostics message says that the change may have been applied.
+///
+/// @par Retries
+/// Reads are retried after 429, 502, 503, 504 and connection failures, and
+/// resent at once when a pooled connection turns out to be dead. A change is
+/// never sent twice once any byte of it may have reached the server: it is
+/// retried after a 429 (refused, not applied) and resent only when nothing of
+/// it was written; a connection failure, a timeout, a 5xx or a drop after
+/// that ends it with that error.
 ///
 /// @par Connections
 /// At most ClientConfig::pool_size keep-alive connections are open at once.
-/// A lookup takes the most recently used idle connection, else opens a new
-/// one if the bound allows, else waits in FIFO order for one to come back.
+/// An operation takes the most recently used idle connection, else opens a
+/// new one if the bound allows, else waits in FIFO order for one to come back.
 /// A connection is never reused after an error, a timeout, a cancellation, a
-/// partly read response or `Connection: close`.
+/// partly read response, `Connection: close`, or anything the server sent
+/// unasked.
 ///
 /// @par Thread-safety
-/// Distinct objects: safe. Shared object: async_get_conference, close() and
+/// Distinct objects: safe. Shared object: every operation, close() and
 /// stats() are safe to call concurrently from any thread, including from
-/// coroutines on a multi-threaded io_context; each lookup runs on its own
-/// strand and the pool's state is guarded internally. Moving or assigning the
+/// coroutines on a multi-threaded io_context. Moving or assigning the
 /// ConferenceClient handle itself is not safe concurrently with other use.
 ///
 /// @par Object lifetimes
-/// The client may be destroyed with lookups in flight: the destructor calls
-/// close(), and every pending handler is still called (with errc::cancelled).
+/// The client may be destroyed with operations in flight: the destructor
+/// calls close(), and every pending handler is still called (with
+/// errc::cancelled).
 class ConferenceClient {
 public:
     using executor_type = boost::asio::any_io_executor;
@@ -89,69 +132,235 @@ public:
     ~ConferenceClient();
 
     /// The executor given at construction (never an internal strand).
-    executor_type get_executor() const noexcept;
+    executor_type get_executor() const noexcept { return ex_; }
 
-    /// Looks up one conference: `GET {base_url}/accounts/{account}/conferences/{id}`.
-    ///
-    /// `id` is copied; it is sent percent-encoded as one path segment, so no
-    /// character in it can change the request's path or headers.
-    ///
-    /// @par Handler signature
-    /// `void(error_code, Conference)`. On failure the Conference is empty and
-    /// the error_code is a bwvoice::errc, or asio::error::operation_aborted
-    /// when the caller cancelled (`ec == bwvoice::condition::cancelled` holds
-    /// for both).
-    ///
-    /// @par Executor
-    /// The handler runs on its associated executor, by default the client's.
-    ///
-    /// @par Per-operation cancellation
-    /// terminal, partial and total. While the lookup waits for a connection or
-    /// sleeps before a retry, cancelling has no other effect. While a request
-    /// is on the wire, the connection it used is closed, never reused. The
-    /// cancellation may be emitted from the handler's executor (as asio's
-    /// awaitable operators and cancellation signals do).
-    ///
-    /// @par Errors
-    /// See bwvoice::errc. A lookup never takes longer than
-    /// ClientConfig::request_timeout to complete (errc::timeout).
+    // ---- conferences -------------------------------------------------------
+
+    /// Get Conference Information: `GET .../conferences/{id}`.
+    /// Handler: `void(error_code, Conference)`.
+    /// @code
+    /// bwvoice::Conference c = co_await client.async_get_conference("conf-fe23a767-...");
+    /// @endcode
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_get_conference(std::string_view id, CompletionToken&& token = {}) {
-        return async_get_conference_impl(id, nullptr, std::forward<CompletionToken>(token));
+        return initiate<Conference>(std::forward<CompletionToken>(token), nullptr, &detail::start_get_conference,
+                                    std::string(id));
     }
-
-    /// The same, and fills `diag` (status, API error body, attempts) just
-    /// before the handler runs. `diag` must stay valid until then.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_get_conference(std::string_view id, Diagnostics& diag, CompletionToken&& token = {}) {
-        return async_get_conference_impl(id, &diag, std::forward<CompletionToken>(token));
+        return initiate<Conference>(std::forward<CompletionToken>(token), &diag, &detail::start_get_conference,
+                                    std::string(id));
     }
 
-    /// Fails waiting and in-flight lookups with errc::cancelled, closes every
-    /// connection, and makes later lookups fail at once with errc::cancelled.
-    /// Idempotent; callable from any thread; does not block.
+    /// List Conferences: a pager that fetches one page per async_next(),
+    /// following the API's `Link: <...>; rel="next"` (see ConferencePager).
+    /// Does no I/O itself.
+    /// @code
+    /// auto pager = client.list_conferences({.name = "standup", .page_size = 100});
+    /// while (!pager.done())
+    ///     for (const bwvoice::Conference& c : co_await pager.async_next()) use(c);
+    /// @endcode
+    ConferencePager list_conferences(ConferenceQuery query = {});
+
+    /// Update Conference: `POST .../conferences/{id}` with exactly the fields
+    /// of `update` that are set (see ConferenceUpdate for the API's rules,
+    /// checked before sending). Handler: `void(error_code)`; success is 204.
+    /// @code
+    /// co_await client.async_update_conference(id, {.status = bwvoice::ConferenceStatus::completed});
+    /// @endcode
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_update_conference(std::string_view id, ConferenceUpdate update, CompletionToken&& token = {}) {
+        return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_conference,
+                          std::string(id), std::move(update));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_update_conference(std::string_view id, ConferenceUpdate update, Diagnostics& diag,
+                                 CompletionToken&& token = {}) {
+        return initiate<>(std::forward<CompletionToken>(token), &diag, &detail::start_update_conference,
+                          std::string(id), std::move(update));
+    }
+
+    /// Update Conference BXML: `PUT .../conferences/{id}/bxml`, the document
+    /// sent byte for byte as `application/xml` (for example
+    /// `<?xml version="1.0" encoding="UTF-8"?><Bxml><PlayAudio>...</PlayAudio></Bxml>`).
+    /// An empty document is refused (errc::bad_request, nothing sent).
+    /// Handler: `void(error_code)`; success is 204.
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_update_conference_bxml(std::string_view id, std::string bxml, CompletionToken&& token = {}) {
+        return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_conference_bxml,
+                          std::string(id), std::move(bxml));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_update_conference_bxml(std::string_view id, std::string bxml, Diagnostics& diag,
+                                      CompletionToken&& token = {}) {
+        return initiate<>(std::forward<CompletionToken>(token), &diag, &detail::start_update_conference_bxml,
+                          std::string(id), std::move(bxml));
+    }
+
+    // ---- members -----------------------------------------------------------
+
+    /// Get Conference Member: `GET .../conferences/{conference_id}/members/{member_id}`
+    /// (the member ID is its call ID). Handler: `void(error_code, ConferenceMember)`.
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_get_member(std::string_view conference_id, std::string_view member_id, CompletionToken&& token = {}) {
+        return initiate<ConferenceMember>(std::forward<CompletionToken>(token), nullptr, &detail::start_get_member,
+                                          std::string(conference_id), std::string(member_id));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_get_member(std::string_view conference_id, std::string_view member_id, Diagnostics& diag,
+                          CompletionToken&& token = {}) {
+        return initiate<ConferenceMember>(std::forward<CompletionToken>(token), &diag, &detail::start_get_member,
+                                          std::string(conference_id), std::string(member_id));
+    }
+
+    /// Update Conference Member: `PUT .../members/{member_id}` with exactly the
+    /// fields of `update` that are set. Handler: `void(error_code)`; success is 204.
+    /// @code
+    /// co_await client.async_update_member(conf, call, {.mute = true});
+    /// @endcode
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_update_member(std::string_view conference_id, std::string_view member_id, MemberUpdate update,
+                             CompletionToken&& token = {}) {
+        return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_member,
+                          std::string(conference_id), std::string(member_id), std::move(update));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_update_member(std::string_view conference_id, std::string_view member_id, MemberUpdate update,
+                             Diagnostics& diag, CompletionToken&& token = {}) {
+        return initiate<>(std::forward<CompletionToken>(token), &diag, &detail::start_update_member,
+                          std::string(conference_id), std::string(member_id), std::move(update));
+    }
+
+    // ---- recordings --------------------------------------------------------
+
+    /// List Conference Recordings: `GET .../conferences/{id}/recordings` (not
+    /// paged by the API). Handler: `void(error_code, std::vector<RecordingMetadata>)`.
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_list_recordings(std::string_view conference_id, CompletionToken&& token = {}) {
+        return initiate<std::vector<RecordingMetadata>>(std::forward<CompletionToken>(token), nullptr,
+                                                        &detail::start_list_recordings, std::string(conference_id));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_list_recordings(std::string_view conference_id, Diagnostics& diag, CompletionToken&& token = {}) {
+        return initiate<std::vector<RecordingMetadata>>(std::forward<CompletionToken>(token), &diag,
+                                                        &detail::start_list_recordings, std::string(conference_id));
+    }
+
+    /// Get Conference Recording Information: `GET .../recordings/{recording_id}`.
+    /// Handler: `void(error_code, RecordingMetadata)`.
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_get_recording(std::string_view conference_id, std::string_view recording_id,
+                             CompletionToken&& token = {}) {
+        return initiate<RecordingMetadata>(std::forward<CompletionToken>(token), nullptr,
+                                           &detail::start_get_recording, std::string(conference_id),
+                                           std::string(recording_id));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_get_recording(std::string_view conference_id, std::string_view recording_id, Diagnostics& diag,
+                             CompletionToken&& token = {}) {
+        return initiate<RecordingMetadata>(std::forward<CompletionToken>(token), &diag,
+                                           &detail::start_get_recording, std::string(conference_id),
+                                           std::string(recording_id));
+    }
+
+    /// Download Conference Recording: `GET .../recordings/{recording_id}/media`,
+    /// streamed into `sink` in bounded memory whatever the size (see
+    /// MediaSink; `sink` must stay valid until the handler runs). Retried
+    /// like any read until the first byte reaches the sink, never after.
+    /// Handler: `void(error_code, DownloadResult)`. No body size limit applies
+    /// (ClientConfig::max_body_bytes is for JSON answers).
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_download_recording(std::string_view conference_id, std::string_view recording_id, MediaSink& sink,
+                                  CompletionToken&& token = {}) {
+        return initiate<DownloadResult>(std::forward<CompletionToken>(token), nullptr,
+                                        &detail::start_download_recording, std::string(conference_id),
+                                        std::string(recording_id), &sink);
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_download_recording(std::string_view conference_id, std::string_view recording_id, MediaSink& sink,
+                                  Diagnostics& diag, CompletionToken&& token = {}) {
+        return initiate<DownloadResult>(std::forward<CompletionToken>(token), &diag,
+                                        &detail::start_download_recording, std::string(conference_id),
+                                        std::string(recording_id), &sink);
+    }
+
+    // ---- the client itself -------------------------------------------------
+
+    /// Fails waiting and in-flight operations with errc::cancelled, closes
+    /// every connection, and makes later operations fail at once with
+    /// errc::cancelled. Idempotent; callable from any thread; does not block.
     void close();
 
     /// A snapshot of the counters; callable from any thread.
     PoolStats stats() const;
 
 private:
-    template <class CompletionToken>
-    auto async_get_conference_impl(std::string_view id, Diagnostics* diag, CompletionToken&& token) {
-        return boost::asio::async_initiate<CompletionToken, void(error_code, Conference)>(
-            [](auto handler, std::shared_ptr<detail::ClientImpl> impl, executor_type ex, std::string lookup_id,
-               Diagnostics* user_diag) {
-                start_lookup(std::move(impl), std::move(lookup_id),
-                             detail::LookupCompletion(std::move(handler), ex, user_diag));
-            },
-            token, impl_, ex_, std::string(id), diag);
-    }
+    friend class ConferencePager;
 
-    static void start_lookup(std::shared_ptr<detail::ClientImpl> impl, std::string id,
-                             detail::LookupCompletion completion);
+    template <class... Values, class CompletionToken, class Start, class... Args>
+    auto initiate(CompletionToken&& token, Diagnostics* diag, Start* start, Args&&... args) {
+        return boost::asio::async_initiate<CompletionToken, void(error_code, Values...)>(
+            [](auto handler, Start* run, std::shared_ptr<detail::ClientImpl> impl, executor_type ex,
+               Diagnostics* user_diag, auto... operation_args) {
+                run(std::move(impl), std::move(operation_args)...,
+                    detail::Completion<Values...>(std::move(handler), ex, user_diag));
+            },
+            token, start, impl_, ex_, diag, std::forward<Args>(args)...);
+    }
 
     executor_type ex_;
     std::shared_ptr<detail::ClientImpl> impl_;
+};
+
+/// The pages of one List Conferences, fetched one per async_next(), oldest
+/// conferences first (as the API returns them). The first call sends the
+/// query; each later one follows the previous answer's
+/// `Link: <URL>; rel="next"` as given, but only to the base URL's own scheme,
+/// host and port: a link elsewhere ends the listing with errc::bad_response,
+/// so the credentials never go to another host. done() turns true after the
+/// page without a next link (the first page may be empty).
+///
+/// One async_next() at a time; copies share the same position. Holds the
+/// client's state: it stays usable after the ConferenceClient handle is
+/// destroyed, but a closed client fails it with errc::cancelled.
+class ConferencePager {
+public:
+    using executor_type = boost::asio::any_io_executor;
+
+    /// True once the last page has been fetched; async_next() then completes
+    /// at once (posted) with an empty page.
+    bool done() const noexcept;
+
+    executor_type get_executor() const noexcept { return ex_; }
+
+    /// The next page. Handler: `void(error_code, std::vector<Conference>)`.
+    /// A failed page can be asked for again (the position is kept).
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_next(CompletionToken&& token = {}) {
+        return initiate(std::forward<CompletionToken>(token), nullptr);
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_next(Diagnostics& diag, CompletionToken&& token = {}) {
+        return initiate(std::forward<CompletionToken>(token), &diag);
+    }
+
+private:
+    friend class ConferenceClient;
+    ConferencePager(executor_type ex, std::shared_ptr<detail::PagerState> state)
+        : ex_(std::move(ex)), state_(std::move(state)) {}
+
+    template <class CompletionToken>
+    auto initiate(CompletionToken&& token, Diagnostics* diag) {
+        return boost::asio::async_initiate<CompletionToken, void(error_code, std::vector<Conference>)>(
+            [](auto handler, std::shared_ptr<detail::PagerState> state, executor_type ex, Diagnostics* user_diag) {
+                detail::start_next_page(std::move(state), detail::Completion<std::vector<Conference>>(
+                                                              std::move(handler), ex, user_diag));
+            },
+            token, state_, ex_, diag);
+    }
+
+    executor_type ex_;
+    std::shared_ptr<detail::PagerState> state_;
 };
 
 }  // namespace bwvoice

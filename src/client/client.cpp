@@ -1,7 +1,7 @@
 #include <bwvoice/client.hpp>
 
+#include "api/listing.hpp"
 #include "client/client_impl.hpp"
-#include "client/lookup.hpp"
 
 namespace bwvoice {
 
@@ -21,7 +21,9 @@ ConferenceClient& ConferenceClient::operator=(ConferenceClient&& other) noexcept
 
 ConferenceClient::~ConferenceClient() { close(); }
 
-ConferenceClient::executor_type ConferenceClient::get_executor() const noexcept { return ex_; }
+ConferencePager ConferenceClient::list_conferences(ConferenceQuery query) {
+    return ConferencePager(ex_, detail::make_pager(impl_, query));
+}
 
 void ConferenceClient::close() {
     if (impl_) impl_->close();
@@ -29,9 +31,9 @@ void ConferenceClient::close() {
 
 PoolStats ConferenceClient::stats() const { return impl_ ? impl_->stats() : PoolStats{}; }
 
-void ConferenceClient::start_lookup(std::shared_ptr<detail::ClientImpl> impl, std::string id,
-                                    detail::LookupCompletion completion) {
-    detail::start_lookup(std::move(impl), std::move(id), std::move(completion));
+bool ConferencePager::done() const noexcept {
+    std::lock_guard lock(state_->mutex);
+    return state_->done;
 }
 
 }  // namespace bwvoice

@@ -1,6 +1,6 @@
 #include "client/client_impl.hpp"
 
-#include "client/lookup.hpp"
+#include "core/exchange.hpp"
 
 #include <boost/assert.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -33,11 +33,12 @@ std::string serialize_request_headers(const Endpoint& ep, const std::string& aut
     req.set(http::field::host, ep.host_header);
     req.set(http::field::authorization, authorization);
     req.set(http::field::user_agent, user_agent);
-    req.set(http::field::accept, "application/json");
     std::ostringstream out;
     out << req.base();
     const std::string all = out.str();
-    return all.substr(all.find("\r\n") + 2);
+    // The lines between the request line and the blank line that ends the header.
+    const std::size_t begin = all.find("\r\n") + 2;
+    return all.substr(begin, all.size() - 2 - begin);
 }
 
 std::shared_ptr<boost::asio::ssl::context> tls_context_for(const Endpoint& ep, const TlsConfig& tls) {
@@ -58,7 +59,7 @@ ClientImpl::ClientImpl(boost::asio::any_io_executor ex, ClientConfig cfg)
 
 ClientImpl::~ClientImpl() { close(); }
 
-bool ClientImpl::enroll(LiveLookup& lookup) {
+bool ClientImpl::enroll(LiveExchange& lookup) {
     // close() reaches lookups through lock_self(): one enrolled before its
     // shared_ptr exists (from its constructor) would be skipped by a close()
     // racing its start, and could then succeed after close() returned.
@@ -72,7 +73,7 @@ bool ClientImpl::enroll(LiveLookup& lookup) {
     return !closed_.load(std::memory_order_relaxed);
 }
 
-void ClientImpl::withdraw(LiveLookup& lookup) noexcept {
+void ClientImpl::withdraw(LiveExchange& lookup) noexcept {
     std::lock_guard lock(registry_mutex_);
     if (!lookup.enrolled) return;
     lookup.enrolled = false;
@@ -84,11 +85,11 @@ void ClientImpl::withdraw(LiveLookup& lookup) noexcept {
 }
 
 void ClientImpl::close() {
-    std::vector<std::shared_ptr<LiveLookup>> live;
+    std::vector<std::shared_ptr<LiveExchange>> live;
     {
         std::lock_guard lock(registry_mutex_);
         if (closed_.exchange(true)) return;
-        for (LiveLookup* l = registry_head_; l; l = l->registry_next) {
+        for (LiveExchange* l = registry_head_; l; l = l->registry_next) {
             // A lookup whose last reference is going away is finishing on its own.
             if (auto strong = l->lock_self()) live.push_back(std::move(strong));
         }

@@ -23,7 +23,7 @@
 
 namespace bwvoice::detail {
 
-class LiveLookup;
+class LiveExchange;
 
 /// Lookups hold it by shared_ptr, so it outlives the ConferenceClient handle
 /// for as long as any lookup still runs; nothing refers back to the handle.
@@ -37,9 +37,9 @@ public:
     const Endpoint endpoint;
     /// "Basic base64(user:password)", built once. Never logged or formatted into errors.
     const std::string authorization;
-    /// Every request header line after the request line, and the blank line
-    /// that ends them, serialized once by Beast: a lookup only prepends
-    /// "GET <target> HTTP/1.1\r\n".
+    /// The header lines every request shares (Host, Authorization,
+    /// User-Agent), serialized once by Beast; a request adds its request line
+    /// before them and its own headers (Accept, Content-Type, ...) after.
     const std::string request_headers;
     /// Null for plain HTTP.
     const std::shared_ptr<boost::asio::ssl::context> ssl_context;
@@ -52,9 +52,9 @@ public:
 
     /// Registers a lookup, once it is owned by a shared_ptr (so that close()
     /// can reach it); returns false when the client is already closed.
-    bool enroll(LiveLookup& lookup);
+    bool enroll(LiveExchange& lookup);
     /// Unregisters it (no longer counted in flight); idempotent.
-    void withdraw(LiveLookup& lookup) noexcept;
+    void withdraw(LiveExchange& lookup) noexcept;
 
     void close();
     PoolStats stats() const;
@@ -67,7 +67,7 @@ public:
 
 private:
     mutable std::mutex registry_mutex_;
-    LiveLookup* registry_head_ = nullptr;  // intrusive list: no allocation per lookup
+    LiveExchange* registry_head_ = nullptr;  // intrusive list: no allocation per lookup
     std::size_t in_flight_ = 0;
     std::atomic<bool> closed_{false};
 };

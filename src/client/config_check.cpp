@@ -71,15 +71,11 @@ Endpoint parse_base_url(const ClientConfig& config) {
 
     std::string path(url.encoded_path());
     while (!path.empty() && path.back() == '/') path.pop_back();
-    ep.path_prefix = path + "/accounts/" +
-                     boost::urls::encode(config.account_id, boost::urls::unreserved_chars) +
-                     "/conferences/";
+    ep.account_path = path + "/accounts/" + boost::urls::encode(config.account_id, boost::urls::unreserved_chars);
     return ep;
 }
 
 }  // namespace
-
-bool is_dot_segment(std::string_view segment) noexcept { return segment == "." || segment == ".."; }
 
 Endpoint check_config(const ClientConfig& config) {
     if (config.account_id.empty()) reject("account_id", "is required");
@@ -109,17 +105,9 @@ Endpoint check_config(const ClientConfig& config) {
     if (has_control_character(config.user_agent)) reject("user_agent", "must not contain control characters");
     // "." and ".." are dot-segments: servers and proxies resolve them, so the
     // request would reach another resource with the caller's credentials.
-    if (is_dot_segment(config.account_id)) reject("account_id", "must not be '.' or '..'");
+    if (config.account_id == "." || config.account_id == "..") reject("account_id", "must not be '.' or '..'");
     if (has_line_break(config.username)) reject("username", "must not contain CR or LF");
     return parse_base_url(config);
-}
-
-std::string conference_target(const Endpoint& endpoint, std::string_view id) {
-    std::string target;
-    target.reserve(endpoint.path_prefix.size() + id.size() * 3);
-    target = endpoint.path_prefix;
-    boost::urls::encode(id, boost::urls::unreserved_chars, {}, boost::urls::string_token::append_to(target));
-    return target;
 }
 
 }  // namespace bwvoice::detail

@@ -16,7 +16,7 @@ struct Endpoint {
     std::string host;          ///< For resolution and certificate checks (no brackets).
     std::string port;          ///< Decimal, defaulted from the scheme.
     std::string host_header;   ///< Host header value, as written in the base URL.
-    std::string path_prefix;   ///< "/api/v2/accounts/<account>/conferences/", percent-encoded.
+    std::string account_path;  ///< "/api/v2/accounts/<account>": the base path and the percent-encoded account.
 };
 
 /// The longest duration any ClientConfig field may hold: deadlines are
@@ -25,14 +25,6 @@ inline constexpr std::chrono::milliseconds longest_duration = std::chrono::hours
 
 /// Throws std::invalid_argument naming the field ("ClientConfig::pool_size must be at least 1").
 Endpoint check_config(const ClientConfig& config);
-
-/// "." or "..": segments every server resolves, so never sent as an ID.
-bool is_dot_segment(std::string_view segment) noexcept;
-
-/// path_prefix + id, the id percent-encoded as one path segment: every byte
-/// outside RFC 3986's unreserved set becomes %XX, so '/', '?', '#', '%', space,
-/// CR and LF cannot change the path or the request line.
-std::string conference_target(const Endpoint& endpoint, std::string_view id);
 
 }  // namespace bwvoice::detail
 

@@ -2,6 +2,8 @@
 
 #include <boost/beast/http/error.hpp>
 
+#include <algorithm>
+
 namespace bwvoice::detail {
 
 ResponseReader::ResponseReader(std::string& body, std::size_t body_limit, std::uint32_t header_limit)
@@ -11,27 +13,48 @@ ResponseReader::ResponseReader(std::string& body, std::size_t body_limit, std::u
     this->header_limit(header_limit);
 }
 
+void ResponseReader::stream_in_pieces(std::size_t piece) {
+    piece_ = piece;
+    this->body_limit(boost::none);
+    body_.clear();
+    body_.reserve(piece);
+}
+
 void ResponseReader::on_response_impl(int code, string_view, int, error_code&) {
     status_ = static_cast<unsigned>(code);
 }
 
 void ResponseReader::on_field_impl(field name, string_view, string_view value, error_code&) {
     if (name == field::retry_after && retry_after_.empty()) retry_after_.assign(value.data(), value.size());
+    if (name == field::content_type && content_type_.empty()) content_type_.assign(value.data(), value.size());
+    if (name == field::link) {
+        if (!link_.empty()) link_.append(", ");
+        link_.append(value.data(), value.size());
+    }
 }
 
 void ResponseReader::on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code&) {
+    if (content_length) body_length_ = *content_length;
     // basic_parser has already refused a Content-Length over body_limit.
-    if (content_length) body_.reserve(static_cast<std::size_t>(*content_length));
+    if (content_length && piece_ == 0) body_.reserve(static_cast<std::size_t>(*content_length));
 }
 
-std::size_t ResponseReader::on_body_impl(string_view body, error_code&) {
-    body_.append(body.data(), body.size());
-    return body.size();
+std::size_t ResponseReader::take(string_view data, error_code& ec) {
+    if (piece_ == 0) {
+        body_.append(data.data(), data.size());
+        return data.size();
+    }
+    const std::size_t room = piece_ - std::min(piece_, body_.size());
+    const std::size_t n = std::min(room, data.size());
+    body_.append(data.data(), n);
+    if (n < data.size() || body_.size() == piece_) ec = boost::beast::http::error::need_buffer;
+    return n;
 }
 
-std::size_t ResponseReader::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
-    body_.append(body.data(), body.size());
-    return body.size();
+std::size_t ResponseReader::on_body_impl(string_view body, error_code& ec) { return take(body, ec); }
+
+std::size_t ResponseReader::on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) {
+    return take(body, ec);
 }
 
 }  // namespace bwvoice::detail

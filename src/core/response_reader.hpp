@@ -1,12 +1,13 @@
 // A lean HTTP/1.1 response parser: Beast's basic_parser, keeping only what a
-// lookup needs (status, Retry-After, the body), so reading a response
-// allocates nothing once the connection's body buffer has grown.
-#ifndef BWVOICE_SRC_CLIENT_RESPONSE_READER_HPP
-#define BWVOICE_SRC_CLIENT_RESPONSE_READER_HPP
+// request needs (status, Retry-After, Content-Type, the body), so reading a
+// response allocates nothing once the connection's body buffer has grown.
+#ifndef BWVOICE_SRC_CORE_RESPONSE_READER_HPP
+#define BWVOICE_SRC_CORE_RESPONSE_READER_HPP
 
 #include <boost/beast/http/basic_parser.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace bwvoice::detail {
@@ -20,6 +21,18 @@ public:
     unsigned status() const noexcept { return status_; }
     /// The Retry-After value, if the response had one (first occurrence).
     const std::string& retry_after() const noexcept { return retry_after_; }
+    /// The Content-Type value (first occurrence), "" if none.
+    const std::string& content_type() const noexcept { return content_type_; }
+    /// Every Link field value, joined with ", " as RFC 9110 allows (pages).
+    const std::string& link() const noexcept { return link_; }
+    /// The Content-Length, once the body has begun, if there is one.
+    std::optional<std::uint64_t> body_length() const noexcept { return body_length_; }
+
+    /// From now on (the header has been read), the body goes into `body` in
+    /// pieces of at most `piece` bytes, with no size limit: a read ends with
+    /// http::error::need_buffer each time `body` is full; empty it, then read
+    /// on. The memory used stays bounded whatever the body's size.
+    void stream_in_pieces(std::size_t piece);
 
 private:
     using error_code = boost::system::error_code;
@@ -36,8 +49,15 @@ private:
     std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) override;
     void on_finish_impl(error_code&) override {}
 
+    /// Takes what fits of `data`; asks for the buffer to be emptied when full.
+    std::size_t take(string_view data, error_code& ec);
+
     std::string& body_;
     std::string retry_after_;
+    std::string content_type_;
+    std::string link_;
+    std::optional<std::uint64_t> body_length_;
+    std::size_t piece_ = 0;  // 0: collect the whole body
     unsigned status_ = 0;
 };
 

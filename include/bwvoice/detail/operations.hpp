@@ -1,0 +1,41 @@
+// bwvoice: the compiled entry points of ConferenceClient's operations (internal).
+// Each takes the client's state, the operation's arguments, and the
+// type-erased completion; all of them are compiled once in the library.
+#ifndef BWVOICE_DETAIL_OPERATIONS_HPP
+#define BWVOICE_DETAIL_OPERATIONS_HPP
+
+#include <bwvoice/changes.hpp>
+#include <bwvoice/conference.hpp>
+#include <bwvoice/media.hpp>
+#include <bwvoice/recording.hpp>
+#include <bwvoice/detail/completion.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace bwvoice::detail {
+
+class ClientImpl;
+struct PagerState;
+
+void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Completion<Conference> done);
+void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, ConferenceUpdate update,
+                             Completion<> done);
+void start_update_conference_bxml(std::shared_ptr<ClientImpl> impl, std::string id, std::string bxml,
+                                  Completion<> done);
+void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
+                      Completion<ConferenceMember> done);
+void start_update_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
+                         MemberUpdate update, Completion<> done);
+void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string conference_id,
+                           Completion<std::vector<RecordingMetadata>> done);
+void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string recording_id,
+                         Completion<RecordingMetadata> done);
+void start_download_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id,
+                              std::string recording_id, MediaSink* sink, Completion<DownloadResult> done);
+void start_next_page(std::shared_ptr<PagerState> pager, Completion<std::vector<Conference>> done);
+
+}  // namespace bwvoice::detail
+
+#endif

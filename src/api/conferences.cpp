@@ -1,0 +1,46 @@
+// Get Conference, Update Conference and its BXML.
+#include "api/operation_types.hpp"
+#include "api/paths.hpp"
+#include "core/exchange.hpp"
+
+#include <bwvoice/detail/operations.hpp>
+
+namespace bwvoice::detail {
+namespace http = boost::beast::http;
+
+void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Completion<Conference> done) {
+    if (auto why = refusal_of_segment(id, "conference"); !why.empty()) return refuse(done, std::move(why));
+    Request request{.target = conference_target(impl->endpoint, id), .success = status_is_200};
+    auto op = std::make_unique<DecodedRead<Conference>>(
+        std::move(done), parse_conference, "conference", std::move(id),
+        [](const Conference& c) -> const std::string& { return c.id; });
+    start_exchange(std::move(impl), std::move(request), std::move(op));
+}
+
+void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, ConferenceUpdate update,
+                             Completion<> done) {
+    if (auto why = refusal_of_segment(id, "conference"); !why.empty()) return refuse(done, std::move(why));
+    if (auto why = check_update(update); !why.empty()) return refuse(done, why + "; nothing was sent");
+    Request request{.method = http::verb::post,
+                    .target = conference_target(impl->endpoint, id),
+                    .content_type = "application/json",
+                    .body = to_json(update),
+                    .change = true,
+                    .success = status_is_204};
+    start_exchange(std::move(impl), std::move(request), std::make_unique<Change>(std::move(done)));
+}
+
+void start_update_conference_bxml(std::shared_ptr<ClientImpl> impl, std::string id, std::string bxml,
+                                  Completion<> done) {
+    if (auto why = refusal_of_segment(id, "conference"); !why.empty()) return refuse(done, std::move(why));
+    if (bxml.empty()) return refuse(done, "the BXML document is empty; nothing was sent");
+    Request request{.method = http::verb::put,
+                    .target = bxml_target(impl->endpoint, id),
+                    .content_type = "application/xml",
+                    .body = std::move(bxml),
+                    .change = true,
+                    .success = status_is_204};
+    start_exchange(std::move(impl), std::move(request), std::make_unique<Change>(std::move(done)));
+}
+
+}  // namespace bwvoice::detail

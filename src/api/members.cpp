@@ -1,0 +1,37 @@
+// Get and Update Conference Member.
+#include "api/operation_types.hpp"
+#include "api/paths.hpp"
+#include "core/exchange.hpp"
+
+#include <bwvoice/detail/operations.hpp>
+
+namespace bwvoice::detail {
+namespace http = boost::beast::http;
+
+void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
+                      Completion<ConferenceMember> done) {
+    if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty()) return refuse(done, std::move(why));
+    if (auto why = refusal_of_segment(member_id, "member"); !why.empty()) return refuse(done, std::move(why));
+    Request request{.target = member_target(impl->endpoint, conference_id, member_id), .success = status_is_200};
+    // The member ID is its call ID: the answer must be that call's.
+    auto op = std::make_unique<DecodedRead<ConferenceMember>>(
+        std::move(done), parse_member, "member", std::move(member_id),
+        [](const ConferenceMember& m) -> const std::string& { return m.call_id; });
+    start_exchange(std::move(impl), std::move(request), std::move(op));
+}
+
+void start_update_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
+                         MemberUpdate update, Completion<> done) {
+    if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty()) return refuse(done, std::move(why));
+    if (auto why = refusal_of_segment(member_id, "member"); !why.empty()) return refuse(done, std::move(why));
+    if (auto why = check_update(update); !why.empty()) return refuse(done, why + "; nothing was sent");
+    Request request{.method = http::verb::put,
+                    .target = member_target(impl->endpoint, conference_id, member_id),
+                    .content_type = "application/json",
+                    .body = to_json(update),
+                    .change = true,
+                    .success = status_is_204};
+    start_exchange(std::move(impl), std::move(request), std::make_unique<Change>(std::move(done)));
+}
+
+}  // namespace bwvoice::detail

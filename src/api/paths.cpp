@@ -1,0 +1,78 @@
+#include "api/paths.hpp"
+
+#include <boost/url/encode.hpp>
+#include <boost/url/params_ref.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <boost/url/url.hpp>
+
+#include <initializer_list>
+
+namespace bwvoice::detail {
+namespace {
+
+/// The account's path followed by "/conferences" and the given segments,
+/// each percent-encoded whole.
+std::string target(const Endpoint& ep, std::initializer_list<std::string_view> segments) {
+    std::size_t size = ep.account_path.size() + 12;
+    for (std::string_view s : segments) size += 1 + s.size() * 3;
+    std::string out;
+    out.reserve(size);
+    out.append(ep.account_path).append("/conferences");
+    for (std::string_view s : segments) {
+        out.push_back('/');
+        boost::urls::encode(s, boost::urls::unreserved_chars, {}, boost::urls::string_token::append_to(out));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string refusal_of_segment(std::string_view id, std::string_view what) {
+    if (id.empty()) return "the " + std::string(what) + " ID is empty; nothing was sent";
+    if (id == "." || id == "..")
+        return "'.' and '..' are not " + std::string(what) + " IDs; nothing was sent";
+    return {};
+}
+
+std::string refusal_of_query(const ConferenceQuery& query) {
+    if (query.page_size && (*query.page_size < 1 || *query.page_size > 1000))
+        return "pageSize must be 1 to 1000; nothing was sent";
+    return {};
+}
+
+std::string conferences_target(const Endpoint& ep, const ConferenceQuery& query) {
+    boost::urls::url url;
+    url.set_encoded_path(target(ep, {}));
+    auto params = url.params();
+    if (query.name) params.append({"name", *query.name});
+    if (query.min_created_time) params.append({"minCreatedTime", *query.min_created_time});
+    if (query.max_created_time) params.append({"maxCreatedTime", *query.max_created_time});
+    if (query.page_size) params.append({"pageSize", std::to_string(*query.page_size)});
+    return std::string(url.buffer());
+}
+
+std::string conference_target(const Endpoint& ep, std::string_view conference_id) {
+    return target(ep, {conference_id});
+}
+
+std::string bxml_target(const Endpoint& ep, std::string_view conference_id) {
+    return target(ep, {conference_id, "bxml"});
+}
+
+std::string member_target(const Endpoint& ep, std::string_view conference_id, std::string_view member_id) {
+    return target(ep, {conference_id, "members", member_id});
+}
+
+std::string recordings_target(const Endpoint& ep, std::string_view conference_id) {
+    return target(ep, {conference_id, "recordings"});
+}
+
+std::string recording_target(const Endpoint& ep, std::string_view conference_id, std::string_view recording_id) {
+    return target(ep, {conference_id, "recordings", recording_id});
+}
+
+std::string media_target(const Endpoint& ep, std::string_view conference_id, std::string_view recording_id) {
+    return target(ep, {conference_id, "recordings", recording_id, "media"});
+}
+
+}  // namespace bwvoice::detail

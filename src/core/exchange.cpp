@@ -1,0 +1,679 @@
+#include "core/exchange.hpp"
+
+#include "client/config_check.hpp"
+#include "core/error_mapping.hpp"
+#include "core/redact.hpp"
+#include "core/response_reader.hpp"
+#include "core/retry_policy.hpp"
+#include "core/tls.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <random>
+#include <sstream>
+#include <utility>
+
+namespace bwvoice::detail {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using namespace std::chrono_literals;
+using clock = std::chrono::steady_clock;
+
+namespace {
+
+// Errors come back as values: an exception per failed request would cost
+// more than the request itself.
+template <class Executor>
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable_t<Executor>{});
+
+/// The exchange whose initiating function is running on this thread, if any.
+/// Boost 1.81's co_spawn starts the coroutine with a dispatch, so on a fresh
+/// strand inside io_context::run the first steps run inline, and an exchange
+/// that ends before any I/O would otherwise complete inside its initiator.
+thread_local const void* initiating_exchange = nullptr;
+
+/// Streamed bodies go to the sink in pieces of at most this size.
+constexpr std::size_t sink_piece = 64 * 1024;
+
+/// Relays a caller's cancellation onto the exchange's strand. Holds only a
+/// weak reference: a slot may still hold it after the exchange has completed.
+template <class Inner>
+struct CancelRelay {
+    std::weak_ptr<Exchange<Inner>> exchange;
+    void operator()(net::cancellation_type type) const {
+        if (type == net::cancellation_type::none) return;
+        if (auto e = exchange.lock()) net::post(e->strand(), [e, type] { e->interrupt(Interruption::caller, type); });
+    }
+};
+
+double unit_random() {
+    thread_local std::minstd_rand engine{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+std::string ms_text(clock::duration d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+/// The API's error body, when it is one: {"type": ..., "description": ...}.
+void read_api_error(std::string_view body, Diagnostics& diag) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(body, ec);
+    if (ec || !v.is_object()) return;
+    const auto& o = v.get_object();
+    if (auto* t = o.if_contains("type"); t && t->is_string()) diag.api_error_type = t->get_string();
+    if (auto* d = o.if_contains("description"); d && d->is_string()) diag.api_error_description = d->get_string();
+}
+
+std::string tls_failure_text(Connection& conn, const error_code& ec) {
+    long verify = ::SSL_get_verify_result(conn.tls().native_handle());
+    if (verify != X509_V_OK)
+        return std::string("certificate verification failed: ") + ::X509_verify_cert_error_string(verify);
+    return ec.message();
+}
+
+Grant grant_of(Acquired a) noexcept {
+    switch (a) {
+    case Acquired::connection: return Grant::connection;
+    case Acquired::connect_slot: return Grant::connect_slot;
+    case Acquired::queued: return Grant::queued;
+    case Acquired::closed: return Grant::closed;
+    }
+    return Grant::closed;
+}
+
+}  // namespace
+
+void start_exchange(std::shared_ptr<ClientImpl> impl, Request request, std::unique_ptr<Operation> operation) {
+    // With a plain io_context executor the whole exchange is instantiated on
+    // the concrete type: any_io_executor would allocate on every completion.
+    if (const auto* ioc = impl->executor.target<net::io_context::executor_type>()) {
+        const net::io_context::executor_type inner = *ioc;
+        Exchange<net::io_context::executor_type>::start(std::move(impl), inner, std::move(request),
+                                                        std::move(operation));
+    } else {
+        const net::any_io_executor inner = impl->executor;
+        Exchange<net::any_io_executor>::start(std::move(impl), inner, std::move(request), std::move(operation));
+    }
+}
+
+template <class Inner>
+void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner, Request request,
+                            std::unique_ptr<Operation> operation) {
+    auto exchange = std::make_shared<Exchange>(std::move(impl), inner, std::move(request), std::move(operation));
+    // Enrolled only now that a shared_ptr owns it, so a racing close() can reach it.
+    if (!exchange->impl_->enroll(*exchange)) exchange->fsm_.interrupt(Interruption::closed);
+    auto slot = exchange->operation_->slot();
+    if (slot.is_connected()) slot.template emplace<CancelRelay<Inner>>(CancelRelay<Inner>{exchange});
+    // Starting inline is kept (it saves a trip through the scheduler on the
+    // hot path); finish() sees the marker and posts the handler instead.
+    struct Marker {
+        const void* previous;
+        explicit Marker(const void* self) : previous(std::exchange(initiating_exchange, self)) {}
+        ~Marker() { initiating_exchange = previous; }
+    } marker(exchange.get());
+    net::co_spawn(exchange->strand_, exchange->run(), [exchange](std::exception_ptr e) {
+        // Only a bug or an allocation failure gets here; the result must still
+        // be delivered, without allocating a message first.
+        if (e) exchange->finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
+    });
+}
+
+template <class Inner>
+Exchange<Inner>::Exchange(std::shared_ptr<ClientImpl> impl, const Inner& inner, Request request,
+                          std::unique_ptr<Operation> operation)
+    : impl_(std::move(impl)),
+      strand_(net::make_strand(inner)),
+      request_(std::move(request)),
+      operation_(std::move(operation)),
+      deadline_(clock::now() + impl_->config.request_timeout),
+      fsm_(impl_->config.retry, request_.change, deadline_, request_.success),
+      deadline_timer_(strand_),
+      wait_timer_(strand_) {}
+
+template <class Inner>
+Exchange<Inner>::~Exchange() {
+    // A grant made to an exchange that ended without taking it (an exception
+    // on the way) goes back, so the next waiter gets it.
+    PoolLease unclaimed;
+    if (impl_->pool.take_grant(*this, unclaimed) == Acquired::connection) unclaimed.release();
+    impl_->withdraw(*this);
+}
+
+template <class Inner>
+void Exchange<Inner>::wake() noexcept {
+    // Called from noexcept paths (the pool giving a place back, the resolver).
+    // If the post cannot be allocated, the wait still ends at the deadline.
+    try {
+        net::post(strand_, [self = this->shared_from_this()] { self->wait_timer_.cancel(); });
+    } catch (...) {
+    }
+}
+
+template <class Inner>
+void Exchange<Inner>::close_from_client() noexcept {
+    // Called from ~ConferenceClient through close(). If the post cannot be
+    // allocated, the exchange still ends at its deadline.
+    try {
+        net::post(strand_, [self = this->shared_from_this()] { self->interrupt(Interruption::closed); });
+    } catch (...) {
+    }
+}
+
+template <class Inner>
+std::shared_ptr<LiveExchange> Exchange<Inner>::lock_self() {
+    return this->weak_from_this().lock();
+}
+
+template <class Inner>
+void Exchange<Inner>::interrupt(Interruption why, net::cancellation_type type) {
+    if (finished_ || !fsm_.interrupt(why, type)) return;
+    // End whatever is in progress; its completion reports to the state
+    // machine, which then finishes.
+    impl_->pool.cancel_wait(*this);
+    impl_->names->cancel_wait(*this);
+    wait_timer_.cancel();
+    if (active_) active_->abort();
+}
+
+// ---- the loop: one step at a time, as the state machine says ----------------
+
+template <class Inner>
+auto Exchange<Inner>::run() -> awaitable<void> {
+    auto self = this->shared_from_this();
+    PoolLease conn;  // gives its place back however the exchange ends, exceptions included
+    Decision d = fsm_.start();
+    for (;;) {
+        dispose(conn, d.disposal);
+        switch (d.step) {
+        case Step::acquire: {
+            const Grant got = acquire(conn);
+            d = fsm_.granted(got, got == Grant::connection && conn->exchanges > 0);
+            break;
+        }
+        case Step::wait: {
+            // The timer is the condition variable: wake() and interrupt()
+            // cancel it, and it expires at the deadline. Every wake-up
+            // re-checks the grant, so a spurious one only costs a loop. The
+            // wait is written out here rather than in a helper coroutine: a
+            // queued request then holds one coroutine frame, not two.
+            wait_timer_.expires_at(deadline_);
+            auto [wait_ec] = co_await wait_timer_.async_wait(use_tuple<strand_type>);
+            if (!wait_ec) interrupt(Interruption::deadline);
+            Grant got = grant_of(impl_->pool.take_grant(*this, conn));
+            if (got == Grant::connection && !fsm_.interrupted() && !conn->peer_silent()) {
+                // Handed over while we waited: the same check as acquire()'s.
+                conn.discard();
+                got = acquire(conn);
+            }
+            d = fsm_.granted(got, got == Grant::connection && conn->exchanges > 0);
+            break;
+        }
+        case Step::connect: {
+            conn.attach(std::make_unique<Connection>(impl_->executor, impl_->ssl_context.get(),
+                                                     impl_->config.max_header_bytes));
+            const error_code ec = co_await connect(*conn.connection());
+            d = fsm_.connected(ec, clock::now(), unit_random());
+            break;
+        }
+        case Step::write: {
+            if (wire_.empty()) serialize_request();  // only now: a queued request holds no request bytes
+            if (conn->exchanges > 0) impl_->counters.reuses.fetch_add(1, std::memory_order_relaxed);
+            const error_code ec = co_await write(*conn.connection());
+            if (ec) diag_.message = "connection failed: " + ec.message();
+            d = fsm_.written(ec, clock::now(), unit_random());
+            break;
+        }
+        case Step::read: {
+            const ResponseOutcome r = co_await read(*conn.connection());
+            if (!r.ec) ++conn->exchanges;
+            record_failure(r);
+            d = fsm_.received(r, clock::now(), unit_random());
+            break;
+        }
+        case Step::sleep:
+            co_await sleep(d.delay);
+            d = fsm_.slept();
+            break;
+        case Step::finish:
+            co_return finish(d);
+        }
+        if (!deadline_armed_ && d.step != Step::wait && d.step != Step::finish) {
+            // While queued the wait itself ends at the deadline; from here on
+            // a timer enforces it, so a queued request holds one pending
+            // timer, not two.
+            deadline_armed_ = true;
+            arm_timer(deadline_);
+        }
+    }
+}
+
+template <class Inner>
+void Exchange<Inner>::dispose(PoolLease& conn, Disposal disposal) {
+    if (!conn.holds_place()) return;
+    switch (disposal) {
+    case Disposal::keep: return;
+    case Disposal::release:
+        conn->release_large_buffers();  // the response has been used: idle, it keeps no large buffer
+        conn.release();
+        return;
+    case Disposal::discard: conn.discard(); return;
+    }
+}
+
+template <class Inner>
+Grant Exchange<Inner>::acquire(PoolLease& out) {
+    std::vector<ConnectionPtr> expired;
+    for (;;) {
+        out = PoolLease{};
+        const Acquired got =
+            impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out, expired);
+        for (auto& c : expired) c->abort();
+        expired.clear();
+        // Checked on every reuse, not only after a long idle time: a server
+        // may have closed the connection, and anything it sent since the last
+        // response (a 408, a late or duplicated response) would otherwise be
+        // read as this request's answer. The check costs one syscall.
+        if (got != Acquired::connection || out->peer_silent()) return grant_of(got);
+        out.discard();
+    }
+}
+
+// ---- connecting -----------------------------------------------------------
+
+template <class Inner>
+auto Exchange<Inner>::resolve(error_code& ec) -> awaitable<Addresses> {
+    auto outcome = impl_->names->resolve_or_wait(std::static_pointer_cast<ResolutionWaiter>(this->shared_from_this()));
+    while (!outcome) {
+        // As in the pool wait, the timer is the condition variable: wake(),
+        // interrupt() and the connect limit cancel it, and it expires at the
+        // deadline. The resolution itself goes on for the requests after us.
+        wait_timer_.expires_at(deadline_);
+        auto [wait_ec] = co_await wait_timer_.async_wait(use_tuple<strand_type>);
+        if (!wait_ec) interrupt(Interruption::deadline);
+        if (fsm_.interrupted() || phase_expired_) {
+            impl_->names->cancel_wait(*this);
+            ec = phase_expired_ ? make_error_code(net::error::timed_out) : make_error_code(net::error::operation_aborted);
+            co_return Addresses{};
+        }
+        outcome = impl_->names->take(*this);
+    }
+    ec = outcome->ec;
+    co_return std::move(outcome->addresses);
+}
+
+template <class Inner>
+auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
+    const auto& ep = impl_->endpoint;
+    active_ = &conn;
+    arm_phase_timer(impl_->config.connect_timeout);
+
+    error_code ec;
+    auto endpoints = co_await resolve(ec);
+    if (ec) {
+        active_ = nullptr;
+        end_phase();
+        diag_.message = "cannot resolve " + ep.host + ": " +
+                        (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : ec.message());
+        co_return ec;
+    }
+    auto [cec, endpoint] = co_await net::async_connect(conn.tcp().socket(), endpoints, use_tuple<strand_type>);
+    if (!cec) {
+        impl_->counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
+        conn.tcp().socket().set_option(net::ip::tcp::no_delay(true), cec);
+    }
+    if (cec) {
+        active_ = nullptr;
+        end_phase();
+        diag_.message = "cannot connect to " + ep.host + ":" + ep.port + ": " +
+                        (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : cec.message());
+        co_return phase_expired_ ? make_error_code(net::error::timed_out) : cec;
+    }
+
+    if (conn.is_tls()) {
+        SSL* ssl = conn.tls().native_handle();
+        if (auto pec = prepare_tls_connection(ssl, ep.host)) {
+            active_ = nullptr;
+            end_phase();
+            diag_.message = "TLS set-up failed: " + pec.message();
+            co_return pec;
+        }
+        if (impl_->config.tls.session_resumption) impl_->sessions.offer(ssl);
+        arm_phase_timer(impl_->config.handshake_timeout);
+        auto [hec] = co_await conn.tls().async_handshake(net::ssl::stream_base::client, use_tuple<strand_type>);
+        if (hec) {
+            active_ = nullptr;
+            end_phase();
+            if (phase_expired_) {
+                diag_.message = "TLS handshake with " + ep.host + " timed out after " +
+                                ms_text(impl_->config.handshake_timeout);
+                // Report a silent server as a connection failure (retryable), not a TLS verdict.
+                co_return make_error_code(net::error::timed_out);
+            }
+            diag_.message = "TLS handshake with " + ep.host + " failed: " + tls_failure_text(conn, hec);
+            co_return hec;
+        }
+        impl_->counters.handshakes.fetch_add(1, std::memory_order_relaxed);
+        if (::SSL_session_reused(ssl)) impl_->counters.sessions_resumed.fetch_add(1, std::memory_order_relaxed);
+        // The handshake verified as the context says, which a caller's context
+        // can switch off; this check is ours, before any byte is written.
+        if (auto vec = verify_peer(ssl, ep.host)) {
+            active_ = nullptr;
+            end_phase();
+            diag_.message = "TLS handshake with " + ep.host + " failed: " + tls_failure_text(conn, vec);
+            co_return vec;
+        }
+    }
+    end_phase();
+    active_ = nullptr;
+    co_return error_code{};
+}
+
+// ---- writing and reading ----------------------------------------------------
+
+template <class Inner>
+void Exchange<Inner>::serialize_request() {
+    if (request_.method == http::verb::get) {
+        // The hot path: the header block shared by every request of the
+        // client was serialized once by Beast; a GET adds its request line and
+        // its Accept.
+        const std::string_view method = http::to_string(request_.method);
+        wire_.reserve(method.size() + request_.target.size() + 13 + impl_->request_headers.size() + 10 +
+                      request_.accept.size());
+        wire_.append(method).append(" ").append(request_.target).append(" HTTP/1.1\r\n");
+        wire_.append(impl_->request_headers).append("Accept: ").append(request_.accept).append("\r\n\r\n");
+        return;
+    }
+    // A change: Beast writes the whole message, Content-Length included.
+    http::request<http::string_body> req{request_.method, request_.target, 11};
+    req.set(http::field::accept, request_.accept);
+    if (!request_.content_type.empty()) req.set(http::field::content_type, request_.content_type);
+    req.body() = request_.body;
+    req.prepare_payload();
+    std::ostringstream head;
+    head << req.base();
+    const std::string all = head.str();
+    const std::size_t line_end = all.find("\r\n") + 2;
+    wire_.reserve(all.size() + impl_->request_headers.size() + req.body().size());
+    // Request line, our shared headers, then this request's own.
+    wire_.append(all, 0, line_end).append(impl_->request_headers).append(all, line_end).append(req.body());
+}
+
+template <class Inner>
+auto Exchange<Inner>::write(Connection& conn) -> awaitable<error_code> {
+    active_ = &conn;
+    error_code ec;
+    if (conn.is_tls()) {
+        auto [wec, n] = co_await net::async_write(conn.tls(), net::buffer(wire_), use_tuple<strand_type>);
+        ec = wec;
+    } else {
+        auto [wec, n] = co_await net::async_write(conn.plain(), net::buffer(wire_), use_tuple<strand_type>);
+        ec = wec;
+    }
+    active_ = nullptr;
+    co_return ec;
+}
+
+template <class Inner>
+auto Exchange<Inner>::read(Connection& conn) -> awaitable<ResponseOutcome> {
+    ResponseOutcome r;
+    active_ = &conn;
+    if (conn.is_tls())
+        co_await read_on(conn.tls(), conn, r);
+    else
+        co_await read_on(conn.plain(), conn, r);
+    active_ = nullptr;
+    if (!r.ec && conn.is_tls() && !conn.session_remembered && impl_->config.tls.session_resumption) {
+        // After a full response the TLS 1.3 tickets have arrived, so the session is resumable now.
+        impl_->sessions.remember(conn.tls().native_handle());
+        conn.session_remembered = true;
+    }
+    co_return r;
+}
+
+template <class Inner>
+template <class Stream>
+auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome& r) -> awaitable<void> {
+    const ClientConfig& config = impl_->config;
+    MediaSink* const sink = operation_->sink();
+    for (;;) {
+        ResponseReader reader(conn.body, config.max_body_bytes, config.max_header_bytes);
+        if (sink) {
+            // The status decides where the body goes: read the header first.
+            auto [hec, n] = co_await http::async_read_header(stream, conn.buffer, reader, use_tuple<strand_type>);
+            r.response_started = r.response_started || reader.got_some();
+            if (hec) {
+                r.ec = hec;
+                co_return;
+            }
+            r.status = reader.status();
+            if (r.status >= 100 && r.status < 200 && r.status != 101) continue;
+            if (request_.success(r.status)) {
+                co_await stream_body(stream, conn, reader, r);
+                co_return;
+            }
+        }
+        auto [rec, n] = co_await http::async_read(stream, conn.buffer, reader, use_tuple<strand_type>);
+        r.response_started = r.response_started || reader.got_some();
+        if (rec) {
+            r.ec = rec;
+            co_return;
+        }
+        r.status = reader.status();
+        // Interim responses (100 Continue, 103 Early Hints) precede the real one.
+        if (r.status >= 100 && r.status < 200 && r.status != 101) continue;
+        // Bytes after a complete response were not asked for (no pipelining):
+        // whatever they are, they must not be read as the next answer. After a
+        // 101 the connection speaks another protocol: never reused.
+        r.keep_alive = r.status != 101 && reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
+        if ((r.status == 429 || r.status == 503) && !reader.retry_after().empty())
+            r.retry_after = parse_retry_after(reader.retry_after(), std::chrono::system_clock::now());
+        diag_.http_status = r.status;
+        diag_.api_error_type.clear();
+        diag_.api_error_description.clear();
+        if (request_.success(r.status)) {
+            Accepted a = operation_->accept(conn.body, reader.link());
+            r.accept_ec = a.ec;
+            r.retire = a.retire;
+            if (a.ec) diag_.message = std::move(a.why);
+        } else {
+            read_api_error(conn.body, diag_);
+            diag_.message = "HTTP " + std::to_string(r.status) +
+                            (diag_.api_error_description.empty() ? "" : ": " + diag_.api_error_description);
+        }
+        co_return;
+    }
+}
+
+template <class Inner>
+template <class Stream>
+auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseReader& reader, ResponseOutcome& r)
+    -> awaitable<void> {
+    MediaSink* const sink = operation_->sink();
+    diag_.http_status = r.status;
+    sink_content_type_ = reader.content_type();
+    reader.stream_in_pieces(sink_piece);
+    for (;;) {
+        auto [ec, n] = co_await http::async_read(stream, conn.buffer, reader, use_tuple<strand_type>);
+        if (!conn.body.empty()) {
+            if (!sink_started_) {
+                sink_started_ = true;
+                sink->start(*sink_content_type_, reader.body_length());
+            }
+            r.body_delivered = true;
+            // The sink says when it is done with the piece, from any thread;
+            // nothing more is read until then (backpressure). The deadline
+            // cannot cut that short: the sink holds the bytes.
+            auto [sink_ec] = co_await net::async_initiate<decltype(use_tuple<strand_type>), void(error_code)>(
+                [this, sink, &conn](auto handler) {
+                    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+                    sink->write(net::buffer(conn.body), [shared, strand = strand_](error_code e) {
+                        net::post(strand, [shared, e] { (*shared)(e); });
+                    });
+                },
+                use_tuple<strand_type>);
+            sink_bytes_ += conn.body.size();
+            conn.body.clear();
+            if (sink_ec) {
+                r.ec = sink_ec;
+                co_return;
+            }
+        }
+        if (ec == http::error::need_buffer) continue;
+        if (ec) {
+            r.ec = ec;
+            co_return;
+        }
+        break;
+    }
+    if (!sink_started_) {
+        sink_started_ = true;
+        sink->start(*sink_content_type_, reader.body_length());
+    }
+    r.keep_alive = reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
+    operation_->streamed(sink_bytes_, *sink_content_type_);
+    // Whole only when its end can be verified: as many bytes as Content-Length
+    // said (the parser checks), or a chunked body up to its last chunk.
+    if (!reader.body_length() && !reader.chunked()) {
+        r.accept_ec = make_error_code(errc::bad_response);
+        diag_.message = "the body's end cannot be verified: no Content-Length and not chunked";
+    }
+}
+
+template <class Inner>
+void Exchange<Inner>::record_failure(const ResponseOutcome& r) {
+    if (!r.ec) return;
+    const errc code = errc_for_transport(r.ec);
+    diag_.message = (code == errc::bad_response ? "malformed response: " : "connection failed: ") + r.ec.message();
+}
+
+template <class Inner>
+auto Exchange<Inner>::sleep(std::chrono::milliseconds delay) -> awaitable<void> {
+    const auto until = clock::now() + delay;
+    while (!fsm_.interrupted() && clock::now() < until) {
+        wait_timer_.expires_at(until);
+        co_await wait_timer_.async_wait(use_tuple<strand_type>);
+    }
+}
+
+// ---- timers -------------------------------------------------------------------
+
+template <class Inner>
+void Exchange<Inner>::arm_timer(clock::time_point until) {
+    // One timer serves the deadline and, while connecting, the shorter
+    // connect and handshake limits. Re-arming cancels a pending wait, but not
+    // one that has already expired and whose handler is queued (the reactor
+    // found the timer and the phase's completion ready together): it then
+    // runs with success, so each arming has a generation and a handler of an
+    // earlier one does nothing.
+    const std::uint64_t generation = ++timer_generation_;
+    deadline_timer_.expires_at(until);
+    deadline_timer_.async_wait([self = this->shared_from_this(), until, generation](error_code ec) {
+        if (ec || generation != self->timer_generation_ || self->finished_) return;
+        if (until >= self->deadline_) return self->interrupt(Interruption::deadline);
+        self->phase_expired_ = true;
+        if (self->active_) self->active_->abort();
+        self->wait_timer_.cancel();  // a wait for name resolution
+    });
+}
+
+template <class Inner>
+void Exchange<Inner>::arm_phase_timer(clock::duration limit) {
+    phase_expired_ = false;
+    arm_timer(std::min(deadline_, clock::now() + limit));
+}
+
+template <class Inner>
+void Exchange<Inner>::end_phase() {
+    if (!fsm_.interrupted()) arm_timer(deadline_);
+}
+
+// ---- the end ---------------------------------------------------------------------
+
+template <class Inner>
+void Exchange<Inner>::finish(const Decision& d) noexcept {
+    if (finished_) return;
+    finished_ = true;
+    active_ = nullptr;  // a phase-timer expiry already queued must not reach a connection that is gone
+    deadline_timer_.cancel();
+    wait_timer_.cancel();
+    diag_.attempts = fsm_.attempts();
+    diag_.retries = fsm_.retries();
+    impl_->counters.retries.fetch_add(fsm_.retries(), std::memory_order_relaxed);
+    impl_->counters.stale_resends.fetch_add(fsm_.stale_resends(), std::memory_order_relaxed);
+    try {
+        std::string last = diag_.message.empty() ? "" : " (last failure: " + diag_.message + ")";
+        if (auto why = fsm_.interruption()) {
+            switch (*why) {
+            case Interruption::caller: diag_.message = "cancelled by the caller" + last; break;
+            case Interruption::deadline:
+                diag_.message = "no result within the deadline of " + ms_text(impl_->config.request_timeout) + last;
+                break;
+            case Interruption::closed: diag_.message = "the client was closed" + last; break;
+            }
+        }
+        if (d.ec && diag_.message.empty()) diag_.message = d.ec.message();
+        if (!d.ec) diag_.message.clear();
+        switch (d.ending) {
+        case Ending::normal:
+        case Ending::retries_exhausted: break;
+        case Ending::retry_would_pass_deadline:
+            diag_.message += "; not retried: the pause before the next try (" + ms_text(d.delay) +
+                             ") would pass the deadline";
+            break;
+        case Ending::change_may_have_been_applied:
+            diag_.message += "; the change may have been applied: it was not resent";
+            break;
+        case Ending::body_already_delivered:
+            diag_.message += "; part of the body had reached the sink: not retried";
+            break;
+        }
+        // Everything in Diagnostics may quote the server; none of it may carry the credentials.
+        const std::string_view auth = impl_->authorization;
+        const std::string_view credentials = auth.substr(auth.find(' ') + 1);
+        for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
+            redact(*text, {auth, credentials, impl_->config.password});
+    } catch (...) {
+        // Out of memory while writing the diagnostics: deliver without them
+        // rather than lose the result. What was not redacted is dropped.
+        Diagnostics counts_only;
+        counts_only.attempts = diag_.attempts;
+        counts_only.retries = diag_.retries;
+        diag_ = std::move(counts_only);
+    }
+    if (MediaSink* sink = operation_->sink()) {
+        try {
+            sink->finish(!d.ec && sink_started_);
+        } catch (...) {
+        }
+    }
+    // Counted as completed and no longer in flight before the handler can
+    // run, so stats() called from the handler sees it finished.
+    impl_->withdraw(*this);
+    impl_->counters.lookups_completed.fetch_add(1, std::memory_order_relaxed);
+    // The one step that can still fail is Asio allocating the delivery of
+    // the handler itself, and nothing could deliver it then.
+    try {
+        operation_->complete(d.ec, std::move(diag_), initiating_exchange == this);
+    } catch (...) {
+    }
+}
+
+template class Exchange<net::io_context::executor_type>;
+template class Exchange<net::any_io_executor>;
+
+}  // namespace bwvoice::detail

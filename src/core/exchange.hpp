@@ -1,0 +1,136 @@
+// The I/O shell of one request: performs each step the exchange's state
+// machine (exchange_fsm.hpp) decides, on the request's own strand, and
+// reports what happened back to it. It decides nothing itself: connections
+// come from the pool, retries and resends from the state machine, what the
+// answer means from the Operation.
+#ifndef BWVOICE_SRC_CORE_EXCHANGE_HPP
+#define BWVOICE_SRC_CORE_EXCHANGE_HPP
+
+#include "client/client_impl.hpp"
+#include "core/connection.hpp"
+#include "core/exchange_fsm.hpp"
+#include "core/name_resolver.hpp"
+#include "core/operation.hpp"
+#include "core/pool.hpp"
+#include "core/request.hpp"
+#include "core/response_reader.hpp"
+
+#include <bwvoice/diagnostics.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace bwvoice::detail {
+
+/// What the client's registry of live exchanges needs, whatever the executor.
+class LiveExchange : public PoolWaiter {
+public:
+    /// Asks the exchange, from any thread, to stop with errc::cancelled.
+    virtual void close_from_client() noexcept = 0;
+    /// A strong reference, or null if the exchange is already being destroyed.
+    virtual std::shared_ptr<LiveExchange> lock_self() = 0;
+
+    // The client's registry of live exchanges (guarded by its mutex).
+    LiveExchange* registry_prev = nullptr;
+    LiveExchange* registry_next = nullptr;
+    bool enrolled = false;
+
+protected:
+    ~LiveExchange() = default;
+};
+
+/// Starts the exchange of `request` for `operation`; the operation's
+/// complete() is called exactly once, whatever happens.
+void start_exchange(std::shared_ptr<ClientImpl> impl, Request request, std::unique_ptr<Operation> operation);
+
+/// One request, on its own strand over `Inner`. `Inner` is the io_context's
+/// concrete executor when the client was given one (no type erasure, so no
+/// allocation per I/O completion), else any_io_executor.
+template <class Inner>
+class Exchange final : public LiveExchange,
+                       public ResolutionWaiter,
+                       public std::enable_shared_from_this<Exchange<Inner>> {
+public:
+    using strand_type = boost::asio::strand<Inner>;
+    using timer_type = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                         boost::asio::wait_traits<std::chrono::steady_clock>, strand_type>;
+
+    Exchange(std::shared_ptr<ClientImpl> impl, const Inner& inner, Request request,
+             std::unique_ptr<Operation> operation);
+    ~Exchange();
+
+    static void start(std::shared_ptr<ClientImpl> impl, const Inner& inner, Request request,
+                      std::unique_ptr<Operation> operation);
+
+    /// Something outside the I/O in progress asks the request to stop. Runs
+    /// on the strand only.
+    void interrupt(Interruption why, boost::asio::cancellation_type type = boost::asio::cancellation_type::terminal);
+    const strand_type& strand() const noexcept { return strand_; }
+
+    void wake() noexcept override;
+    void close_from_client() noexcept override;
+    std::shared_ptr<LiveExchange> lock_self() override;
+
+private:
+    template <class T>
+    using awaitable = boost::asio::awaitable<T, strand_type>;
+
+    awaitable<void> run();
+
+    // ---- the steps ----
+    /// A pooled connection checked for anything the server sent unasked, or a
+    /// connect slot; or the exchange is queued (the wait is done by run()).
+    Grant acquire(PoolLease& out);
+    /// Resolves, connects and handshakes a new connection; fills the
+    /// diagnostics message on failure.
+    awaitable<error_code> connect(Connection& conn);
+    awaitable<Addresses> resolve(error_code& ec);
+    awaitable<error_code> write(Connection& conn);
+    awaitable<ResponseOutcome> read(Connection& conn);
+    template <class Stream>
+    awaitable<void> read_on(Stream& stream, Connection& conn, ResponseOutcome& r);
+    template <class Stream>
+    awaitable<void> stream_body(Stream& stream, Connection& conn, ResponseReader& reader, ResponseOutcome& r);
+    awaitable<void> sleep(std::chrono::milliseconds delay);
+
+    void serialize_request();
+    void dispose(PoolLease& conn, Disposal disposal);
+    void record_failure(const ResponseOutcome& r);
+    /// Arms the one request timer to expire at `until`.
+    void arm_timer(std::chrono::steady_clock::time_point until);
+    /// Connect or handshake: the timer fires at the earlier of `limit` from now and the deadline.
+    void arm_phase_timer(std::chrono::steady_clock::duration limit);
+    void end_phase();
+    void finish(const Decision& d) noexcept;
+
+    std::shared_ptr<ClientImpl> impl_;
+    strand_type strand_;
+    Request request_;
+    std::unique_ptr<Operation> operation_;
+    const std::chrono::steady_clock::time_point deadline_;
+    ExchangeFsm fsm_;
+    Diagnostics diag_;
+    std::string wire_;  // the request as sent, serialized once a connection is granted
+
+    timer_type deadline_timer_;  // the deadline; while connecting, the phase limits
+    timer_type wait_timer_;      // pool and resolution waits, pauses before retries
+
+    std::uint64_t timer_generation_ = 0;  // which arming of deadline_timer_ is current
+    bool phase_expired_ = false;
+    bool deadline_armed_ = false;
+    bool finished_ = false;
+    Connection* active_ = nullptr;  // the connection doing I/O for us now, to close on interruption
+    std::optional<std::string> sink_content_type_;
+    std::uint64_t sink_bytes_ = 0;
+    bool sink_started_ = false;
+};
+
+}  // namespace bwvoice::detail
+
+#endif

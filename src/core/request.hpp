@@ -1,0 +1,34 @@
+// A request as data: what the engine sends and how it may be repeated.
+#ifndef BWVOICE_SRC_CORE_REQUEST_HPP
+#define BWVOICE_SRC_CORE_REQUEST_HPP
+
+#include <boost/beast/http/verb.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace bwvoice::detail {
+
+struct Request {
+    boost::beast::http::verb method = boost::beast::http::verb::get;
+    /// origin-form: path and query, already percent-encoded.
+    std::string target{};
+    /// The Accept header's value.
+    std::string_view accept = "application/json";
+    /// The body's Content-Type; empty when there is no body.
+    std::string_view content_type{};
+    std::string body{};
+    /// A change (POST, PUT): never sent twice once any byte of it may have
+    /// reached the server (see ExchangeFsm).
+    bool change = false;
+    /// The final statuses that complete the request (200 for reads, 204 for
+    /// changes); any other is an error of errc_for_status.
+    bool (*success)(unsigned status) = nullptr;
+};
+
+inline bool status_is_200(unsigned s) noexcept { return s == 200; }
+inline bool status_is_204(unsigned s) noexcept { return s == 204; }
+
+}  // namespace bwvoice::detail
+
+#endif
