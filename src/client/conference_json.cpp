@@ -55,16 +55,6 @@ error_code fail(std::string* why, const Path& at, std::string_view problem) {
     return errc::bad_response;
 }
 
-/// Long or odd values are cut so one bad field cannot flood a log line.
-std::string quoted_excerpt(std::string_view s) {
-    constexpr std::size_t max_chars = 40;
-    std::string out = "\"";
-    out.append(s.substr(0, max_chars));
-    if (s.size() > max_chars) out += "...";
-    out += '"';
-    return out;
-}
-
 /// A present, non-null field, or nullptr for absent and null alike.
 const json::value* present(const json::object& o, std::string_view key) noexcept {
     const json::value* v = o.if_contains(key);
@@ -133,10 +123,9 @@ error_code read_event_method(const json::object& o, const Path& at, std::optiona
     const json::value* v = present(o, key);
     if (!v) return {};
     if (!v->is_string()) return fail(why, field(at, key), "expected a string");
+    // The API may add methods; one this library does not know is not an error.
     const std::string_view text{v->get_string().data(), v->get_string().size()};
-    const auto method = parse_event_method(text);
-    if (!method) return fail(why, field(at, key), "unknown value " + quoted_excerpt(text));
-    out = *method;
+    out = parse_event_method(text).value_or(EventMethod::unknown);
     return {};
 }
 
@@ -225,6 +214,7 @@ std::string_view to_string(EventMethod m) noexcept {
     switch (m) {
         case EventMethod::get: return "GET";
         case EventMethod::post: return "POST";
+        case EventMethod::unknown: break;
     }
     return "unknown";
 }
@@ -270,7 +260,8 @@ void tag_invoke(json::value_from_tag tag, json::value& v, const Conference& c) {
     // The API omits completedTime while a conference is live; mirror it.
     if (c.completed_time) o.emplace("completedTime", json::string(format_timestamp(*c.completed_time), sp));
     o.emplace("conferenceEventUrl", optional_string_value(c.conference_event_url, sp));
-    if (c.conference_event_method)
+    // An unknown method has no text to send back: it is written as null.
+    if (c.conference_event_method && *c.conference_event_method != EventMethod::unknown)
         o.emplace("conferenceEventMethod", json::string(to_string(*c.conference_event_method), sp));
     else
         o.emplace("conferenceEventMethod", nullptr);

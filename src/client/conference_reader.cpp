@@ -300,11 +300,9 @@ private:
         case Field::event_url: c_.conference_event_url.emplace(v); return true;
         case Field::tag: c_.tag.emplace(v); return true;
         case Field::event_method:
-            if (auto method = parse_event_method(v)) {
-                c_.conference_event_method = *method;
-                return true;
-            }
-            return fail();
+            // As in the DOM decoder: a method this library does not know is not an error.
+            c_.conference_event_method = parse_event_method(v).value_or(EventMethod::unknown);
+            return true;
         case Field::active_members: return value_is_wrong_type();
         default: return true;
         }

@@ -6,7 +6,8 @@
 //    former uses its own parser set-up on stack buffers, the latter the
 //    default one; a difference would mean the fast path decodes differently);
 //  - whatever decodes, encodes (to_json / value_from) and decodes again to an
-//    equal value, and encodes again to the same text;
+//    equal value (an unknown event method, written as null, reads back as
+//    absent), and encodes again to the same text;
 //  - a failed decode reports why and leaves its output untouched, as the
 //    header promises;
 //  - parse_timestamp on a prefix either fails or yields a value that
@@ -65,12 +66,19 @@ void check_timestamp(std::string_view text) {
     check(again && *again == *t);
 }
 
+/// What survives encoding: an unknown event method is written as null, so it
+/// reads back as absent; everything else is kept.
+bwvoice::Conference as_written(bwvoice::Conference c) {
+    if (c.conference_event_method == bwvoice::EventMethod::unknown) c.conference_event_method.reset();
+    return c;
+}
+
 void check_conference_round_trip(const bwvoice::Conference& c) {
     const std::string text = bwvoice::to_json(c);
     bwvoice::Conference again;
     std::string why;
     check(!bwvoice::parse_conference(text, again, &why));
-    check(again == c);
+    check(again == as_written(c));
     check(bwvoice::to_json(again) == text);
 
     // value_from is the other public encoder (what callers embedding the model
