@@ -11,8 +11,10 @@
 #include "api/json_read.hpp"
 #include "api/json_write.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value.hpp>
 
+#include <array>
 #include <cstddef>
 #include <string>
 
@@ -116,6 +118,26 @@ error_code conference_from_json(const json::value& v, Conference& out, std::stri
 
 // parse_conference is in conference_reader.cpp: a streaming decoder for the hot path.
 
+error_code parse_member(std::string_view json_text, ConferenceMember& out, std::string* why) {
+    // A member is small: the DOM lives in a stack buffer as long as it fits.
+    std::array<unsigned char, 4096> storage;
+    json::monotonic_resource resource(storage.data(), storage.size());
+    json::value doc(&resource);
+    if (auto ec = parse_document(json_text, doc, why)) return ec;
+    return member_from_json(doc, out, why);
+}
+
+error_code parse_conference_list(std::string_view json_text, std::vector<Conference>& out, std::string* why) {
+    // The DOM is dropped whole at the end: a monotonic resource spares the
+    // allocator one call per value freed.
+    json::monotonic_resource resource;
+    json::value doc(&resource);
+    if (auto ec = parse_document(json_text, doc, why)) return ec;
+    // List items omit activeMembers; should one have them, they are decoded
+    // with the same rules as a single conference's.
+    return array_of(doc, out, why, decode_conference);
+}
+
 void tag_invoke(json::value_from_tag, json::value& v, const ConferenceMember& m) {
     const json::storage_ptr sp = v.storage();  // a copy: emplace_object rebuilds v
     json::object& o = v.emplace_object();
@@ -152,5 +174,7 @@ void tag_invoke(json::value_from_tag tag, json::value& v, const Conference& c) {
 }
 
 std::string to_json(const Conference& c) { return json_write::compact(c); }
+
+std::string to_json(const ConferenceMember& m) { return json_write::compact(m); }
 
 }  // namespace bwvoice
