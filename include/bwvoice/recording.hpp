@@ -31,6 +31,16 @@ FileFormat parse_file_format(std::string_view text) noexcept;
 /// with a fraction on the last field given, truncated to milliseconds.
 /// Years, months and weeks (whose length is not fixed) and negative values
 /// give nullopt, as does any other text.
+///
+/// Precisely: 'P', then `<n>D`, then 'T' followed by `<n>H`, `<n>M`, `<n>S`;
+/// each field optional but at least one in all (and at least one after 'T'),
+/// in that order, each at most once. `<n>` is ASCII digits, any number of
+/// them (a field may exceed its natural range: "PT90M"); only the last field
+/// may have a fraction, a '.' and at least one digit ("PT1.5H"), truncated
+/// exactly however many digits it has. Designators are upper case; signs,
+/// spaces and a comma as the decimal sign are refused. A total beyond
+/// std::chrono::milliseconds::max() gives nullopt, so whatever parses can be
+/// formatted.
 std::optional<std::chrono::milliseconds> parse_iso8601_duration(std::string_view text) noexcept;
 
 /// "PT<seconds>S" with up to three decimals, trailing zeros dropped
