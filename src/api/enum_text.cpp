@@ -3,6 +3,7 @@
 // Reading is case-insensitive, as Java's SDK matches them; writing uses the
 // API's own spelling.
 #include <bwvoice/conference.hpp>
+#include <bwvoice/recording.hpp>
 
 #include <cstddef>
 
@@ -30,6 +31,21 @@ std::string_view to_string(EventMethod m) noexcept {
         case EventMethod::get: return "GET";
         case EventMethod::post: return "POST";
         case EventMethod::unknown: break;
+    }
+    return "unknown";
+}
+
+FileFormat parse_file_format(std::string_view text) noexcept {
+    if (equals_ignoring_case(text, "mp3")) return FileFormat::mp3;
+    if (equals_ignoring_case(text, "wav")) return FileFormat::wav;
+    return FileFormat::unknown;
+}
+
+std::string_view to_string(FileFormat f) noexcept {
+    switch (f) {
+        case FileFormat::mp3: return "mp3";
+        case FileFormat::wav: return "wav";
+        case FileFormat::unknown: break;
     }
     return "unknown";
 }
