@@ -1,7 +1,8 @@
 // bwvoice: the text of the API's enums, both ways.
 //
 // Reading is case-insensitive, as Java's SDK matches them; writing uses the
-// API's own spelling.
+// API's own spelling. A value outside an enum's range (a cast) is "unknown".
+#include <bwvoice/changes.hpp>
 #include <bwvoice/conference.hpp>
 #include <bwvoice/recording.hpp>
 
@@ -46,6 +47,22 @@ std::string_view to_string(FileFormat f) noexcept {
         case FileFormat::mp3: return "mp3";
         case FileFormat::wav: return "wav";
         case FileFormat::unknown: break;
+    }
+    return "unknown";
+}
+
+std::string_view to_string(ConferenceStatus s) noexcept {
+    switch (s) {
+        case ConferenceStatus::active: return "active";
+        case ConferenceStatus::completed: return "completed";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(RedirectMethod m) noexcept {
+    switch (m) {
+        case RedirectMethod::get: return "GET";
+        case RedirectMethod::post: return "POST";
     }
     return "unknown";
 }
