@@ -23,10 +23,13 @@ bin=build/fuzz/test/fuzz
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-for target in fuzz_conference_json fuzz_http_response; do
+for target in fuzz_conference_json fuzz_recording_json fuzz_http_response; do
   # New inputs go into the first directory; the repository's stay as they are.
   mkdir -p "$work/$target" "build/fuzz/findings/$target"
   cp test/fuzz/corpus/"$target"/* "$work/$target/"
+  # A target's regressions folder appears with its first finding.
+  regressions=()
+  [ -d "test/fuzz/regressions/$target" ] && regressions=("test/fuzz/regressions/$target")
   log=build/fuzz/findings/$target/fuzz.log
   echo "== fuzz: $target for ${seconds}s" >&2
   # -timeout: one input may take 10 s (a lookup is bounded by 500 ms);
@@ -34,7 +37,7 @@ for target in fuzz_conference_json fuzz_http_response; do
   if ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
      "$bin/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
        -dict="test/fuzz/$target.dict" -artifact_prefix="build/fuzz/findings/$target/" \
-       -print_final_stats=1 "$work/$target" "test/fuzz/regressions/$target" >"$log" 2>&1; then
+       -print_final_stats=1 "$work/$target" "${regressions[@]}" >"$log" 2>&1; then
     grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec)' "$log" >&2 || true
   else
     # The report without Asio's kilobyte-long template names; the full one is in the log.

@@ -20,49 +20,67 @@ std::string_view to_string(RedirectMethod m) noexcept;    ///< "GET", "POST"
 
 /// Update Conference (POST). Only the fields set are sent, and no default is
 /// filled in: `{.status = ConferenceStatus::completed}` sends
-/// `{"status":"completed"}` and nothing else.
+/// `{"status":"completed"}` and nothing else. (Every member has a default
+/// member initializer so that designated initializers naming only some
+/// fields compile without -Wmissing-field-initializers warnings.)
 ///
 /// The API's rules, checked before anything is sent (a violation is
-/// errc::bad_request with nothing sent): while the conference stays active
-/// (status absent or `active`, the API's default) `redirect_url` is required;
-/// with status `completed`, none of `redirect_url`, `redirect_method`,
-/// `redirect_fallback_url` may be set. The four credentials are at most 1024
-/// characters each.
+/// errc::bad_request with nothing sent). check_update checks exactly these,
+/// in this order, and reports the first one broken:
+///  1. with status `completed`, none of `redirect_url`, `redirect_method`,
+///     `redirect_fallback_url`, `redirect_fallback_method` may be set (the
+///     last because it is a `redirectMethodEnum`, which the spec says is
+///     "not allowed if state is completed");
+///  2. while the conference stays active (status absent or `active`, the
+///     API's default) `redirect_url` is required;
+///  3. `redirect_url` and `redirect_fallback_url`, when set, are URIs with a
+///     scheme (RFC 3986 `URI`, the schema's `format: uri`);
+///  4. the four credentials are at most 1024 characters (Unicode code
+///     points, as the schema's maxLength counts) each;
+///  5. every string is well-formed UTF-8 (JSON text must be).
+/// Not checked, because the spec does not forbid them: a fallback method or
+/// fallback credentials without a fallback URL, credentials without a
+/// redirect URL or with status `completed`, an empty credential.
 struct ConferenceUpdate {
-    std::optional<ConferenceStatus> status;
-    std::optional<std::string> redirect_url;
-    std::optional<RedirectMethod> redirect_method;
+    std::optional<ConferenceStatus> status{};
+    std::optional<std::string> redirect_url{};
+    std::optional<RedirectMethod> redirect_method{};
     /// Basic credentials Bandwidth uses for the redirect webhook. Never
     /// appear in errors, Diagnostics or logs.
-    std::optional<std::string> username;
-    std::optional<std::string> password;
-    std::optional<std::string> redirect_fallback_url;
-    std::optional<RedirectMethod> redirect_fallback_method;
-    std::optional<std::string> fallback_username;
-    std::optional<std::string> fallback_password;
+    std::optional<std::string> username{};
+    std::optional<std::string> password{};
+    std::optional<std::string> redirect_fallback_url{};
+    std::optional<RedirectMethod> redirect_fallback_method{};
+    std::optional<std::string> fallback_username{};
+    std::optional<std::string> fallback_password{};
 
     friend bool operator==(const ConferenceUpdate&, const ConferenceUpdate&) = default;
 };
 
-/// Why `u` breaks the API's rules (named after the JSON fields), or "" if it does not.
+/// Why `u` breaks the API's rules, or "" if it does not: the first rule
+/// broken, as "<JSON field>: <rule>" ("redirectUrl: required unless status
+/// is completed", "password: longer than 1024 characters"). The message
+/// never contains a value (the passwords, or a URL's own credentials).
 std::string check_update(const ConferenceUpdate& u);
 
-/// The JSON body: exactly the fields set, with the API's names.
+/// The JSON body: exactly the fields set, with the API's names, in the
+/// schema's order. It does not call check_update.
 std::string to_json(const ConferenceUpdate& u);
 
 /// Update Conference Member (PUT). Only the fields set are sent; an omitted
 /// field is left unchanged by the API. `call_ids_to_coach` set to an empty
-/// list clears it. At least one field must be set (else errc::bad_request,
-/// nothing sent).
+/// list clears it. At least one field must be set, and the call IDs must be
+/// well-formed UTF-8 (else errc::bad_request, nothing sent).
 struct MemberUpdate {
-    std::optional<bool> mute;
-    std::optional<bool> hold;
-    std::optional<std::vector<std::string>> call_ids_to_coach;
+    std::optional<bool> mute{};
+    std::optional<bool> hold{};
+    std::optional<std::vector<std::string>> call_ids_to_coach{};
 
     friend bool operator==(const MemberUpdate&, const MemberUpdate&) = default;
 };
 
-/// Why `u` cannot be sent, or "" if it can.
+/// Why `u` cannot be sent, or "" if it can ("nothing to update: set mute,
+/// hold or callIdsToCoach", "callIdsToCoach[2]: not valid UTF-8").
 std::string check_update(const MemberUpdate& u);
 
 /// The JSON body: exactly the fields set.

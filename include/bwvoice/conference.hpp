@@ -78,17 +78,23 @@ error_code conference_from_json(const boost::json::value& v, Conference& out, st
 error_code member_from_json(const boost::json::value& v, ConferenceMember& out, std::string* why = nullptr);
 
 /// Decodes one member (Get Conference Member) from JSON text, with the rules
-/// of parse_conference (`callId` required).
+/// of parse_conference (`callId` required); `out` is untouched on failure.
 error_code parse_member(std::string_view json_text, ConferenceMember& out, std::string* why = nullptr);
 
 /// Decodes a JSON array of conferences (a page of List Conferences, whose
-/// items omit `activeMembers`); `why` names the element ("[3].createdTime: ...").
+/// items omit `activeMembers`; an item that has them gets them decoded with
+/// the same rules). Each item follows parse_conference's rules, and the first
+/// item that breaks them fails the whole list, `why` naming it
+/// ("[3].createdTime: not a valid date-time", "[3]: expected an object"); a
+/// document that is not an array is "top level: expected an array". `out` is
+/// untouched on failure.
 error_code parse_conference_list(std::string_view json_text, std::vector<Conference>& out,
                                  std::string* why = nullptr);
 
 /// JSON with the API's field names. Absent optionals are written as null,
 /// except `completedTime`, which is omitted when absent (as the API does for
-/// a live conference).
+/// a live conference); EventMethod::unknown is written as null too. An
+/// absent or null `callIdsToCoach` or `activeMembers` is written as [].
 void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const ConferenceMember& m);
 void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const Conference& c);
 

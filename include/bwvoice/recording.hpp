@@ -18,7 +18,9 @@
 namespace bwvoice {
 
 /// The media's format (`fileFormatEnum`). The API may add formats: a value
-/// this library does not know decodes as `unknown` (and encodes as null).
+/// this library does not know decodes as `unknown`, never as an error. It has
+/// no text to write back: RecordingMetadata's JSON omits it, as it omits
+/// every absent or null field.
 enum class FileFormat { mp3, wav, unknown };
 
 /// "mp3", "wav"; "unknown".
@@ -31,6 +33,16 @@ FileFormat parse_file_format(std::string_view text) noexcept;
 /// with a fraction on the last field given, truncated to milliseconds.
 /// Years, months and weeks (whose length is not fixed) and negative values
 /// give nullopt, as does any other text.
+///
+/// Precisely: 'P', then `<n>D`, then 'T' followed by `<n>H`, `<n>M`, `<n>S`;
+/// each field optional but at least one in all (and at least one after 'T'),
+/// in that order, each at most once. `<n>` is ASCII digits, any number of
+/// them (a field may exceed its natural range: "PT90M"); only the last field
+/// may have a fraction, a '.' and at least one digit ("PT1.5H"), truncated
+/// exactly however many digits it has. Designators are upper case; signs,
+/// spaces and a comma as the decimal sign are refused. A total beyond
+/// std::chrono::milliseconds::max() gives nullopt, so whatever parses can be
+/// formatted.
 std::optional<std::chrono::milliseconds> parse_iso8601_duration(std::string_view text) noexcept;
 
 /// "PT<seconds>S" with up to three decimals, trailing zeros dropped
@@ -60,18 +72,28 @@ struct RecordingMetadata {
 };
 
 /// Decodes one recording's metadata from JSON text. Unknown fields are
-/// ignored; null reads as absent. A syntax error, a field of the wrong type,
-/// an invalid timestamp or duration, or a missing `recordingId` is
+/// ignored; null reads as absent. A syntax error ("invalid JSON: ..."), a
+/// field of the wrong type ("channels: expected an integer"; `channels` must
+/// be a JSON integer within int32, else "channels: out of range"), an invalid
+/// timestamp ("startTime: not a valid date-time") or duration ("duration: not
+/// a valid ISO 8601 duration"), or a missing or null `recordingId` is
 /// errc::bad_response, with a message naming the field in `why` if given.
+/// `out` is untouched on failure.
 error_code parse_recording_metadata(std::string_view json_text, RecordingMetadata& out, std::string* why = nullptr);
 /// The same from an already parsed JSON value.
 error_code recording_metadata_from_json(const boost::json::value& v, RecordingMetadata& out,
                                         std::string* why = nullptr);
-/// A JSON array of them (List Conference Recordings); `why` names the element ("[2].duration: ...").
+/// A JSON array of them (List Conference Recordings), possibly empty. The
+/// first element that breaks the rules fails the list, `why` naming it
+/// ("[2].duration: ...", "[2]: expected an object"); not an array is "top
+/// level: expected an array". `out` is untouched on failure.
 error_code parse_recording_list(std::string_view json_text, std::vector<RecordingMetadata>& out,
                                 std::string* why = nullptr);
 
-/// JSON with the API's field names; absent fields are omitted.
+/// JSON with the API's field names, in the schema's order; absent fields
+/// (and FileFormat::unknown) are omitted. `duration` is written by
+/// format_iso8601_duration ("PT252.318S"), times by format_timestamp (UTC,
+/// milliseconds).
 void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const RecordingMetadata& r);
 /// Compact JSON text, as `bwconf recording` prints it.
 std::string to_json(const RecordingMetadata& r);

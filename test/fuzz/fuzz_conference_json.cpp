@@ -6,9 +6,14 @@
 //    former uses its own parser set-up on stack buffers, the latter the
 //    default one; a difference would mean the fast path decodes differently);
 //  - whatever decodes, encodes (to_json / value_from) and decodes again to an
-//    equal value, and encodes again to the same text;
+//    equal value (an unknown event method, written as null, reads back as
+//    absent), and encodes again to the same text;
 //  - a failed decode reports why and leaves its output untouched, as the
 //    header promises;
+//  - parse_member and parse_conference_list (the text as one member, or as a
+//    page of List Conferences) agree with member_from_json and with
+//    conference_from_json on each element, leave their output untouched and
+//    say why on failure, and what they decode round-trips through to_json;
 //  - parse_timestamp on a prefix either fails or yields a value that
 //    format_timestamp writes and parse_timestamp reads back unchanged.
 // Any broken property is __builtin_trap(), so libFuzzer records the input.
@@ -26,6 +31,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -65,12 +71,19 @@ void check_timestamp(std::string_view text) {
     check(again && *again == *t);
 }
 
+/// What survives encoding: an unknown event method is written as null, so it
+/// reads back as absent; everything else is kept.
+bwvoice::Conference as_written(bwvoice::Conference c) {
+    if (c.conference_event_method == bwvoice::EventMethod::unknown) c.conference_event_method.reset();
+    return c;
+}
+
 void check_conference_round_trip(const bwvoice::Conference& c) {
     const std::string text = bwvoice::to_json(c);
     bwvoice::Conference again;
     std::string why;
     check(!bwvoice::parse_conference(text, again, &why));
-    check(again == c);
+    check(again == as_written(c));
     check(bwvoice::to_json(again) == text);
 
     // value_from is the other public encoder (what callers embedding the model
@@ -102,6 +115,80 @@ void check_conference_value(const json::value& v) {
         return;
     }
     check_conference_round_trip(c);
+}
+
+/// parse_member over the whole text: the same verdict and value as
+/// member_from_json over its DOM (`root`, or nullptr if the text is not JSON).
+void check_member_text(std::string_view text, const json::value* root) {
+    bwvoice::ConferenceMember m = member_sentinel();
+    std::string why;
+    const bwvoice::error_code ec = bwvoice::parse_member(text, m, &why);
+    if (ec) {
+        check(ec == bwvoice::errc::bad_response);
+        check(!why.empty());
+        check(m == member_sentinel());
+    }
+    if (!root) {
+        check(static_cast<bool>(ec));
+        return;
+    }
+    bwvoice::ConferenceMember dom = member_sentinel();
+    check(static_cast<bool>(bwvoice::member_from_json(*root, dom)) == static_cast<bool>(ec));
+    check(dom == m);
+    if (ec) return;
+    const std::string encoded = bwvoice::to_json(m);
+    check(encoded == json::serialize(json::value_from(m)));
+    bwvoice::ConferenceMember again;
+    check(!bwvoice::parse_member(encoded, again, &why));
+    check(again == m);
+}
+
+/// parse_conference_list over the whole text: succeeds exactly when the text
+/// is an array whose every element conference_from_json accepts, with the
+/// same values; the list encoded element by element reads back the same.
+void check_list_text(std::string_view text, const json::value* root) {
+    const std::vector<bwvoice::Conference> sentinel{conference_sentinel()};
+    std::vector<bwvoice::Conference> list = sentinel;
+    std::string why;
+    const bwvoice::error_code ec = bwvoice::parse_conference_list(text, list, &why);
+    if (ec) {
+        check(ec == bwvoice::errc::bad_response);
+        check(!why.empty());
+        check(list == sentinel);
+    }
+    if (!root) {
+        check(static_cast<bool>(ec));
+        return;
+    }
+    if (!root->is_array()) {
+        check(static_cast<bool>(ec));
+        return;
+    }
+    const json::array& items = root->get_array();
+    bool all_decode = true;
+    for (std::size_t i = 0; i < items.size() && all_decode; ++i) {
+        bwvoice::Conference c;
+        all_decode = !bwvoice::conference_from_json(items[i], c);
+        if (all_decode && !ec) check(c == list[i]);
+    }
+    check(all_decode == !ec);
+    if (ec) {
+        // The message names the element: "[i]..." (an element's own field or the element itself).
+        check(why.front() == '[');
+        return;
+    }
+    check(list.size() == items.size());
+    std::string encoded = "[";
+    std::vector<bwvoice::Conference> expected;
+    for (const auto& c : list) {
+        if (encoded.size() > 1) encoded += ',';
+        encoded += bwvoice::to_json(c);
+        expected.push_back(as_written(c));
+    }
+    encoded += ']';
+    std::vector<bwvoice::Conference> again;
+    check(!bwvoice::parse_conference_list(encoded, again, &why));
+    check(again == expected);
 }
 
 /// Every value in the document is tried as a member and as a conference, so a
@@ -142,6 +229,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     bwvoice::error_code ec;
     const json::value root = json::parse(text, ec);
+    check_member_text(text, ec ? nullptr : &root);
+    check_list_text(text, ec ? nullptr : &root);
     if (ec) {
         // Both parse the whole text as one JSON document with default options.
         check(static_cast<bool>(fast_ec));

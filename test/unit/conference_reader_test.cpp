@@ -42,7 +42,7 @@ BOOST_AUTO_TEST_SUITE(conference_reader)
 BOOST_AUTO_TEST_CASE(agrees_with_the_dom_decoder_on_every_single_field_change) {
     const json::value base = json::parse(base_document);
     expect_agreement(json::serialize(base));
-    const json::value replacements[] = {nullptr, true, 7, -1.5, "", "GET", "2026-01-01T00:00:00+02:00", "nope",
+    const json::value replacements[] = {nullptr, true, 7, -1.5, "", "GET", "post", "PUT", "2026-01-01T00:00:00+02:00", "nope",
                                         json::array{}, json::array{"x"}, json::array{json::object{}},
                                         json::object{}, json::object{{"callId", "c"}}};
     for (const char* key : {"id", "name", "createdTime", "completedTime", "conferenceEventUrl",
@@ -84,6 +84,21 @@ BOOST_AUTO_TEST_CASE(agrees_on_malformed_and_odd_documents) {
                              R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[{"callId":"c","callIdsToCoach":[{}]}]})",
                              R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[{"callId":"c"}],"activeMembers":null})"})
         expect_agreement(text);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_event_method_is_unknown_in_both_decoders) {
+    for (const char* method : {"PUT", "", "g\u0065t ", "OPTIONS"}) {
+        const std::string text = std::string(R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z",)") +
+                                 R"("conferenceEventMethod":")" + method + R"("})";
+        Conference streamed;
+        std::string why;
+        BOOST_TEST_REQUIRE(!parse_conference(text, streamed, &why), why);
+        BOOST_TEST((streamed.conference_event_method == EventMethod::unknown), text);
+        expect_agreement(text);
+    }
+    // The last of duplicate keys wins in both, unknown or not.
+    expect_agreement(R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","conferenceEventMethod":"PUT","conferenceEventMethod":"GET"})");
+    expect_agreement(R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","conferenceEventMethod":"GET","conferenceEventMethod":"PUT"})");
 }
 
 BOOST_AUTO_TEST_CASE(names_the_field_in_its_message) {

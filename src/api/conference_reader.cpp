@@ -11,9 +11,10 @@
 // both always agree on the verdict and the message.
 #include <bwvoice/conference.hpp>
 
+#include "api/json_read.hpp"
+
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
-#include <boost/json/parse.hpp>
 
 #include <cstdint>
 #include <string>
@@ -300,11 +301,9 @@ private:
         case Field::event_url: c_.conference_event_url.emplace(v); return true;
         case Field::tag: c_.tag.emplace(v); return true;
         case Field::event_method:
-            if (auto method = parse_event_method(v)) {
-                c_.conference_event_method = *method;
-                return true;
-            }
-            return fail();
+            // As in the DOM decoder: a method this library does not know is not an error.
+            c_.conference_event_method = parse_event_method(v).value_or(EventMethod::unknown);
+            return true;
         case Field::active_members: return value_is_wrong_type();
         default: return true;
         }
@@ -349,14 +348,8 @@ error_code parse_conference(std::string_view json_text, Conference& out, std::st
     if (parser.handler().failed() || parser.handler().saw_duplicate_keys()) {
         // Rare enough to take the slow, exact path: the DOM decoder's verdict
         // and message, where the last of duplicate keys wins.
-        // The overload that reports JSON errors as a code, not an exception
-        // (it can still throw std::bad_alloc, as any allocation can).
-        json::error_code dom_ec;
-        const json::value dom = json::parse(json_text, dom_ec);
-        if (dom_ec) {
-            if (why) *why = "invalid JSON: " + dom_ec.message();
-            return errc::bad_response;
-        }
+        json::value dom;
+        if (auto dom_ec = json_read::parse_document(json_text, dom, why)) return dom_ec;
         return conference_from_json(dom, out, why);
     }
     out = std::move(c);
