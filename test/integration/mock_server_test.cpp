@@ -225,13 +225,14 @@ BOOST_FIXTURE_TEST_CASE(unknown_ids_paths_and_methods, Fixture) {
     BOOST_TEST(reply.response.result_int() == 404U);
     BOOST_TEST(reply.response.body() == R"({"type":"validation","description":"Conference [nope] not found","id":null})");
 
-    reply = client.get("/api/v2/accounts/9900000/conferences");
+    reply = client.get("/api/v2/accounts/9900000/calls");
     BOOST_TEST(reply.response.result_int() == 404U);
     reply = client.get("/elsewhere");
     BOOST_TEST(reply.response.result_int() == 404U);
 
-    reply = client.send(http::verb::post, std::string(kConferences) + "conf-1");
+    reply = client.send(http::verb::delete_, std::string(kConferences) + "conf-1");
     BOOST_TEST(reply.response.result_int() == 405U);
+    BOOST_TEST(reply.response[http::field::allow] == "GET, POST");
     BOOST_TEST(json::parse(reply.response.body()).at("type").as_string() == "validation");
 }
 
