@@ -63,7 +63,7 @@ struct Action {
     unsigned status = 200;
     std::optional<std::string> body;                       ///< Overrides the body.
     std::vector<std::pair<std::string, std::string>> headers;  ///< Extra response headers.
-    std::chrono::milliseconds delay{0};                    ///< Wait before acting (per byte for trickle).
+    std::chrono::milliseconds delay{0};                    ///< Wait before acting (before each step for trickle).
     bool close_after = false;                              ///< Send `Connection: close` and close after the response.
     /// Bytes nobody asked for, sent `unsolicited_after` the response on the
     /// same connection, which then stays open (a late or duplicated response).
