@@ -1038,9 +1038,10 @@ BOOST_FIXTURE_TEST_CASE(media_downloads_with_content_type_length_and_pattern, Fi
 
 BOOST_AUTO_TEST_CASE(large_media_streams_in_bounded_server_memory) {
     // The server generates 300 MiB while this test reads it in 64 KiB pieces:
-    // if anything held the whole body, the process's peak would grow by that much.
+    // if anything held the whole body, the process would grow by that much.
     constexpr std::uint64_t kSize = std::uint64_t{300} << 20;
-    constexpr std::size_t kLimit = std::size_t{bwvoice::test::under_address_sanitizer ? 128 : 32} << 20;
+    constexpr std::size_t kRssLimit = std::size_t{32} << 20;
+    constexpr std::size_t kHeapLimit = std::size_t{16} << 20;
     const Pki pki = bwvoice::mock::generate_pki();
     MockServer server(options_for(pki));
     const std::string rid(json::parse(*server.recordings_json("conf-0")).at(0).at("recordingId").as_string());
@@ -1050,11 +1051,14 @@ BOOST_AUTO_TEST_CASE(large_media_streams_in_bounded_server_memory) {
 
     const bwvoice::test::PeakGrowth peak;
     BOOST_TEST_REQUIRE(peak.valid());
+    const std::size_t heap_before = bwvoice::test::allocated_bytes_now();
+    std::size_t heap_most = heap_before;
     bool intact = true;
     std::string expected;
     std::size_t pieces = 0;
     const auto streamed = client.get_streamed(kAccount + "conferences/conf-0/recordings/" + rid + "/media",
                                               [&](std::string_view piece, std::uint64_t offset) {
+                                                  heap_most = std::max(heap_most, bwvoice::test::allocated_bytes_now());
                                                   // Every 16th piece checked: enough to catch a wrong offset.
                                                   if (pieces++ % 16 != 0) return;
                                                   expected.resize(piece.size());
@@ -1066,8 +1070,15 @@ BOOST_AUTO_TEST_CASE(large_media_streams_in_bounded_server_memory) {
     BOOST_TEST(streamed.content_length.value_or(0) == kSize);
     BOOST_TEST(streamed.bytes == kSize);
     BOOST_TEST(intact);
+    // Live heap, in every build: what server and client hold at once.
+    BOOST_TEST(heap_most - heap_before < kHeapLimit, "live heap grew by " << ((heap_most - heap_before) >> 20) << " MiB");
     BOOST_TEST_MESSAGE("peak resident growth while streaming: " << (peak.growth() >> 10) << " KiB");
-    BOOST_TEST(peak.growth() < kLimit, "peak resident memory grew by " << (peak.growth() >> 20) << " MiB");
+    // Resident size, except under ASan: Asio sets SSL_MODE_RELEASE_BUFFERS, so
+    // OpenSSL frees and reallocates its record buffers for every record on
+    // both ends, and ASan's quarantine (256 MiB) keeps those freed blocks
+    // resident: 300 MiB through TLS shows as ~260 MiB there whatever the server does.
+    if (!bwvoice::test::under_address_sanitizer)
+        BOOST_TEST(peak.growth() < kRssLimit, "peak resident memory grew by " << (peak.growth() >> 20) << " MiB");
 }
 
 BOOST_FIXTURE_TEST_CASE(scripts_reach_every_route, Fixture) {
