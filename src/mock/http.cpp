@@ -1,28 +1,19 @@
-// HTTP pieces of the mock that need no socket: routing, Basic credentials,
-// API error bodies and rendering responses to bytes. Responses are rendered by
-// hand rather than by Beast's serializer because the scripted faults need to
-// cut, trickle or reframe exactly these bytes.
-#include "mock/detail.hpp"
+// HTTP pieces of the mock that need no socket (see http.hpp).
+#include "mock/http.hpp"
+
+#include "mock/mock_server.hpp"
 
 #include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cstdio>
 
 namespace bwvoice::mock::detail {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 bool has_header(const Response& response, std::string_view name) {
     return std::any_of(response.headers.begin(), response.headers.end(),
@@ -53,33 +44,22 @@ ErrorText error_text(unsigned status) {
     }
 }
 
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
 }  // namespace
 
-ParsedTarget parse_target(std::string_view target) {
-    ParsedTarget out;
-    const auto url = boost::urls::parse_origin_form(target);
-    if (!url) {
-        out.kind = RouteKind::malformed;
-        return out;
-    }
-    // segments() yields each segment percent-decoded, without splitting on an
-    // encoded "/", which is what lets an ID like "a/b?c" travel as one segment.
-    const auto segments = url->segments();
-    if (segments.size() != 6) return out;
-    static constexpr std::array<std::string_view, 5> fixed{"api", "v2", "accounts", "", "conferences"};
-    std::size_t i = 0;
-    for (std::string segment : segments) {
-        if (i == 3)
-            out.account_id = std::move(segment);
-        else if (i == 5)
-            out.conference_id = std::move(segment);
-        else if (segment != fixed[i])
-            return out;
-        ++i;
-    }
-    if (out.conference_id.empty()) return out;
-    out.kind = RouteKind::conference;
-    return out;
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+bool content_type_is(std::string_view header_value, std::string_view media_type) {
+    return iequals(trim(header_value.substr(0, header_value.find(';'))), media_type);
 }
 
 bool basic_credentials_match(std::string_view authorization, std::string_view user, std::string_view password) {
@@ -105,19 +85,40 @@ bool basic_credentials_match(std::string_view authorization, std::string_view us
            std::string_view(decoded).substr(colon + 1) == password;
 }
 
-std::string api_error_body(unsigned status, std::string_view conference_id) {
+std::string api_error_body_described(unsigned status, std::string_view description) {
     const ErrorText text = error_text(status);
     boost::json::object body;
     body["type"] = text.type;
-    if (status == 404 && !conference_id.empty())
-        body["description"] = "Conference [" + std::string(conference_id) + "] not found";
-    else
-        body["description"] = text.description;
+    body["description"] = description.empty() ? std::string_view(text.description) : description;
     if (text.empty_id)
         body["id"] = "";
     else
         body["id"] = nullptr;
     return boost::json::serialize(body);
+}
+
+std::string api_error_body(unsigned status, std::string_view conference_id) {
+    if (status == 404 && !conference_id.empty())
+        return api_error_body_described(status, "Conference [" + std::string(conference_id) + "] not found");
+    return api_error_body_described(status, {});
+}
+
+Response error_response(unsigned status, std::string_view conference_id) {
+    return Response{status, api_error_body(status, conference_id), {}, std::nullopt};
+}
+
+Response error_described(unsigned status, std::string_view description) {
+    return Response{status, api_error_body_described(status, description), {}, std::nullopt};
+}
+
+std::string_view body_piece(const Response& response, std::uint64_t offset, std::size_t max, std::string& scratch) {
+    const std::uint64_t size = response.body_size();
+    if (offset >= size) return {};
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(max, size - offset));
+    if (!response.media) return std::string_view(response.body).substr(static_cast<std::size_t>(offset), n);
+    scratch.resize(n);
+    fill_media(response.media->recording_id, offset, scratch.data(), n);
+    return scratch;
 }
 
 bool bodiless_status(unsigned status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
@@ -134,16 +135,17 @@ std::string render_head(const Response& response, Framing framing, bool connecti
     out += status_line;
     out += reason;
     out += "\r\n";
+    const bool bodiless = bodiless_status(response.status);
     if (!has_header(response, "Server")) out += "Server: bwvoice-mock\r\n";
-    if (!bodiless_status(response.status) && !has_header(response, "Content-Type"))
-        out += "Content-Type: application/json;charset=UTF-8\r\n";
+    if (!bodiless && !has_header(response, "Content-Type")) out += "Content-Type: application/json;charset=UTF-8\r\n";
     // A scripted Content-Length or Transfer-Encoding replaces ours, so tests
-    // can make the server lie about its framing.
-    if (!has_header(response, "Content-Length") && !has_header(response, "Transfer-Encoding")) {
+    // can make the server lie about its framing. A bodiless status gets
+    // neither: a 204 announcing chunks it never sends would look truncated.
+    if (!bodiless && !has_header(response, "Content-Length") && !has_header(response, "Transfer-Encoding")) {
         if (framing == Framing::chunked)
             out += "Transfer-Encoding: chunked\r\n";
-        else if (framing == Framing::content_length && !bodiless_status(response.status))
-            out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+        else if (framing == Framing::content_length)
+            out += "Content-Length: " + std::to_string(response.body_size()) + "\r\n";
     }
     if (connection_close && !has_header(response, "Connection")) out += "Connection: close\r\n";
     for (const auto& [name, value] : response.headers) {
@@ -156,22 +158,10 @@ std::string render_head(const Response& response, Framing framing, bool connecti
     return out;
 }
 
-std::vector<std::string> render_chunks(std::string_view body) {
-    std::vector<std::string> pieces;
-    // Three chunks, so a client has to join several rather than read one.
-    const std::size_t size = (body.size() + 2) / 3;
-    while (!body.empty()) {
-        const std::string_view chunk = body.substr(0, size);
-        body.remove_prefix(chunk.size());
-        char length[24];
-        std::snprintf(length, sizeof length, "%zx\r\n", chunk.size());
-        std::string piece = length;
-        piece += chunk;
-        piece += "\r\n";
-        pieces.push_back(std::move(piece));
-    }
-    pieces.emplace_back("0\r\n\r\n");
-    return pieces;
+std::string chunk_size_line(std::size_t size) {
+    char line[24];
+    std::snprintf(line, sizeof line, "%zx\r\n", size);
+    return line;
 }
 
 }  // namespace bwvoice::mock::detail

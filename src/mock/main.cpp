@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
         ("conferences", po::value(&options.conferences)->default_value(options.conferences),
          "number of seeded conferences, conf-0 .. conf-(N-1)")
         ("threads", po::value(&options.threads)->default_value(options.threads), "server threads")
+        ("page-size", po::value(&options.default_page_size)->default_value(options.default_page_size),
+         "conferences per list page when a request gives no pageSize (1..1000)")
+        ("media-size", po::value(&options.media_size)->default_value(options.media_size),
+         "bytes of every recording's media (generated while sent, never held in memory)")
         ("plain", "serve plain HTTP instead of HTTPS");
 
     po::variables_map vm;
@@ -66,6 +70,8 @@ int main(int argc, char** argv) {
         }
         po::notify(vm);
         if (port > 65535) throw po::error("--port must be at most 65535");
+        if (options.default_page_size < 1 || options.default_page_size > 1000)
+            throw po::error("--page-size must be from 1 to 1000");
     } catch (const po::error& e) {
         std::cerr << "bwvoice-mock: " << e.what() << "\n" << described << "\n";
         return kExitUsage;

@@ -1,6 +1,7 @@
 // MockServer: owns the io_context, its threads, the listening socket and the
 // TLS context; hands each accepted connection to its own coroutine.
-#include "mock/detail.hpp"
+#include "mock/session.hpp"
+#include "mock/state.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -13,7 +14,10 @@
 
 #include <openssl/ssl.h>
 
+#include <boost/json/parse.hpp>
+
 #include <algorithm>
+#include <stdexcept>
 #include <thread>
 
 namespace bwvoice::mock {
@@ -73,6 +77,9 @@ struct MockServer::Impl {
         acceptor.listen(asio::socket_base::max_listen_connections);
         port = acceptor.local_endpoint().port();
         host = url_host(o.address);
+        // Seeded only now: recordings' mediaUrl names this server's port.
+        state.set_origin(std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port));
+        state.store().seed(o.seed, o.conferences, state.origin() + "/api/v2");
 
         asio::co_spawn(ioc, accept_loop(), asio::detached);
         const unsigned count = std::max(1U, o.threads);
@@ -138,13 +145,63 @@ std::optional<std::string> MockServer::conference_json(const std::string& id) co
     return std::nullopt;
 }
 
-void MockServer::script(const std::string& id, std::vector<Action> actions) {
-    impl_->state.script(id, std::move(actions));
+std::optional<std::string> MockServer::member_json(const std::string& conference_id,
+                                                   const std::string& member_id) const {
+    std::string body;
+    if (impl_->state.store().member(conference_id, member_id, &body) != detail::Found::yes) return std::nullopt;
+    return body;
+}
+
+std::optional<std::string> MockServer::last_conference_update(const std::string& conference_id) const {
+    return impl_->state.store().last_update(conference_id);
+}
+
+std::optional<std::string> MockServer::last_bxml(const std::string& conference_id) const {
+    return impl_->state.store().last_bxml(conference_id);
+}
+
+std::optional<std::string> MockServer::recordings_json(const std::string& conference_id) const {
+    return impl_->state.store().recordings(conference_id);
+}
+
+std::optional<std::string> MockServer::recording_json(const std::string& conference_id,
+                                                      const std::string& recording_id) const {
+    std::string body;
+    if (impl_->state.store().recording(conference_id, recording_id, &body) != detail::Found::yes)
+        return std::nullopt;
+    return body;
+}
+
+bool MockServer::put_recording(const std::string& conference_id, const std::string& json,
+                               std::optional<std::uint64_t> media_size) {
+    boost::system::error_code ec;
+    boost::json::value metadata = boost::json::parse(json, ec);
+    if (ec || !metadata.is_object()) throw std::invalid_argument("put_recording: not a JSON object");
+    const auto* id = metadata.as_object().if_contains("recordingId");
+    if (id == nullptr || !id->is_string()) throw std::invalid_argument("put_recording: no string recordingId");
+    return impl_->state.store().put_recording(conference_id, std::move(metadata.as_object()), media_size);
+}
+
+bool MockServer::set_media_size(const std::string& conference_id, const std::string& recording_id,
+                                std::uint64_t bytes) {
+    return impl_->state.store().set_media_size(conference_id, recording_id, bytes);
+}
+
+void MockServer::script_route(const std::string& route, std::vector<Action> actions) {
+    impl_->state.script(route, std::move(actions));
+}
+
+void MockServer::script(const std::string& conference_id, std::vector<Action> actions) {
+    impl_->state.script("conferences/" + conference_id, std::move(actions));
 }
 
 void MockServer::script_all(std::vector<Action> actions) { impl_->state.script_all(std::move(actions)); }
 
 void MockServer::clear_scripts() { impl_->state.clear_scripts(); }
+
+std::uint64_t MockServer::request_count(const std::string& route, const std::string& method) const {
+    return impl_->state.request_count(route, method);
+}
 
 ServerStats MockServer::stats() const { return impl_->state.stats(); }
 

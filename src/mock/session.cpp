@@ -1,6 +1,10 @@
 // One accepted connection: TLS handshake, then read a request, act on it
 // (normally or as scripted), and repeat while the connection stays alive.
-#include "mock/detail.hpp"
+#include "mock/session.hpp"
+
+#include "mock/http.hpp"
+#include "mock/router.hpp"
+#include "mock/routes.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,6 +16,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/parser.hpp>
 
 #include <openssl/ssl.h>
 
@@ -28,7 +33,6 @@ namespace http = beast::http;
 using namespace std::chrono_literals;
 
 using TlsStream = asio::ssl::stream<beast::tcp_stream>;
-using Request = http::request<http::string_body>;
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
@@ -36,6 +40,11 @@ constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 // hold a connection (and the server's shutdown) forever.
 constexpr auto kHandshakeTimeout = 10s;
 constexpr auto kWriteTimeout = 30s;
+constexpr auto kBodyReadTimeout = 30s;
+/// Bodies are written in pieces of at most this: a recording's media is
+/// generated one piece at a time into one buffer.
+constexpr std::size_t kPiece = 64 * 1024;
+constexpr std::size_t kRequestBodyLimit = 1024 * 1024;
 constexpr auto kShutdownTimeout = 500ms;
 
 beast::tcp_stream& tcp_of(beast::tcp_stream& stream) { return stream; }
@@ -112,56 +121,109 @@ asio::awaitable<void> wait_for_peer_close(Stream& stream) {
     close_abruptly(stream);
 }
 
-Response normal_response(ServerState& state, const Request& request, const ParsedTarget& target) {
-    const ServerOptions& options = state.options();
-    const auto error = [&](unsigned status) {
-        return Response{status, api_error_body(status, target.conference_id), {}};
-    };
-    if (!basic_credentials_match(request[http::field::authorization], options.username, options.password))
-        return error(401);
-    if (target.kind == RouteKind::malformed) return error(400);
-    if (target.kind != RouteKind::conference) return Response{404, api_error_body(404, {}), {}};
-    if (request.method() != http::verb::get) {
-        Response response = error(405);
-        response.headers.emplace_back("Allow", "GET");
-        return response;
-    }
-    if (target.account_id != options.account_id) return error(403);
-    if (auto body = state.store().find(target.conference_id)) return Response{200, *body, {}};
-    return error(404);
-}
-
-Response scripted_response(ServerState& state, const Request& request, const ParsedTarget& target,
-                           const Action& action) {
+/// The response an action sends when it sends one built by the server: the
+/// route's normal answer for status 200 without a body, else the status with
+/// the action's body or an API error body. A change (POST, PUT) is made only
+/// when the normal answer is computed, or when the action asks for it.
+Response scripted_response(const Context& ctx, const Action& action) {
     Response response;
-    if (action.body)
-        response = Response{action.status, *action.body, {}};
-    else if (action.status == 200)
-        response = normal_response(state, request, target);
-    else
-        response = Response{action.status, api_error_body(action.status, target.conference_id), {}};
+    if (!action.body && action.status == 200) {
+        response = handle(ctx);
+    } else {
+        if (action.apply) static_cast<void>(handle(ctx));
+        response = action.body ? Response{action.status, *action.body, {}, std::nullopt}
+                               : error_response(action.status, ctx.route.conference_id);
+    }
     response.headers.insert(response.headers.end(), action.headers.begin(), action.headers.end());
     return response;
 }
 
-RecordedRequest record_of(const Request& request, std::uint64_t connection_id, bool tls) {
-    return RecordedRequest{std::string(request.method_string()),
-                           std::string(request.target()),
-                           std::string(request[http::field::authorization]),
-                           std::string(request[http::field::user_agent]),
-                           connection_id,
-                           tls};
+RecordedRequest record_of(const Request& request, const Route& route, std::uint64_t connection_id, bool tls,
+                          std::size_t body_limit) {
+    RecordedRequest r{std::string(request.method_string()),
+                      std::string(request.target()),
+                      std::string(request[http::field::authorization]),
+                      std::string(request[http::field::user_agent]),
+                      connection_id,
+                      tls};
+    r.route = route.key;
+    r.content_type = std::string(request[http::field::content_type]);
+    r.body = request.body().substr(0, body_limit);
+    r.body_size = request.body().size();
+    return r;
+}
+
+/// Writes body bytes [from, to) in pieces; false if a write failed.
+template <class Stream>
+asio::awaitable<bool> write_body(Stream& stream, const Response& response, std::uint64_t from, std::uint64_t to) {
+    std::string scratch;
+    while (from < to) {
+        const std::string_view piece =
+            body_piece(response, from, static_cast<std::size_t>(std::min<std::uint64_t>(kPiece, to - from)), scratch);
+        if (!co_await write_all(stream, piece)) co_return false;
+        from += piece.size();
+    }
+    co_return true;
+}
+
+/// Each piece a chunk: at most 64 KiB, and at least three chunks for a body
+/// of three bytes or more, so that a client has to join several.
+template <class Stream>
+asio::awaitable<bool> write_chunked_body(Stream& stream, const Response& response, std::uint64_t size) {
+    const auto chunk = static_cast<std::size_t>(std::clamp<std::uint64_t>((size + 2) / 3, 1, kPiece));
+    std::string scratch;
+    for (std::uint64_t offset = 0; offset < size;) {
+        const std::string_view piece = body_piece(response, offset, chunk, scratch);
+        const std::string line = chunk_size_line(piece.size());
+        const std::array<asio::const_buffer, 3> buffers{asio::buffer(line), asio::buffer(piece.data(), piece.size()),
+                                                        asio::buffer("\r\n", 2)};
+        tcp_of(stream).expires_after(kWriteTimeout);
+        auto [ec, n] = co_await asio::async_write(stream, buffers, nothrow);
+        if (ec) co_return false;
+        offset += piece.size();
+    }
+    co_return co_await write_all(stream, "0\r\n\r\n");
+}
+
+/// `step` bytes every `delay`: the head first, then the body.
+template <class Stream>
+asio::awaitable<bool> trickle(Stream& stream, const std::string& head, const Response& response, std::uint64_t size,
+                              const Action& action) {
+    const std::size_t step = std::max<std::size_t>(1, action.trickle_bytes);
+    for (std::size_t offset = 0; offset < head.size(); offset += step) {
+        co_await sleep_for(action.delay);
+        if (!co_await write_all(stream, std::string_view(head).substr(offset, step))) co_return false;
+    }
+    std::string scratch;
+    for (std::uint64_t offset = 0; offset < size;) {
+        co_await sleep_for(action.delay);
+        const std::string_view piece = body_piece(response, offset, step, scratch);
+        if (!co_await write_all(stream, piece)) co_return false;
+        offset += piece.size();
+    }
+    co_return true;
 }
 
 /// What to do with the connection once a request has been dealt with.
 enum class After { keep_alive, close_gracefully, close_abruptly, done };
 
 template <class Stream>
-asio::awaitable<After> act(ServerState& state, Stream& stream, const Request& request, const ParsedTarget& target,
-                           const Action& action) {
+asio::awaitable<After> act(const Context& ctx, Stream& stream, const Action& action) {
     using Kind = Action::Kind;
     if (action.kind != Kind::trickle) co_await sleep_for(action.delay);
 
+    // The kinds that send nothing the route would have made: the change is
+    // made only if the action says so (a server that did the work and then
+    // lost its answer).
+    switch (action.kind) {
+    case Kind::drop:
+    case Kind::silent:
+    case Kind::raw:
+    case Kind::flood:
+        if (action.apply) static_cast<void>(handle(ctx));
+        break;
+    default: break;
+    }
     switch (action.kind) {
     case Kind::drop: co_return After::close_abruptly;
     case Kind::silent: co_await wait_for_peer_close(stream); co_return After::done;
@@ -172,46 +234,49 @@ asio::awaitable<After> act(ServerState& state, Stream& stream, const Request& re
     default: break;
     }
 
-    const Response response = scripted_response(state, request, target, action);
+    const Request& request = ctx.request;
+    const Response response = scripted_response(ctx, action);
     const bool announce_close = action.close_after || !request.keep_alive();
     const Framing framing = action.kind == Kind::chunked           ? Framing::chunked
                             : action.kind == Kind::close_delimited ? Framing::close_delimited
                                                                    : Framing::content_length;
     const std::string head = render_head(response, framing, announce_close);
     const bool send_body = request.method() != http::verb::head && !bodiless_status(response.status);
-    const std::string_view body = send_body ? std::string_view(response.body) : std::string_view();
+    const std::uint64_t size = send_body ? response.body_size() : 0;
+    const std::uint64_t cut = std::min(size, action.partial_bytes.value_or(size / 2));
 
     switch (action.kind) {
     case Kind::partial_headers:
         co_await write_all(stream, std::string_view(head).substr(0, head.size() / 2));
         co_return After::close_abruptly;
     case Kind::partial_body:
-        if (co_await write_all(stream, head)) co_await write_all(stream, body.substr(0, body.size() / 2));
+        if (co_await write_all(stream, head)) co_await write_body(stream, response, 0, cut);
         co_return After::close_abruptly;
-    case Kind::trickle: {
-        const std::string all = head + std::string(body);
-        for (const char byte : all) {
-            co_await sleep_for(action.delay);
-            if (!co_await write_all(stream, std::string_view(&byte, 1))) co_return After::close_abruptly;
-        }
+    case Kind::stall:
+        if (!co_await write_all(stream, head) || !co_await write_body(stream, response, 0, cut))
+            co_return After::close_abruptly;
+        co_await wait_for_peer_close(stream);
+        co_return After::done;
+    case Kind::trickle:
+        if (!co_await trickle(stream, head, response, size, action)) co_return After::close_abruptly;
         break;
-    }
-    case Kind::chunked: {
+    case Kind::chunked:
         if (!co_await write_all(stream, head)) co_return After::close_abruptly;
-        if (send_body) {
-            for (const std::string& piece : render_chunks(body))
-                if (!co_await write_all(stream, piece)) co_return After::close_abruptly;
+        if (!co_await write_chunked_body(stream, response, size)) co_return After::close_abruptly;
+        break;
+    default:
+        if (response.media) {
+            if (!co_await write_all(stream, head) || !co_await write_body(stream, response, 0, size))
+                co_return After::close_abruptly;
+        } else {
+            // One write for head and body: the common, benchmarked path.
+            const std::string_view body = std::string_view(response.body).substr(0, static_cast<std::size_t>(size));
+            tcp_of(stream).expires_after(kWriteTimeout);
+            const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body.data(), body.size())};
+            auto [ec, n] = co_await asio::async_write(stream, buffers, nothrow);
+            if (ec) co_return After::close_abruptly;
         }
         break;
-    }
-    default: {
-        // One write for head and body: the common, benchmarked path.
-        tcp_of(stream).expires_after(kWriteTimeout);
-        const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body.data(), body.size())};
-        auto [ec, n] = co_await asio::async_write(stream, buffers, nothrow);
-        if (ec) co_return After::close_abruptly;
-        break;
-    }
     }
     if (announce_close || action.kind == Kind::close_delimited) co_return After::close_gracefully;
     if (action.unsolicited) {
@@ -219,6 +284,30 @@ asio::awaitable<After> act(ServerState& state, Stream& stream, const Request& re
         if (!co_await write_all(stream, *action.unsolicited)) co_return After::close_abruptly;
     }
     co_return After::keep_alive;
+}
+
+/// Reads one request: the head, a 100 Continue if the client waits for one,
+/// then the body. The header read carries idle_drop; the body its own timeout.
+template <class Stream>
+asio::awaitable<beast::error_code> read_request(ServerState& state, Stream& stream, beast::flat_buffer& buffer,
+                                                http::request_parser<http::string_body>& parser) {
+    const ServerOptions& options = state.options();
+    parser.body_limit(kRequestBodyLimit);
+    // idle_drop rides on the read timeout: a silent keep-alive connection
+    // times out here and is closed without a word to the client.
+    if (options.idle_drop > 0ms)
+        tcp_of(stream).expires_after(options.idle_drop);
+    else
+        tcp_of(stream).expires_never();
+    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, nothrow);
+    if (ec) co_return ec;
+    if (parser.is_done()) co_return ec;
+    if (iequals(parser.get()[http::field::expect], "100-continue") &&
+        !co_await write_all(stream, std::string_view("HTTP/1.1 100 Continue\r\n\r\n")))
+        co_return beast::error_code(asio::error::connection_reset);
+    tcp_of(stream).expires_after(kBodyReadTimeout);
+    auto [body_ec, body_n] = co_await http::async_read(stream, buffer, parser, nothrow);
+    co_return body_ec;
 }
 
 template <class Stream>
@@ -231,14 +320,7 @@ asio::awaitable<void> serve_requests(ServerState& state, Stream& stream, std::ui
 
     for (;;) {
         http::request_parser<http::string_body> parser;
-        parser.body_limit(1024 * 1024);
-        // idle_drop rides on the read timeout: a silent keep-alive connection
-        // times out here and is closed without a word to the client.
-        if (options.idle_drop > 0ms)
-            tcp_of(stream).expires_after(options.idle_drop);
-        else
-            tcp_of(stream).expires_never();
-        auto [ec, n] = co_await http::async_read(stream, buffer, parser, nothrow);
+        const beast::error_code ec = co_await read_request(state, stream, buffer, parser);
         if (ec == http::error::end_of_stream) {
             // The client closed between requests; answer its close_notify.
             co_await close_gracefully(stream);
@@ -249,21 +331,25 @@ asio::awaitable<void> serve_requests(ServerState& state, Stream& stream, std::ui
             co_return;
         }
         const Request& request = parser.get();
-        state.request_received(options.record_requests ? record_of(request, connection_id, tls) : RecordedRequest{});
+        const Route route = parse_route(request.target());
+        if (options.record_requests)
+            state.request_received(record_of(request, route, connection_id, tls, options.recorded_body_limit));
+        else
+            state.request_received(RecordedRequest{});
 
         if (options.random_drop_rate > 0.0 && drop_dice(drop_rng) < options.random_drop_rate) {
             close_abruptly(stream);
             co_return;
         }
 
-        const ParsedTarget target = parse_target(request.target());
         std::optional<Action> scripted;
-        if (target.kind == RouteKind::conference) scripted = state.next_action(target.conference_id);
+        if (!route.key.empty()) scripted = state.next_action(route.key);
         // A named local, not a temporary inside the co_await expression: with
         // one there, g++ 12 freed an invalid pointer in ~Action once Action
         // gained a std::string member with a default value.
         const Action action = scripted.value_or(Action{});
-        const After after = co_await act(state, stream, request, target, action);
+        const Context ctx{state, request, route, tls};
+        const After after = co_await act(ctx, stream, action);
 
         ++responses;
         switch (after) {

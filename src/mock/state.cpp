@@ -1,19 +1,17 @@
-// What all connections of one server share: scripts, counters and the record
-// of requests, behind one mutex (held only for a few assignments).
-#include "mock/detail.hpp"
+// Shared server state (see state.hpp).
+#include "mock/state.hpp"
 
 #include <algorithm>
 
 namespace bwvoice::mock::detail {
 
-ServerState::ServerState(ServerOptions options) : options_(std::move(options)) {
-    store_.seed(options_.seed, options_.conferences);
-}
+ServerState::ServerState(ServerOptions options)
+    : options_(std::move(options)), store_(options_.account_id, options_.media_size) {}
 
-std::optional<Action> ServerState::next_action(const std::string& conference_id) {
+std::optional<Action> ServerState::next_action(const std::string& key) {
     const std::lock_guard lock(mutex_);
     if (!scripts_.empty()) {
-        const auto it = scripts_.find(conference_id);
+        const auto it = scripts_.find(key);
         if (it != scripts_.end()) {
             Action action = std::move(it->second.front());
             it->second.pop_front();
@@ -27,10 +25,10 @@ std::optional<Action> ServerState::next_action(const std::string& conference_id)
     return action;
 }
 
-void ServerState::script(const std::string& id, std::vector<Action> actions) {
+void ServerState::script(const std::string& key, std::vector<Action> actions) {
     if (actions.empty()) return;
     const std::lock_guard lock(mutex_);
-    auto& queue = scripts_[id];
+    auto& queue = scripts_[key];
     std::move(actions.begin(), actions.end(), std::back_inserter(queue));
 }
 
@@ -68,7 +66,9 @@ void ServerState::handshake_done(bool resumed) {
 void ServerState::request_received(RecordedRequest request) {
     const std::lock_guard lock(mutex_);
     ++stats_.requests;
-    if (options_.record_requests) requests_.push_back(std::move(request));
+    if (!options_.record_requests) return;
+    if (!request.route.empty()) ++route_counts_[request.route][request.method];
+    requests_.push_back(std::move(request));
 }
 
 ServerStats ServerState::stats() const {
@@ -84,6 +84,20 @@ std::vector<RecordedRequest> ServerState::requests() const {
 void ServerState::clear_requests() {
     const std::lock_guard lock(mutex_);
     requests_.clear();
+    route_counts_.clear();
+}
+
+std::uint64_t ServerState::request_count(const std::string& route, const std::string& method) const {
+    const std::lock_guard lock(mutex_);
+    const auto it = route_counts_.find(route);
+    if (it == route_counts_.end()) return 0;
+    if (!method.empty()) {
+        const auto m = it->second.find(method);
+        return m == it->second.end() ? 0 : m->second;
+    }
+    std::uint64_t total = 0;
+    for (const auto& [name, count] : it->second) total += count;
+    return total;
 }
 
 }  // namespace bwvoice::mock::detail
