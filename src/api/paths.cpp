@@ -14,7 +14,7 @@ namespace {
 /// each percent-encoded whole.
 std::string target(const Endpoint& ep, std::initializer_list<std::string_view> segments) {
     std::size_t size = ep.account_path.size() + 12;
-    for (std::string_view s : segments) size += 1 + s.size() * 3;
+    for (std::string_view s : segments) size += 1 + boost::urls::encoded_size(s, boost::urls::unreserved_chars);
     std::string out;
     out.reserve(size);
     out.append(ep.account_path).append("/conferences");

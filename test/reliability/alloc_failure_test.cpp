@@ -4,9 +4,11 @@
 //
 // This binary replaces the global operator new (the executable's definition
 // serves the whole process) so that a test can make one allocation fail: any
-// of at least g_fail_from bytes while armed. A 2 MB conference ID makes the
-// lookup build a request of several MB once it holds a connection, which no
-// other allocation here comes near.
+// of at least g_fail_from bytes while armed. A 2 MB conference ID: the
+// initiating function copies it and builds its path (each about 2 MB), and
+// once a connection is held the request's bytes are serialized: the path
+// plus the request line and headers, some 100 bytes more. Failing only
+// allocations of the ID's size + 100 bytes or more hits that one.
 #include "common/lookup_helpers.hpp"
 
 #include <atomic>
@@ -73,7 +75,7 @@ BOOST_AUTO_TEST_CASE(an_exception_while_holding_a_connection_gives_its_slot_back
         g_failed = 0;
         LookupResult failing;
         bool failing_done = false;
-        g_fail_from = 5'000'000;
+        g_fail_from = huge_id.size() + 100;
         client.async_get_conference(huge_id, failing.diag, [&](error_code ec, Conference) {
             g_fail_from = 0;
             failing.ec = ec;

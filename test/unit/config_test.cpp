@@ -1,4 +1,5 @@
 // ClientConfig validation and the request target, with no I/O.
+#include "api/paths.hpp"
 #include "client/config_check.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -24,7 +25,7 @@ BOOST_AUTO_TEST_CASE(default_base_url_is_the_production_api) {
     BOOST_TEST(ep.host == "voice.bandwidth.com");
     BOOST_TEST(ep.port == "443");
     BOOST_TEST(ep.host_header == "voice.bandwidth.com");
-    BOOST_TEST(ep.path_prefix == "/api/v2/accounts/9900000/conferences/");
+    BOOST_TEST(ep.account_path == "/api/v2/accounts/9900000");
 }
 
 BOOST_AUTO_TEST_CASE(ports_paths_and_ipv6_hosts) {
@@ -33,27 +34,27 @@ BOOST_AUTO_TEST_CASE(ports_paths_and_ipv6_hosts) {
     auto ep = check_config(c);
     BOOST_TEST(ep.port == "8443");
     BOOST_TEST(ep.host_header == "[::1]:8443");
-    BOOST_TEST(ep.path_prefix == "/x/api/v2/accounts/9900000/conferences/");
+    BOOST_TEST(ep.account_path == "/x/api/v2/accounts/9900000");
     c.base_url = "http://localhost:8080";
     c.insecure_allow_plain_http = true;
     ep = check_config(c);
     BOOST_TEST(!ep.tls);
-    BOOST_TEST(ep.path_prefix == "/accounts/9900000/conferences/");
+    BOOST_TEST(ep.account_path == "/accounts/9900000");
 }
 
 BOOST_AUTO_TEST_CASE(every_reserved_byte_of_an_id_is_encoded) {
     auto ep = check_config(valid());
-    BOOST_TEST(conference_target(ep, "conf-1_a.b~c") == ep.path_prefix + "conf-1_a.b~c");
-    BOOST_TEST(conference_target(ep, "a/b?c#d%e f") == ep.path_prefix + "a%2Fb%3Fc%23d%25e%20f");
-    BOOST_TEST(conference_target(ep, "x\r\nHost: evil") == ep.path_prefix + "x%0D%0AHost%3A%20evil");
-    BOOST_TEST(conference_target(ep, std::string("a\0b", 3)) == ep.path_prefix + "a%00b");
-    BOOST_TEST(conference_target(ep, "\xC3\xA9") == ep.path_prefix + "%C3%A9");
+    BOOST_TEST(conference_target(ep, "conf-1_a.b~c") == ep.account_path + "/conferences/" + "conf-1_a.b~c");
+    BOOST_TEST(conference_target(ep, "a/b?c#d%e f") == ep.account_path + "/conferences/" + "a%2Fb%3Fc%23d%25e%20f");
+    BOOST_TEST(conference_target(ep, "x\r\nHost: evil") == ep.account_path + "/conferences/" + "x%0D%0AHost%3A%20evil");
+    BOOST_TEST(conference_target(ep, std::string("a\0b", 3)) == ep.account_path + "/conferences/" + "a%00b");
+    BOOST_TEST(conference_target(ep, "\xC3\xA9") == ep.account_path + "/conferences/" + "%C3%A9");
 }
 
 BOOST_AUTO_TEST_CASE(the_account_id_is_encoded_too) {
     auto c = valid();
     c.account_id = "../x";
-    BOOST_TEST(check_config(c).path_prefix == "/api/v2/accounts/..%2Fx/conferences/");
+    BOOST_TEST(check_config(c).account_path == "/api/v2/accounts/..%2Fx");
 }
 
 namespace {
