@@ -150,7 +150,7 @@ Exchange<Inner>::~Exchange() {
     // A grant made to an exchange that ended without taking it (an exception
     // on the way) goes back, so the next waiter gets it.
     PoolLease unclaimed;
-    if (impl_->pool.take_grant(*this, unclaimed) == Acquired::connection) unclaimed.release();
+    if (impl_->pool.take_grant(*this, unclaimed) == Acquired::connection) unclaimed.release(clock::now());
     impl_->withdraw(*this);
 }
 
@@ -269,7 +269,7 @@ void Exchange<Inner>::dispose(PoolLease& conn, Disposal disposal) {
     case Disposal::keep: return;
     case Disposal::release:
         conn->release_large_buffers();  // the response has been used: idle, it keeps no large buffer
-        conn.release();
+        conn.release(clock::now());
         return;
     case Disposal::discard: conn.discard(); return;
     }
@@ -281,7 +281,8 @@ Grant Exchange<Inner>::acquire(PoolLease& out) {
     for (;;) {
         out = PoolLease{};
         const Acquired got =
-            impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out, expired);
+            impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out, expired,
+                                clock::now());
         for (auto& c : expired) c->abort();
         expired.clear();
         // Checked on every reuse, not only after a long idle time: a server
