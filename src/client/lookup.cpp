@@ -181,7 +181,8 @@ auto Lookup<Inner>::run() -> awaitable<void> {
         PoolLease conn;  // gives its place back however this iteration ends, exceptions included
         // The wait is written out here rather than in a helper coroutine: a
         // queued lookup then holds one coroutine frame, not two.
-        Acquired got = try_acquire(conn);
+        Acquired got = try_acquire(conn);  // checks a pooled connection before reuse
+        const bool waited = got == Acquired::queued;
         while (got == Acquired::queued) {
             // The timer is the condition variable: wake() and abort() cancel
             // it, and it expires at the lookup's deadline. Every wake-up
@@ -201,8 +202,9 @@ auto Lookup<Inner>::run() -> awaitable<void> {
             arm_timer(deadline_);
         }
         if (got == Acquired::closed) co_return finish_with(errc::cancelled, "the client was closed");
-        if (got == Acquired::connection && abort_ == AbortReason::none && !conn->peer_silent()) {
-            // Handed over while we waited: the same check as try_acquire's.
+        if (waited && got == Acquired::connection && abort_ == AbortReason::none && !conn->peer_silent()) {
+            // Handed over while we waited: the same check as try_acquire's
+            // (once per reuse: it costs a syscall).
             give_back(std::move(conn), false);
             continue;
         }
