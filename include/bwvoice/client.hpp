@@ -64,6 +64,8 @@ struct PoolStats {
 /// @par Object lifetimes
 /// The client may be destroyed with lookups in flight: the destructor calls
 /// close(), and every pending handler is still called (with errc::cancelled).
+/// A moved-from client behaves as a closed one: lookups fail with
+/// errc::cancelled, close() and stats() do nothing.
 class ConferenceClient {
 public:
     using executor_type = boost::asio::any_io_executor;

@@ -223,8 +223,11 @@ auto Lookup<Inner>::run() -> awaitable<void> {
             if (ec) {
                 give_back(std::move(conn), false);
                 if (abort_ != AbortReason::none) co_return finish_aborted();
+                ++diag_.attempts;  // a try, though no request could be written
                 const errc code = errc_for_transport(ec);
-                if (is_retryable_transport(code) && co_await back_off(std::nullopt)) continue;
+                // A name the DNS says does not exist will not exist a moment later.
+                const bool final_failure = ec == net::error::host_not_found;
+                if (!final_failure && is_retryable_transport(code) && co_await back_off(std::nullopt)) continue;
                 if (abort_ != AbortReason::none) co_return finish_aborted();
                 co_return finish(make_error_code(code));
             }
@@ -392,6 +395,11 @@ auto Lookup<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     if (ec) {
         active_ = nullptr;
         end_phase();
+        if (abort_ != AbortReason::none) {
+            // The deadline or the caller stopped it: say where, not "Operation canceled".
+            diag_.message = "stopped while resolving " + ep.host;
+            co_return ec;
+        }
         diag_.message = "cannot resolve " + ep.host + ": " +
                         (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : ec.message());
         co_return ec;
@@ -404,6 +412,10 @@ auto Lookup<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     if (cec) {
         active_ = nullptr;
         end_phase();
+        if (abort_ != AbortReason::none) {
+            diag_.message = "stopped while connecting to " + ep.host + ":" + ep.port;
+            co_return cec;
+        }
         diag_.message = "cannot connect to " + ep.host + ":" + ep.port + ": " +
                         (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : cec.message());
         co_return cec;
@@ -423,6 +435,10 @@ auto Lookup<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         if (hec) {
             active_ = nullptr;
             end_phase();
+            if (abort_ != AbortReason::none) {
+                diag_.message = "stopped during the TLS handshake with " + ep.host;
+                co_return hec;
+            }
             if (phase_expired_) {
                 diag_.message = "TLS handshake with " + ep.host + " timed out after " +
                                 ms_text(impl_->config.handshake_timeout);
