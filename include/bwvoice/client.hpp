@@ -107,6 +107,8 @@ class ConferencePager;
 /// The client may be destroyed with operations in flight: the destructor
 /// calls close(), and every pending handler is still called (with
 /// errc::cancelled).
+/// A moved-from client behaves as a closed one: operations fail with
+/// errc::cancelled, close() and stats() do nothing.
 class ConferenceClient {
 public:
     using executor_type = boost::asio::any_io_executor;
@@ -302,8 +304,9 @@ private:
         return boost::asio::async_initiate<CompletionToken, void(error_code, Values...)>(
             [](auto handler, Start* run, std::shared_ptr<detail::ClientImpl> impl, executor_type ex,
                Diagnostics* user_diag, auto... operation_args) {
-                run(std::move(impl), std::move(operation_args)...,
-                    detail::Completion<Values...>(std::move(handler), ex, user_diag));
+                detail::Completion<Values...> done(std::move(handler), ex, user_diag);
+                if (!impl) return detail::fail_moved_from(done);
+                run(std::move(impl), std::move(operation_args)..., std::move(done));
             },
             token, start, impl_, ex_, diag, std::forward<Args>(args)...);
     }

@@ -328,6 +328,11 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     if (ec) {
         active_ = nullptr;
         end_phase();
+        if (fsm_.interrupted()) {
+            // The deadline or the caller stopped it: say where, not "Operation canceled".
+            diag_.message = "stopped while resolving " + ep.host;
+            co_return ec;
+        }
         diag_.message = "cannot resolve " + ep.host + ": " +
                         (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : ec.message());
         co_return ec;
@@ -340,6 +345,10 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     if (cec) {
         active_ = nullptr;
         end_phase();
+        if (fsm_.interrupted()) {
+            diag_.message = "stopped while connecting to " + ep.host + ":" + ep.port;
+            co_return cec;
+        }
         diag_.message = "cannot connect to " + ep.host + ":" + ep.port + ": " +
                         (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : cec.message());
         co_return phase_expired_ ? make_error_code(net::error::timed_out) : cec;
@@ -359,6 +368,10 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         if (hec) {
             active_ = nullptr;
             end_phase();
+            if (fsm_.interrupted()) {
+                diag_.message = "stopped during the TLS handshake with " + ep.host;
+                co_return hec;
+            }
             if (phase_expired_) {
                 diag_.message = "TLS handshake with " + ep.host + " timed out after " +
                                 ms_text(impl_->config.handshake_timeout);
