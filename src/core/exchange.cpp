@@ -143,7 +143,8 @@ Exchange<Inner>::Exchange(std::shared_ptr<ClientImpl> impl, const Inner& inner, 
       deadline_(clock::now() + impl_->config.request_timeout),
       fsm_(impl_->config.retry, request_.change, deadline_, request_.success),
       deadline_timer_(strand_),
-      wait_timer_(strand_) {}
+      wait_timer_(strand_),
+      horizon_(deadline_) {}
 
 template <class Inner>
 Exchange<Inner>::~Exchange() {
@@ -187,6 +188,17 @@ void Exchange<Inner>::interrupt(Interruption why, net::cancellation_type type) {
     impl_->pool.cancel_wait(*this);
     impl_->names->cancel_wait(*this);
     wait_timer_.cancel();
+    if (connecting_ && why != Interruption::closed) {
+        // Tearing down a connect half done wastes it: under a storm of
+        // cancellations every connection was torn down before it could serve
+        // anyone. The caller gets its answer now; the connect goes on within
+        // its own phase limit, no longer the request's deadline, and its
+        // connection goes to the pool, where the next waiter takes it.
+        connect_outlives_ = true;
+        horizon_ = clock::time_point::max();
+        arm_timer(phase_end_);
+        return finish(fsm_.connected(net::error::operation_aborted, clock::now(), 0.0));
+    }
     if (active_) active_->abort();
 }
 
@@ -226,7 +238,17 @@ auto Exchange<Inner>::run() -> awaitable<void> {
         case Step::connect: {
             conn.attach(std::make_unique<Connection>(impl_->executor, impl_->ssl_context.get(),
                                                      impl_->config.max_header_bytes));
+            connecting_ = true;
             const error_code ec = co_await connect(*conn.connection());
+            connecting_ = false;
+            if (connect_outlives_) {
+                // Handed over (see interrupt()): the caller has had its answer.
+                if (!ec)
+                    conn.release(clock::now());
+                else
+                    conn.discard();
+                co_return;
+            }
             d = fsm_.connected(ec, clock::now(), unit_random());
             break;
         }
@@ -597,7 +619,14 @@ void Exchange<Inner>::arm_timer(clock::time_point until) {
     const std::uint64_t generation = ++timer_generation_;
     deadline_timer_.expires_at(until);
     deadline_timer_.async_wait([self = this->shared_from_this(), until, generation](error_code ec) {
-        if (ec || generation != self->timer_generation_ || self->finished_) return;
+        if (ec || generation != self->timer_generation_) return;
+        if (self->connect_outlives_) {
+            // A handed-over connect that overran its phase.
+            self->phase_expired_ = true;
+            if (self->active_) self->active_->abort();
+            return;
+        }
+        if (self->finished_) return;
         if (until >= self->deadline_) return self->interrupt(Interruption::deadline);
         self->phase_expired_ = true;
         if (self->active_) self->active_->abort();
@@ -608,7 +637,8 @@ void Exchange<Inner>::arm_timer(clock::time_point until) {
 template <class Inner>
 void Exchange<Inner>::arm_phase_timer(clock::duration limit) {
     phase_expired_ = false;
-    arm_timer(std::min(deadline_, clock::now() + limit));
+    phase_end_ = clock::now() + limit;
+    arm_timer(std::min(horizon_, phase_end_));
 }
 
 template <class Inner>
@@ -622,8 +652,10 @@ template <class Inner>
 void Exchange<Inner>::finish(const Decision& d) noexcept {
     if (finished_) return;
     finished_ = true;
-    active_ = nullptr;  // a phase-timer expiry already queued must not reach a connection that is gone
-    deadline_timer_.cancel();
+    if (!connect_outlives_) {
+        active_ = nullptr;  // a phase-timer expiry already queued must not reach a connection that is gone
+        deadline_timer_.cancel();
+    }
     wait_timer_.cancel();
     diag_.attempts = fsm_.attempts();
     diag_.retries = fsm_.retries();
