@@ -197,6 +197,7 @@ void Exchange<Inner>::interrupt(Interruption why, net::cancellation_type type) {
         connect_outlives_ = true;
         horizon_ = clock::time_point::max();
         arm_timer(phase_end_);
+        diag_.message = "stopped " + connect_phase_;
         return finish(fsm_.connected(net::error::operation_aborted, clock::now(), 0.0));
     }
     if (active_) active_->abort();
@@ -243,6 +244,8 @@ auto Exchange<Inner>::run() -> awaitable<void> {
             connecting_ = false;
             if (connect_outlives_) {
                 // Handed over (see interrupt()): the caller has had its answer.
+                active_ = nullptr;
+                deadline_timer_.cancel();  // the phase limit: nothing left to bound
                 if (!ec)
                     conn.release(clock::now());
                 else
@@ -345,6 +348,7 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     active_ = &conn;
     arm_phase_timer(impl_->config.connect_timeout);
 
+    connect_phase_ = "while resolving " + ep.host;
     error_code ec;
     auto endpoints = co_await resolve(ec);
     if (ec) {
@@ -359,6 +363,7 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
                         (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : ec.message());
         co_return ec;
     }
+    connect_phase_ = "while connecting to " + ep.host + ":" + ep.port;
     auto [cec, endpoint] = co_await net::async_connect(conn.tcp().socket(), endpoints, use_tuple<strand_type>);
     if (!cec) {
         impl_->counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
@@ -386,6 +391,7 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         }
         if (impl_->config.tls.session_resumption) impl_->sessions.offer(ssl);
         arm_phase_timer(impl_->config.handshake_timeout);
+        connect_phase_ = "during the TLS handshake with " + ep.host;
         auto [hec] = co_await conn.tls().async_handshake(net::ssl::stream_base::client, use_tuple<strand_type>);
         if (hec) {
             active_ = nullptr;

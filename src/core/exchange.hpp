@@ -128,6 +128,7 @@ private:
     /// over (see interrupt()): then only the phase's own limit does.
     std::chrono::steady_clock::time_point horizon_;
     bool connecting_ = false;
+    std::string connect_phase_;  // "while resolving <host>", ...: where a connect was when stopped
     /// The caller had its answer while a connect was under way; the connect
     /// goes on and its connection goes to the pool for whoever waits next.
     bool connect_outlives_ = false;
