@@ -158,7 +158,7 @@ public:
     /// following the API's `Link: <...>; rel="next"` (see ConferencePager).
     /// Does no I/O itself.
     /// @code
-    /// auto pager = client.list_conferences({.name = "standup", .page_size = 100});
+    /// auto pager = client.list_conferences({.name = "standup", .page_size = 100});  // no co_await: fine
     /// while (!pager.done())
     ///     for (const bwvoice::Conference& c : co_await pager.async_next()) use(c);
     /// @endcode
@@ -168,8 +168,11 @@ public:
     /// of `update` that are set (see ConferenceUpdate for the API's rules,
     /// checked before sending). Handler: `void(error_code)`; success is 204.
     /// @code
-    /// co_await client.async_update_conference(id, {.status = bwvoice::ConferenceStatus::completed});
+    /// bwvoice::ConferenceUpdate end{.status = bwvoice::ConferenceStatus::completed};
+    /// co_await client.async_update_conference(id, end);
     /// @endcode
+    /// (A named variable, not a braced temporary inside the co_await: g++ 12
+    /// destroys such a temporary twice.)
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_update_conference(std::string_view id, ConferenceUpdate update, CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_conference,
@@ -218,7 +221,8 @@ public:
     /// Update Conference Member: `PUT .../members/{member_id}` with exactly the
     /// fields of `update` that are set. Handler: `void(error_code)`; success is 204.
     /// @code
-    /// co_await client.async_update_member(conf, call, {.mute = true});
+    /// bwvoice::MemberUpdate mute{.mute = true};
+    /// co_await client.async_update_member(conf, call, mute);
     /// @endcode
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_update_member(std::string_view conference_id, std::string_view member_id, MemberUpdate update,
