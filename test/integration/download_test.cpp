@@ -160,6 +160,33 @@ BOOST_AUTO_TEST_CASE(a_download_larger_than_max_body_bytes_is_not_limited_by_it,
     });
 }
 
+// ResponseReader hands the body over in pieces of 64 KiB. A body that is a
+// whole number of pieces must end with its last full piece, not wait for
+// more bytes that never come.
+BOOST_AUTO_TEST_CASE(a_body_of_a_whole_number_of_pieces_completes) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.request_timeout = 3s;  // a hang shows as errc::timeout
+    config.retry.max_retries = 0;
+    ConferenceClient client(ioc, config);
+    for (const std::uint64_t size : {std::uint64_t{64 * 1024}, std::uint64_t{512 * 1024}}) {
+        BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, size));
+        for (const bool chunked : {false, true}) {
+            if (chunked) env.server->script_route(s.route_media(), {Action::of(Kind::chunked)});
+            CheckingSink sink(s.recording);
+            run_again(ioc, [&]() -> net::awaitable<void> {
+                auto d = co_await fetch_media(client, s, sink);
+                BOOST_TEST(!d.ec, size << (chunked ? " chunked: " : ": ") << d.ec.message() << ": " << d.diag.message);
+                BOOST_TEST(d.result.bytes == (d.ec ? 0 : size));
+            });
+            BOOST_TEST(sink.bytes() == size);
+            BOOST_TEST(sink.whole() == std::optional<bool>(true), size << (chunked ? " chunked" : ""));
+        }
+    }
+}
+
 // The promise that matters for recordings of any length: the client never
 // holds more than a piece of the body, so the process's memory does not grow
 // with the download. Checked two ways, in the same process as the mock server:
