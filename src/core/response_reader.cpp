@@ -47,7 +47,7 @@ std::size_t ResponseReader::take(string_view data, error_code& ec) {
     const std::size_t room = piece_ - std::min(piece_, body_.size());
     const std::size_t n = std::min(room, data.size());
     body_.append(data.data(), n);
-    if (n < data.size() || body_.size() == piece_) ec = boost::beast::http::error::need_buffer;
+    if (n < data.size()) ec = boost::beast::http::error::need_buffer;
     return n;
 }
 
