@@ -68,11 +68,34 @@ struct ClientConfig {
     std::string base_url = "https://voice.bandwidth.com/api/v2";
     /// Account ID (7 digits in current accounts). Required.
     std::string account_id;
-    /// HTTP Basic credentials of an API user. Required. The password is only
-    /// ever sent in the Authorization header over TLS; it never appears in
-    /// errors, diagnostics or logs.
+    /// HTTP Basic credentials of an API user. Give these, or the OAuth 2.0
+    /// client credentials below, not both. The password is only ever sent in
+    /// the Authorization header over TLS; it never appears in errors,
+    /// diagnostics or logs.
     std::string username;
     std::string password;
+
+    /// OAuth 2.0 client credentials (Bandwidth App > Account > API
+    /// Credentials), instead of username and password. The client then fetches
+    /// an access token from token_url (`POST`, the client ID and secret in
+    /// HTTP Basic, `grant_type=client_credentials`) and sends
+    /// `Authorization: Bearer <token>` to the API. One token is shared by
+    /// every request of the client: requests that need one while it is being
+    /// fetched wait for that one fetch (within their own deadline and
+    /// cancellation); it is refreshed token_refresh_margin before it expires
+    /// while requests go on using it; a 401 to a request that carried it
+    /// drops it (only it), and that request is sent once more with a new one.
+    /// The secret and the tokens never appear in errors, diagnostics or logs.
+    std::string client_id{};
+    std::string client_secret{};
+    /// The token endpoint. Same rules as base_url (https unless
+    /// insecure_allow_plain_http; trusted as `tls` says), but it may be another
+    /// host: API credentials never go to it, nor the client secret to the API.
+    std::string token_url = "https://api.bandwidth.com/api/v1/oauth2/token";
+    /// Refresh a token this long before it expires (capped at half its
+    /// lifetime). A token response without expires_in serves the requests
+    /// that waited for it and is not kept.
+    std::chrono::milliseconds token_refresh_margin{60'000};
 
     /// Most connections open at once (connecting, busy and idle together). >= 1.
     std::size_t pool_size = 16;

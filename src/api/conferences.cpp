@@ -10,7 +10,7 @@ namespace http = boost::beast::http;
 
 void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Completion<Conference> done) {
     if (auto why = refusal_of_segment(id, "conference"); !why.empty()) return refuse(done, std::move(why));
-    Request request{.target = conference_target(impl->endpoint, id), .success = status_is_200};
+    Request request{.target = conference_target(impl->api.endpoint, id), .success = status_is_200};
     auto op = std::make_unique<DecodedRead<Conference>>(
         std::move(done), parse_conference, "conference", std::move(id),
         [](const Conference& c) -> const std::string& { return c.id; });
@@ -22,7 +22,7 @@ void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, C
     if (auto why = refusal_of_segment(id, "conference"); !why.empty()) return refuse(done, std::move(why));
     if (auto why = check_update(update); !why.empty()) return refuse(done, why + "; nothing was sent");
     Request request{.method = http::verb::post,
-                    .target = conference_target(impl->endpoint, id),
+                    .target = conference_target(impl->api.endpoint, id),
                     .content_type = "application/json",
                     .body = to_json(update),
                     .change = true,
@@ -35,7 +35,7 @@ void start_update_conference_bxml(std::shared_ptr<ClientImpl> impl, std::string 
     if (auto why = refusal_of_segment(id, "conference"); !why.empty()) return refuse(done, std::move(why));
     if (bxml.empty()) return refuse(done, "the BXML document is empty; nothing was sent");
     Request request{.method = http::verb::put,
-                    .target = bxml_target(impl->endpoint, id),
+                    .target = bxml_target(impl->api.endpoint, id),
                     .content_type = "application/xml",
                     .body = std::move(bxml),
                     .change = true,

@@ -27,7 +27,7 @@ public:
             a.why = "invalid conference list in the response: " + why;
             return a;
         }
-        NextPage next = next_page(link, pager_->impl->endpoint, target_);
+        NextPage next = next_page(link, pager_->impl->api.endpoint, target_);
         if (!next.refusal.empty()) {
             a.ec = make_error_code(errc::bad_response);
             a.why = std::move(next.refusal);
@@ -88,7 +88,7 @@ std::shared_ptr<PagerState> make_pager(std::shared_ptr<ClientImpl> impl, const C
     auto pager = std::make_shared<PagerState>();
     if (!impl) return pager;  // from a moved-from client: async_next() fails with errc::cancelled
     pager->refusal = refusal_of_query(query);
-    pager->next_target = conferences_target(impl->endpoint, query);
+    pager->next_target = conferences_target(impl->api.endpoint, query);
     pager->impl = std::move(impl);
     return pager;
 }

@@ -12,7 +12,7 @@ void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_i
                       Completion<ConferenceMember> done) {
     if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty()) return refuse(done, std::move(why));
     if (auto why = refusal_of_segment(member_id, "member"); !why.empty()) return refuse(done, std::move(why));
-    Request request{.target = member_target(impl->endpoint, conference_id, member_id), .success = status_is_200};
+    Request request{.target = member_target(impl->api.endpoint, conference_id, member_id), .success = status_is_200};
     // The member ID is its call ID: the answer must be that call's.
     auto op = std::make_unique<DecodedRead<ConferenceMember>>(
         std::move(done), parse_member, "member", std::move(member_id),
@@ -26,7 +26,7 @@ void start_update_member(std::shared_ptr<ClientImpl> impl, std::string conferenc
     if (auto why = refusal_of_segment(member_id, "member"); !why.empty()) return refuse(done, std::move(why));
     if (auto why = check_update(update); !why.empty()) return refuse(done, why + "; nothing was sent");
     Request request{.method = http::verb::put,
-                    .target = member_target(impl->endpoint, conference_id, member_id),
+                    .target = member_target(impl->api.endpoint, conference_id, member_id),
                     .content_type = "application/json",
                     .body = to_json(update),
                     .change = true,

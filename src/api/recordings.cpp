@@ -35,7 +35,7 @@ private:
 void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string conference_id,
                            Completion<std::vector<RecordingMetadata>> done) {
     if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty()) return refuse(done, std::move(why));
-    Request request{.target = recordings_target(impl->endpoint, conference_id), .success = status_is_200};
+    Request request{.target = recordings_target(impl->api.endpoint, conference_id), .success = status_is_200};
     auto op = std::make_unique<DecodedRead<std::vector<RecordingMetadata>>>(std::move(done), parse_recording_list,
                                                                             "recording list");
     start_exchange(std::move(impl), std::move(request), std::move(op));
@@ -45,7 +45,7 @@ void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conferenc
                          Completion<RecordingMetadata> done) {
     if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty()) return refuse(done, std::move(why));
     if (auto why = refusal_of_segment(recording_id, "recording"); !why.empty()) return refuse(done, std::move(why));
-    Request request{.target = recording_target(impl->endpoint, conference_id, recording_id),
+    Request request{.target = recording_target(impl->api.endpoint, conference_id, recording_id),
                     .success = status_is_200};
     auto op = std::make_unique<DecodedRead<RecordingMetadata>>(
         std::move(done), parse_recording_metadata, "recording", std::move(recording_id),
@@ -62,7 +62,7 @@ void start_download_recording(std::shared_ptr<ClientImpl> impl, std::string conf
         return refuse(done, std::move(why));
     }
     // The formats the API serves, and JSON for its errors.
-    Request request{.target = media_target(impl->endpoint, conference_id, recording_id),
+    Request request{.target = media_target(impl->api.endpoint, conference_id, recording_id),
                     .accept = "audio/vnd.wave, audio/mpeg, application/json",
                     .success = status_is_200};
     start_exchange(std::move(impl), std::move(request), std::make_unique<Download>(std::move(done), *sink));

@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include <vector>
@@ -26,12 +27,13 @@ std::string basic_authorization(const std::string& user, const std::string& pass
     return "Basic " + encoded;
 }
 
+/// `authorization` empty: each request adds its own (the OAuth token).
 std::string serialize_request_headers(const Endpoint& ep, const std::string& authorization,
                                      const std::string& user_agent) {
     namespace http = boost::beast::http;
     http::request<http::empty_body> req{http::verb::get, "/", 11};
     req.set(http::field::host, ep.host_header);
-    req.set(http::field::authorization, authorization);
+    if (!authorization.empty()) req.set(http::field::authorization, authorization);
     req.set(http::field::user_agent, user_agent);
     std::ostringstream out;
     out << req.base();
@@ -41,21 +43,35 @@ std::string serialize_request_headers(const Endpoint& ep, const std::string& aut
     return all.substr(begin, all.size() - 2 - begin);
 }
 
-std::shared_ptr<boost::asio::ssl::context> tls_context_for(const Endpoint& ep, const TlsConfig& tls) {
-    return ep.tls ? make_tls_context(tls) : nullptr;
+std::shared_ptr<boost::asio::ssl::context> tls_context_for(const Endpoints& eps, const TlsConfig& tls) {
+    return eps.api.tls || (eps.token && eps.token->tls) ? make_tls_context(tls) : nullptr;
 }
+
+bool oauth(const ClientConfig& c) { return !c.client_id.empty(); }
 
 }  // namespace
 
 ClientImpl::ClientImpl(boost::asio::any_io_executor ex, ClientConfig cfg)
     : executor(std::move(ex)),
       config(std::move(cfg)),
-      endpoint(check_config(config)),
-      authorization(basic_authorization(config.username, config.password)),
-      request_headers(serialize_request_headers(endpoint, authorization, config.user_agent)),
-      ssl_context(tls_context_for(endpoint, config.tls)),
-      pool(config.pool_size, config.idle_timeout),
-      names(std::make_shared<NameResolver>(executor, endpoint.host, endpoint.port, config.dns_cache_ttl)) {}
+      endpoints(check_config(config)),
+      authorization(oauth(config) ? basic_authorization(config.client_id, config.client_secret)
+                                  : basic_authorization(config.username, config.password)),
+      ssl_context(tls_context_for(endpoints, config.tls)),
+      api(executor, endpoints.api,
+          serialize_request_headers(endpoints.api, oauth(config) ? std::string() : authorization, config.user_agent),
+          config.pool_size, config.idle_timeout, config.dns_cache_ttl),
+      // One connection is enough: one token fetch at a time.
+      token_origin(endpoints.token ? std::make_unique<Origin>(executor, *endpoints.token,
+                                                              serialize_request_headers(*endpoints.token, authorization,
+                                                                                        config.user_agent),
+                                                              1, config.idle_timeout, config.dns_cache_ttl)
+                                   : nullptr),
+      tokens(endpoints.token ? std::make_unique<TokenBroker>(TokenCache::Settings{
+                                   .refresh_margin = config.token_refresh_margin,
+                                   .backoff_base = std::max(config.retry.backoff_base, std::chrono::milliseconds(1)),
+                                   .backoff_cap = std::max(config.retry.backoff_cap, std::chrono::milliseconds(1))})
+                             : nullptr) {}
 
 ClientImpl::~ClientImpl() { close(); }
 
@@ -94,13 +110,15 @@ void ClientImpl::close() {
             if (auto strong = l->lock_self()) live.push_back(std::move(strong));
         }
     }
-    for (auto& c : pool.close()) c->abort();
+    for (auto& c : api.pool.close()) c->abort();
+    if (token_origin)
+        for (auto& c : token_origin->pool.close()) c->abort();
     for (auto& l : live) l->close_from_client();
 }
 
 PoolStats ClientImpl::stats() const {
     PoolStats s;
-    const auto counts = pool.counts();
+    const auto counts = api.pool.counts();
     s.open = counts.open;
     s.idle = counts.idle;
     s.waiting = counts.waiting;

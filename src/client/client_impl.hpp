@@ -2,10 +2,10 @@
 #ifndef BWVOICE_SRC_CLIENT_CLIENT_IMPL_HPP
 #define BWVOICE_SRC_CLIENT_CLIENT_IMPL_HPP
 
+#include "auth/token_broker.hpp"
 #include "client/config_check.hpp"
-#include "core/name_resolver.hpp"
-#include "core/pool.hpp"
-#include "core/tls.hpp"
+#include "core/origin.hpp"
+#include "core/request.hpp"
 
 #include <bwvoice/client.hpp>
 #include <bwvoice/config.hpp>
@@ -34,21 +34,25 @@ public:
 
     const boost::asio::any_io_executor executor;
     const ClientConfig config;
-    const Endpoint endpoint;
-    /// "Basic base64(user:password)", built once. Never logged or formatted into errors.
+    const Endpoints endpoints;
+    /// "Basic base64(id:secret)": the API user's credentials, or with OAuth
+    /// the client credentials, sent to the token endpoint only. Never logged
+    /// or formatted into errors.
     const std::string authorization;
-    /// The header lines every request shares (Host, Authorization,
-    /// User-Agent), serialized once by Beast; a request adds its request line
-    /// before them and its own headers (Accept, Content-Type, ...) after.
-    const std::string request_headers;
     /// Null for plain HTTP.
     const std::shared_ptr<boost::asio::ssl::context> ssl_context;
-    SessionCache sessions;
-    Pool pool;
+    /// The API. With Basic credentials its shared headers carry them; with
+    /// OAuth each request adds the token it carries.
+    Origin api;
+    /// With OAuth only: the token endpoint, and the token every request shares.
+    const std::unique_ptr<Origin> token_origin;
+    const std::unique_ptr<TokenBroker> tokens;
 
-    /// The API host's addresses; shared (by pointer) with a resolution that
-    /// may outlive the client.
-    const std::shared_ptr<NameResolver> names;
+    Origin& origin_for(Audience audience) noexcept {
+        return audience == Audience::token_endpoint ? *token_origin : api;
+    }
+    /// Whether requests to the API carry an OAuth token.
+    bool uses_tokens() const noexcept { return tokens != nullptr; }
 
     /// Registers a lookup, once it is owned by a shared_ptr (so that close()
     /// can reach it); returns false when the client is already closed.

@@ -30,11 +30,11 @@ bool has_control_character(std::string_view s) {
 
 /// The port as plain decimal; 1 to 65535 or the URL is refused (Boost.URL
 /// would wrap a larger number modulo 65536 in port_number()).
-std::string decimal_port(std::string_view text) {
+std::string decimal_port(std::string_view field, std::string_view text) {
     unsigned long value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < 1 || value > 65535)
-        reject("base_url", "has an invalid port (1 to 65535)");
+        reject(field, "has an invalid port (1 to 65535)");
     return std::to_string(value);
 }
 
@@ -42,47 +42,82 @@ void check_duration(std::string_view field, std::chrono::milliseconds value) {
     if (value > longest_duration) reject(field, "must not exceed 30 days");
 }
 
-Endpoint parse_base_url(const ClientConfig& config) {
-    auto parsed = boost::urls::parse_absolute_uri(config.base_url);
-    if (!parsed) reject("base_url", "is not an absolute URL");
+/// The origin of `text` (field `field`), under base_url's rules.
+Endpoint parse_origin(std::string_view field, std::string_view text, bool allow_http) {
+    auto parsed = boost::urls::parse_absolute_uri(text);
+    if (!parsed) reject(field, "is not an absolute URL");
     const auto& url = *parsed;
 
     Endpoint ep;
     if (url.scheme_id() == boost::urls::scheme::https) {
         ep.tls = true;
     } else if (url.scheme_id() == boost::urls::scheme::http) {
-        if (!config.insecure_allow_plain_http)
-            reject("base_url", "is http://, which would send the credentials in clear; use https:// "
-                               "(or set insecure_allow_plain_http for a local test server)");
+        if (!allow_http)
+            reject(field, "is http://, which would send the credentials in clear; use https:// "
+                          "(or set insecure_allow_plain_http for a local test server)");
         ep.tls = false;
     } else {
-        reject("base_url", "must use the https scheme");
+        reject(field, "must use the https scheme");
     }
-    if (url.has_userinfo()) reject("base_url", "must not contain credentials; use username and password");
-    if (url.has_query() || url.has_fragment()) reject("base_url", "must not have a query or fragment");
-    if (url.host_address().empty()) reject("base_url", "has no host");
+    if (url.has_userinfo()) reject(field, "must not contain credentials");
+    if (url.has_fragment()) reject(field, "must not have a fragment");
+    if (url.host_address().empty()) reject(field, "has no host");
 
     ep.host = url.host_address();
     // host_address() is percent-decoded: "exa%00mple.com" would resolve as
     // "exa" while the Host header and the certificate check named the rest.
-    if (has_control_character(ep.host)) reject("base_url", "has a control character in its host");
-    ep.port = url.has_port() ? decimal_port(url.port()) : (ep.tls ? "443" : "80");
+    if (has_control_character(ep.host)) reject(field, "has a control character in its host");
+    ep.port = url.has_port() ? decimal_port(field, url.port()) : (ep.tls ? "443" : "80");
     ep.host_header = std::string(url.encoded_host_and_port());
+    ep.target = std::string(url.encoded_target());
+    if (ep.target.empty()) ep.target = "/";
+    return ep;
+}
 
-    std::string path(url.encoded_path());
+Endpoint parse_base_url(const ClientConfig& config) {
+    if (auto parsed = boost::urls::parse_absolute_uri(config.base_url); parsed && parsed->has_query())
+        reject("base_url", "must not have a query or fragment");
+    Endpoint ep = parse_origin("base_url", config.base_url, config.insecure_allow_plain_http);
+    std::string path(boost::urls::parse_absolute_uri(config.base_url)->encoded_path());
     while (!path.empty() && path.back() == '/') path.pop_back();
     ep.account_path = path + "/accounts/" + boost::urls::encode(config.account_id, boost::urls::unreserved_chars);
+    ep.target.clear();
     return ep;
+}
+
+/// Exactly one kind of credentials, each complete.
+bool check_credentials(const ClientConfig& config) {
+    const bool basic = !config.username.empty() || !config.password.empty();
+    const bool oauth = !config.client_id.empty() || !config.client_secret.empty();
+    if (basic && oauth)
+        throw std::invalid_argument("ClientConfig: username/password (Basic) and client_id/client_secret "
+                                    "(OAuth 2.0) are both set; give one kind of credentials");
+    if (!basic && !oauth)
+        throw std::invalid_argument("ClientConfig: credentials are required: username and password (Basic), "
+                                    "or client_id and client_secret (OAuth 2.0)");
+    if (basic) {
+        if (config.username.empty()) reject("username", "is required");
+        if (config.password.empty()) reject("password", "is required");
+        // A colon in the user name would make Basic credentials ambiguous (RFC 7617).
+        if (config.username.find(':') != std::string::npos) reject("username", "must not contain ':'");
+        if (has_line_break(config.username)) reject("username", "must not contain CR or LF");
+    } else {
+        if (config.client_id.empty()) reject("client_id", "is required");
+        if (config.client_secret.empty()) reject("client_secret", "is required");
+        // The client ID goes into HTTP Basic credentials too (RFC 6749, 2.3.1).
+        if (config.client_id.find(':') != std::string::npos) reject("client_id", "must not contain ':'");
+        if (has_control_character(config.client_id)) reject("client_id", "must not contain control characters");
+        if (config.token_refresh_margin.count() < 0) reject("token_refresh_margin", "must not be negative");
+        check_duration("token_refresh_margin", config.token_refresh_margin);
+    }
+    return oauth;
 }
 
 }  // namespace
 
-Endpoint check_config(const ClientConfig& config) {
+Endpoints check_config(const ClientConfig& config) {
     if (config.account_id.empty()) reject("account_id", "is required");
-    if (config.username.empty()) reject("username", "is required");
-    if (config.password.empty()) reject("password", "is required");
-    // A colon in the user name would make Basic credentials ambiguous (RFC 7617).
-    if (config.username.find(':') != std::string::npos) reject("username", "must not contain ':'");
+    const bool oauth = check_credentials(config);
     if (config.pool_size < 1) reject("pool_size", "must be at least 1");
     if (config.request_timeout.count() <= 0) reject("request_timeout", "must be positive");
     if (config.connect_timeout.count() <= 0) reject("connect_timeout", "must be positive");
@@ -106,8 +141,9 @@ Endpoint check_config(const ClientConfig& config) {
     // "." and ".." are dot-segments: servers and proxies resolve them, so the
     // request would reach another resource with the caller's credentials.
     if (config.account_id == "." || config.account_id == "..") reject("account_id", "must not be '.' or '..'");
-    if (has_line_break(config.username)) reject("username", "must not contain CR or LF");
-    return parse_base_url(config);
+    Endpoints eps{.api = parse_base_url(config), .token = std::nullopt};
+    if (oauth) eps.token = parse_origin("token_url", config.token_url, config.insecure_allow_plain_http);
+    return eps;
 }
 
 }  // namespace bwvoice::detail

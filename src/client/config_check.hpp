@@ -5,6 +5,7 @@
 #include <bwvoice/config.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,13 @@ struct Endpoint {
     std::string port;          ///< Decimal, defaulted from the scheme.
     std::string host_header;   ///< Host header value, as written in the base URL.
     std::string account_path;  ///< "/api/v2/accounts/<account>": the base path and the percent-encoded account.
+    std::string target;        ///< The token endpoint's path and query (empty for the API).
+};
+
+/// The servers a configuration names.
+struct Endpoints {
+    Endpoint api;
+    std::optional<Endpoint> token;  ///< With OAuth 2.0 client credentials only.
 };
 
 /// The longest duration any ClientConfig field may hold: deadlines are
@@ -24,7 +32,7 @@ struct Endpoint {
 inline constexpr std::chrono::milliseconds longest_duration = std::chrono::hours(24 * 30);
 
 /// Throws std::invalid_argument naming the field ("ClientConfig::pool_size must be at least 1").
-Endpoint check_config(const ClientConfig& config);
+Endpoints check_config(const ClientConfig& config);
 
 }  // namespace bwvoice::detail
 

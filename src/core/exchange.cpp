@@ -1,5 +1,7 @@
 #include "core/exchange.hpp"
 
+#include "auth/token_fetch.hpp"
+
 #include "client/config_check.hpp"
 #include "core/error_mapping.hpp"
 #include "core/redact.hpp"
@@ -77,6 +79,11 @@ void read_api_error(std::string_view body, Diagnostics& diag) {
     const auto& o = v.get_object();
     if (auto* t = o.if_contains("type"); t && t->is_string()) diag.api_error_type = t->get_string();
     if (auto* d = o.if_contains("description"); d && d->is_string()) diag.api_error_description = d->get_string();
+    // An OAuth token endpoint's error (RFC 6749, 5.2).
+    if (auto* t = o.if_contains("error"); t && t->is_string() && diag.api_error_type.empty())
+        diag.api_error_type = t->get_string();
+    if (auto* d = o.if_contains("error_description"); d && d->is_string() && diag.api_error_description.empty())
+        diag.api_error_description = d->get_string();
 }
 
 std::string tls_failure_text(Connection& conn, const error_code& ec) {
@@ -139,9 +146,11 @@ Exchange<Inner>::Exchange(std::shared_ptr<ClientImpl> impl, const Inner& inner, 
     : impl_(std::move(impl)),
       strand_(net::make_strand(inner)),
       request_(std::move(request)),
+      origin_(impl_->origin_for(request_.audience)),
       operation_(std::move(operation)),
       deadline_(clock::now() + impl_->config.request_timeout),
-      fsm_(impl_->config.retry, request_.change, deadline_, request_.success),
+      fsm_(impl_->config.retry, request_.change, deadline_, request_.success,
+           request_.audience == Audience::api && impl_->uses_tokens()),
       deadline_timer_(strand_),
       wait_timer_(strand_),
       horizon_(deadline_) {}
@@ -151,7 +160,7 @@ Exchange<Inner>::~Exchange() {
     // A grant made to an exchange that ended without taking it (an exception
     // on the way) goes back, so the next waiter gets it.
     PoolLease unclaimed;
-    if (impl_->pool.take_grant(*this, unclaimed) == Acquired::connection) unclaimed.release(clock::now());
+    if (origin_.pool.take_grant(*this, unclaimed) == Acquired::connection) unclaimed.release(clock::now());
     impl_->withdraw(*this);
 }
 
@@ -185,8 +194,9 @@ void Exchange<Inner>::interrupt(Interruption why, net::cancellation_type type) {
     if (finished_ || !fsm_.interrupt(why, type)) return;
     // End whatever is in progress; its completion reports to the state
     // machine, which then finishes.
-    impl_->pool.cancel_wait(*this);
-    impl_->names->cancel_wait(*this);
+    origin_.pool.cancel_wait(*this);
+    origin_.names->cancel_wait(*this);
+    if (impl_->tokens) impl_->tokens->cancel_wait(*this);
     wait_timer_.cancel();
     if (connecting_ && why != Interruption::closed) {
         // Tearing down a connect half done wastes it: under a storm of
@@ -213,6 +223,12 @@ auto Exchange<Inner>::run() -> awaitable<void> {
     for (;;) {
         dispose(conn, d.disposal);
         switch (d.step) {
+        case Step::authorize: {
+            if (d.reject_token && token_) impl_->tokens->rejected(token_->generation);
+            const error_code ec = co_await authorize();
+            d = fsm_.authorized(ec);
+            break;
+        }
         case Step::acquire: {
             const Grant got = acquire(conn);
             d = fsm_.granted(got, got == Grant::connection && conn->exchanges > 0);
@@ -227,7 +243,7 @@ auto Exchange<Inner>::run() -> awaitable<void> {
             wait_timer_.expires_at(deadline_);
             auto [wait_ec] = co_await wait_timer_.async_wait(use_tuple<strand_type>);
             if (!wait_ec) interrupt(Interruption::deadline);
-            Grant got = grant_of(impl_->pool.take_grant(*this, conn));
+            Grant got = grant_of(origin_.pool.take_grant(*this, conn));
             if (got == Grant::connection && !fsm_.interrupted() && !conn->peer_silent()) {
                 // Handed over while we waited: the same check as acquire()'s.
                 conn.discard();
@@ -306,7 +322,7 @@ Grant Exchange<Inner>::acquire(PoolLease& out) {
     for (;;) {
         out = PoolLease{};
         const Acquired got =
-            impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out, expired,
+            origin_.pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out, expired,
                                 clock::now());
         for (auto& c : expired) c->abort();
         expired.clear();
@@ -319,11 +335,65 @@ Grant Exchange<Inner>::acquire(PoolLease& out) {
     }
 }
 
+// ---- the OAuth token ----------------------------------------------------------
+
+template <class Inner>
+auto Exchange<Inner>::authorize() -> awaitable<error_code> {
+    auto& tokens = *impl_->tokens;
+    for (;;) {
+        Diagnostics last_failure;
+        const TokenCache::Answer a = tokens.need(std::static_pointer_cast<TokenWaiter>(this->shared_from_this()),
+                                                 clock::now(), last_failure);
+        if (a.start_fetch) start_token_fetch(impl_);
+        switch (a.verdict) {
+        case TokenCache::Verdict::use:
+            if (token_ != a.token) wire_.clear();  // serialized again with this token
+            token_ = a.token;
+            co_return error_code{};
+        case TokenCache::Verdict::back_off: {
+            // The last fetch failed moments ago; the next may start at
+            // not_before. A request that cannot wait that long fails now, as
+            // the fetch did.
+            if (a.not_before >= deadline_) {
+                diag_ = std::move(last_failure);
+                co_return a.last_error;
+            }
+            wait_timer_.expires_at(a.not_before);
+            co_await wait_timer_.async_wait(use_tuple<strand_type>);
+            if (fsm_.interrupted()) co_return make_error_code(net::error::operation_aborted);
+            continue;
+        }
+        case TokenCache::Verdict::wait:
+            break;
+        }
+        // As in the pool wait, the timer is the condition variable: the
+        // broker's wake() and interrupt() cancel it, and it expires at the
+        // deadline. The fetch goes on for the others if we stop waiting.
+        while (!tokens.answered(*this)) {
+            wait_timer_.expires_at(deadline_);
+            auto [wait_ec] = co_await wait_timer_.async_wait(use_tuple<strand_type>);
+            if (!wait_ec) interrupt(Interruption::deadline);
+            if (fsm_.interrupted()) {
+                tokens.cancel_wait(*this);
+                diag_.message = "stopped while waiting for an OAuth token";
+                co_return make_error_code(net::error::operation_aborted);
+            }
+        }
+        if (token_error) {
+            diag_ = std::move(token_diag);
+            co_return std::exchange(token_error, error_code{});
+        }
+        if (token_ != given_token) wire_.clear();
+        token_ = std::move(given_token);
+        co_return error_code{};
+    }
+}
+
 // ---- connecting -----------------------------------------------------------
 
 template <class Inner>
 auto Exchange<Inner>::resolve(error_code& ec) -> awaitable<Addresses> {
-    auto outcome = impl_->names->resolve_or_wait(std::static_pointer_cast<ResolutionWaiter>(this->shared_from_this()));
+    auto outcome = origin_.names->resolve_or_wait(std::static_pointer_cast<ResolutionWaiter>(this->shared_from_this()));
     while (!outcome) {
         // As in the pool wait, the timer is the condition variable: wake(),
         // interrupt() and the connect limit cancel it, and it expires at the
@@ -332,11 +402,11 @@ auto Exchange<Inner>::resolve(error_code& ec) -> awaitable<Addresses> {
         auto [wait_ec] = co_await wait_timer_.async_wait(use_tuple<strand_type>);
         if (!wait_ec) interrupt(Interruption::deadline);
         if (fsm_.interrupted() || phase_expired_) {
-            impl_->names->cancel_wait(*this);
+            origin_.names->cancel_wait(*this);
             ec = phase_expired_ ? make_error_code(net::error::timed_out) : make_error_code(net::error::operation_aborted);
             co_return Addresses{};
         }
-        outcome = impl_->names->take(*this);
+        outcome = origin_.names->take(*this);
     }
     ec = outcome->ec;
     co_return std::move(outcome->addresses);
@@ -344,7 +414,7 @@ auto Exchange<Inner>::resolve(error_code& ec) -> awaitable<Addresses> {
 
 template <class Inner>
 auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
-    const auto& ep = impl_->endpoint;
+    const auto& ep = origin_.endpoint;
     active_ = &conn;
     arm_phase_timer(impl_->config.connect_timeout);
 
@@ -389,7 +459,7 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
             diag_.message = "TLS set-up failed: " + pec.message();
             co_return pec;
         }
-        if (impl_->config.tls.session_resumption) impl_->sessions.offer(ssl);
+        if (impl_->config.tls.session_resumption) origin_.sessions.offer(ssl);
         arm_phase_timer(impl_->config.handshake_timeout);
         connect_phase_ = "during the TLS handshake with " + ep.host;
         auto [hec] = co_await conn.tls().async_handshake(net::ssl::stream_base::client, use_tuple<strand_type>);
@@ -434,14 +504,17 @@ void Exchange<Inner>::serialize_request() {
         // client was serialized once by Beast; a GET adds its request line and
         // its Accept.
         const std::string_view method = http::to_string(request_.method);
-        wire_.reserve(method.size() + request_.target.size() + 13 + impl_->request_headers.size() + 10 +
-                      request_.accept.size());
+        wire_.reserve(method.size() + request_.target.size() + 13 + origin_.shared_headers.size() + 10 +
+                      request_.accept.size() + (token_ ? token_->authorization.size() + 17 : 0));
         wire_.append(method).append(" ").append(request_.target).append(" HTTP/1.1\r\n");
-        wire_.append(impl_->request_headers).append("Accept: ").append(request_.accept).append("\r\n\r\n");
+        wire_.append(origin_.shared_headers);
+        if (token_) wire_.append("Authorization: ").append(token_->authorization).append("\r\n");
+        wire_.append("Accept: ").append(request_.accept).append("\r\n\r\n");
         return;
     }
     // A change: Beast writes the whole message, Content-Length included.
     http::request<http::string_body> req{request_.method, request_.target, 11};
+    if (token_) req.set(http::field::authorization, token_->authorization);
     req.set(http::field::accept, request_.accept);
     if (!request_.content_type.empty()) req.set(http::field::content_type, request_.content_type);
     req.body() = request_.body;
@@ -450,9 +523,9 @@ void Exchange<Inner>::serialize_request() {
     head << req.base();
     const std::string all = head.str();
     const std::size_t line_end = all.find("\r\n") + 2;
-    wire_.reserve(all.size() + impl_->request_headers.size() + req.body().size());
+    wire_.reserve(all.size() + origin_.shared_headers.size() + req.body().size());
     // Request line, our shared headers, then this request's own.
-    wire_.append(all, 0, line_end).append(impl_->request_headers).append(all, line_end).append(req.body());
+    wire_.append(all, 0, line_end).append(origin_.shared_headers).append(all, line_end).append(req.body());
 }
 
 template <class Inner>
@@ -481,7 +554,7 @@ auto Exchange<Inner>::read(Connection& conn) -> awaitable<ResponseOutcome> {
     active_ = nullptr;
     if (!r.ec && conn.is_tls() && !conn.session_remembered && impl_->config.tls.session_resumption) {
         // After a full response the TLS 1.3 tickets have arrived, so the session is resumable now.
-        impl_->sessions.remember(conn.tls().native_handle());
+        origin_.sessions.remember(conn.tls().native_handle());
         conn.session_remembered = true;
     }
     co_return r;
@@ -697,8 +770,10 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         // Everything in Diagnostics may quote the server; none of it may carry the credentials.
         const std::string_view auth = impl_->authorization;
         const std::string_view credentials = auth.substr(auth.find(' ') + 1);
+        const std::string_view bearer = token_ ? std::string_view(token_->authorization) : std::string_view();
+        const std::string_view token = bearer.substr(std::min(bearer.size(), bearer.find(' ') + 1));
         for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
-            redact(*text, {auth, credentials, impl_->config.password});
+            redact(*text, {auth, credentials, impl_->config.password, impl_->config.client_secret, bearer, token});
     } catch (...) {
         // Out of memory while writing the diagnostics: deliver without them
         // rather than lose the result. What was not redacted is dropped.

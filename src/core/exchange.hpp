@@ -6,6 +6,7 @@
 #ifndef BWVOICE_SRC_CORE_EXCHANGE_HPP
 #define BWVOICE_SRC_CORE_EXCHANGE_HPP
 
+#include "auth/token_broker.hpp"
 #include "client/client_impl.hpp"
 #include "core/connection.hpp"
 #include "core/exchange_fsm.hpp"
@@ -55,6 +56,7 @@ void start_exchange(std::shared_ptr<ClientImpl> impl, Request request, std::uniq
 template <class Inner>
 class Exchange final : public LiveExchange,
                        public ResolutionWaiter,
+                       public TokenWaiter,
                        public std::enable_shared_from_this<Exchange<Inner>> {
 public:
     using strand_type = boost::asio::strand<Inner>;
@@ -87,6 +89,10 @@ private:
     /// A pooled connection checked for anything the server sent unasked, or a
     /// connect slot; or the exchange is queued (the wait is done by run()).
     Grant acquire(PoolLease& out);
+    /// Gets the OAuth token to carry: the shared one, or the one being
+    /// fetched (waiting for it within the deadline), or none because the
+    /// fetch failed (its error, with its diagnostics).
+    awaitable<error_code> authorize();
     /// Resolves, connects and handshakes a new connection; fills the
     /// diagnostics message on failure.
     awaitable<error_code> connect(Connection& conn);
@@ -112,11 +118,13 @@ private:
     std::shared_ptr<ClientImpl> impl_;
     strand_type strand_;
     Request request_;
+    Origin& origin_;  // owned by impl_
     std::unique_ptr<Operation> operation_;
     const std::chrono::steady_clock::time_point deadline_;
     ExchangeFsm fsm_;
     Diagnostics diag_;
     std::string wire_;  // the request as sent, serialized once a connection is granted
+    std::shared_ptr<const AccessToken> token_;  // the OAuth token the request carries
 
     timer_type deadline_timer_;  // the deadline; while connecting, the phase limits
     timer_type wait_timer_;      // pool and resolution waits, pauses before retries

@@ -10,6 +10,22 @@ namespace net = boost::asio;
 
 Decision ExchangeFsm::start() noexcept {
     if (interruption_) return finish_interrupted(Disposal::keep);
+    return begin_try(Disposal::keep);
+}
+
+Decision ExchangeFsm::begin_try(Disposal disposal) noexcept {
+    if (bearer_) {
+        // Before each try, not once: a pause may have outlived the token.
+        state_ = State::authorizing;
+        return {.step = Step::authorize, .disposal = disposal};
+    }
+    state_ = State::acquiring;
+    return {.step = Step::acquire, .disposal = disposal};
+}
+
+Decision ExchangeFsm::authorized(error_code ec) noexcept {
+    if (interruption_) return finish_interrupted(Disposal::keep);
+    if (ec) return finish(ec, Disposal::keep);
     state_ = State::acquiring;
     return {.step = Step::acquire};
 }
@@ -86,6 +102,16 @@ Decision ExchangeFsm::received(const ResponseOutcome& r, clock::time_point now, 
     }
     const Disposal disposal = r.keep_alive && !r.retire ? Disposal::release : Disposal::discard;
     if (success_(r.status)) return finish(r.accept_ec, disposal);
+    if (r.status == 401 && bearer_ && !token_rejected_once_) {
+        // The token looked valid (it would not have been carried otherwise)
+        // and was refused: revoked or expired early. A 401 applied nothing,
+        // so the request goes once more, with a new token; a second 401 is
+        // the answer.
+        token_rejected_once_ = true;
+        Decision d = begin_try(disposal);
+        d.reject_token = true;
+        return d;
+    }
     const error_code ec = make_error_code(errc_for_status(r.status));
     // 429 says the request was refused, not applied: a change may go again.
     if (r.status == 429) return retry_or_finish(ec, disposal, r.retry_after, now, unit_random);
@@ -98,8 +124,7 @@ Decision ExchangeFsm::received(const ResponseOutcome& r, clock::time_point now, 
 
 Decision ExchangeFsm::slept() noexcept {
     if (interruption_) return finish_interrupted(Disposal::keep);
-    state_ = State::acquiring;
-    return {.step = Step::acquire};
+    return begin_try(Disposal::keep);
 }
 
 bool ExchangeFsm::interrupt(Interruption why, net::cancellation_type type) noexcept {
@@ -154,6 +179,7 @@ Decision ExchangeFsm::resend_now(Disposal disposal) noexcept {
 
 std::ostream& operator<<(std::ostream& os, Step s) {
     switch (s) {
+    case Step::authorize: return os << "authorize";
     case Step::acquire: return os << "acquire";
     case Step::wait: return os << "wait";
     case Step::connect: return os << "connect";
@@ -189,6 +215,7 @@ std::ostream& operator<<(std::ostream& os, const Decision& d) {
     os << "{" << d.step << ", " << d.disposal;
     if (d.step == Step::sleep || d.delay.count() != 0) os << ", " << d.delay.count() << " ms";
     if (d.step == Step::finish) os << ", " << (d.ec ? d.ec.message() : "success") << ", " << d.ending;
+    if (d.reject_token) os << ", reject token";
     return os << "}";
 }
 

@@ -20,6 +20,7 @@ namespace bwvoice::detail {
 
 /// What the shell does next.
 enum class Step {
+    authorize,  ///< Get the OAuth token to carry (waiting while it is fetched); Decision::reject_token first.
     acquire,  ///< Ask the pool for a connection (or a connect slot, or a place in line).
     wait,     ///< Wait until the pool hands something over (or the deadline).
     connect,  ///< Open a connection in the connect slot.
@@ -52,6 +53,9 @@ struct Decision {
     std::chrono::milliseconds delay{0};  ///< For Step::sleep.
     error_code ec{};                     ///< For Step::finish; success when the response decided it.
     Ending ending = Ending::normal;      ///< For Step::finish.
+    /// For Step::authorize: the API answered 401 to the token carried; it is
+    /// condemned before another is asked for.
+    bool reject_token = false;
 
     friend bool operator==(const Decision&, const Decision&) = default;
 };
@@ -95,12 +99,19 @@ public:
 
     /// `change`: a POST or PUT, never sent twice once any byte of it may have
     /// reached the server. `success` tells a status that completes the request.
-    ExchangeFsm(const RetryPolicy& policy, bool change, clock::time_point deadline,
-                bool (*success)(unsigned status)) noexcept
-        : policy_(policy), deadline_(deadline), success_(success), change_(change) {}
+    /// `bearer`: the request carries the client's OAuth token, got before each
+    /// try; a 401 to it condemns that token and the request goes once more
+    /// with a new one (a 401 applied nothing, so changes too).
+    ExchangeFsm(const RetryPolicy& policy, bool change, clock::time_point deadline, bool (*success)(unsigned status),
+                bool bearer = false) noexcept
+        : policy_(policy), deadline_(deadline), success_(success), change_(change), bearer_(bearer) {}
 
     /// The first decision.
     Decision start() noexcept;
+
+    /// A token is ready to carry, or none could be had (`ec`: the token
+    /// endpoint's refusal or failure, or the wait was interrupted).
+    Decision authorized(error_code ec) noexcept;
 
     /// The pool answered an acquire, or a wait ended with a grant (`reused`:
     /// the connection has carried a request before).
@@ -146,7 +157,7 @@ public:
     bool is_change() const noexcept { return change_; }
 
 private:
-    enum class State { idle, acquiring, waiting, connecting, writing, reading, sleeping, done };
+    enum class State { idle, authorizing, acquiring, waiting, connecting, writing, reading, sleeping, done };
 
     /// The request cannot go on; `ec` says why.
     Decision finish(error_code ec, Disposal disposal, Ending ending = Ending::normal) noexcept;
@@ -158,13 +169,17 @@ private:
                              clock::time_point now, double unit_random) noexcept;
     /// Try at once on another connection, not counted (a dead pooled connection).
     Decision resend_now(Disposal disposal) noexcept;
+    /// The next try begins: with a token first, when the request carries one.
+    Decision begin_try(Disposal disposal) noexcept;
 
     const RetryPolicy& policy_;
     const clock::time_point deadline_;
     bool (*const success_)(unsigned);
     const bool change_;
+    const bool bearer_;
 
     State state_ = State::idle;
+    bool token_rejected_once_ = false;  // a 401 already sent the request again with a new token
     bool reused_ = false;          // the connection in use had carried a request before
     bool interrupted_on_the_wire_ = false;  // the interruption came while writing or reading
     std::optional<Interruption> interruption_;

@@ -9,6 +9,12 @@
 
 namespace bwvoice::detail {
 
+/// Whom a request is for, and so which origin and credentials it uses.
+enum class Audience {
+    api,             ///< The Voice API: Basic credentials or the OAuth token.
+    token_endpoint,  ///< The OAuth token endpoint: the client credentials.
+};
+
 struct Request {
     boost::beast::http::verb method = boost::beast::http::verb::get;
     /// origin-form: path and query, already percent-encoded.
@@ -24,6 +30,7 @@ struct Request {
     /// The final statuses that complete the request (200 for reads, 204 for
     /// changes); any other is an error of errc_for_status.
     bool (*success)(unsigned status) = nullptr;
+    Audience audience = Audience::api;
 };
 
 inline bool status_is_200(unsigned s) noexcept { return s == 200; }

@@ -451,10 +451,14 @@ BOOST_AUTO_TEST_CASE(there_is_no_option_to_disable_verification) {
         BOOST_TEST(!context);
     }
     {
-        auto [base_url, account_id, username, password, pool_size, idle_timeout, connect_timeout, handshake_timeout,
-              request_timeout, dns_cache_ttl, retry, max_body_bytes, max_header_bytes, user_agent, tls,
-              insecure_allow_plain_http] = ClientConfig{};
+        // client_id, client_secret, token_url, token_refresh_margin (reviewed):
+        // the token URL obeys base_url's rules and the same TLS settings.
+        auto [base_url, account_id, username, password, client_id, client_secret, token_url, token_refresh_margin,
+              pool_size, idle_timeout, connect_timeout, handshake_timeout, request_timeout, dns_cache_ttl, retry,
+              max_body_bytes, max_header_bytes, user_agent, tls, insecure_allow_plain_http] = ClientConfig{};
         BOOST_TEST(base_url.starts_with("https://"));
+        BOOST_TEST(token_url.starts_with("https://"));
+        (void)client_id, (void)client_secret, (void)token_refresh_margin;
         BOOST_TEST(!insecure_allow_plain_http);  // the one insecure switch, off by default
         (void)account_id, (void)username, (void)password, (void)pool_size, (void)idle_timeout, (void)connect_timeout;
         (void)handshake_timeout, (void)request_timeout, (void)dns_cache_ttl, (void)retry, (void)max_body_bytes;

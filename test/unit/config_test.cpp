@@ -20,7 +20,7 @@ ClientConfig valid() {
 BOOST_AUTO_TEST_SUITE(config)
 
 BOOST_AUTO_TEST_CASE(default_base_url_is_the_production_api) {
-    auto ep = check_config(valid());
+    auto ep = check_config(valid()).api;
     BOOST_TEST(ep.tls);
     BOOST_TEST(ep.host == "voice.bandwidth.com");
     BOOST_TEST(ep.port == "443");
@@ -31,19 +31,19 @@ BOOST_AUTO_TEST_CASE(default_base_url_is_the_production_api) {
 BOOST_AUTO_TEST_CASE(ports_paths_and_ipv6_hosts) {
     auto c = valid();
     c.base_url = "https://[::1]:8443/x/api/v2/";
-    auto ep = check_config(c);
+    auto ep = check_config(c).api;
     BOOST_TEST(ep.port == "8443");
     BOOST_TEST(ep.host_header == "[::1]:8443");
     BOOST_TEST(ep.account_path == "/x/api/v2/accounts/9900000");
     c.base_url = "http://localhost:8080";
     c.insecure_allow_plain_http = true;
-    ep = check_config(c);
+    ep = check_config(c).api;
     BOOST_TEST(!ep.tls);
     BOOST_TEST(ep.account_path == "/accounts/9900000");
 }
 
 BOOST_AUTO_TEST_CASE(every_reserved_byte_of_an_id_is_encoded) {
-    auto ep = check_config(valid());
+    auto ep = check_config(valid()).api;
     BOOST_TEST(conference_target(ep, "conf-1_a.b~c") == ep.account_path + "/conferences/" + "conf-1_a.b~c");
     BOOST_TEST(conference_target(ep, "a/b?c#d%e f") == ep.account_path + "/conferences/" + "a%2Fb%3Fc%23d%25e%20f");
     BOOST_TEST(conference_target(ep, "x\r\nHost: evil") == ep.account_path + "/conferences/" + "x%0D%0AHost%3A%20evil");
@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(every_reserved_byte_of_an_id_is_encoded) {
 BOOST_AUTO_TEST_CASE(the_account_id_is_encoded_too) {
     auto c = valid();
     c.account_id = "../x";
-    BOOST_TEST(check_config(c).account_path == "/api/v2/accounts/..%2Fx");
+    BOOST_TEST(check_config(c).api.account_path == "/api/v2/accounts/..%2Fx");
 }
 
 namespace {
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(ports_outside_1_to_65535_are_refused) {
     }
     auto c = valid();
     c.base_url = "https://h:0443/api";
-    BOOST_TEST(check_config(c).port == "443");
+    BOOST_TEST(check_config(c).api.port == "443");
 }
 
 // Boost.URL decodes the host: an encoded NUL or line break would make name

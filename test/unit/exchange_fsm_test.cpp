@@ -491,3 +491,80 @@ BOOST_AUTO_TEST_CASE(the_first_interruption_wins_and_none_is_empty) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ---- OAuth: a token before each try, one resend after a 401 ----------------------
+
+namespace {
+
+struct BearerMachine {
+    RetryPolicy rp = policy();
+    ExchangeFsm fsm;
+    explicit BearerMachine(bool change = false) : fsm(rp, change, deadline, change ? ok_204 : ok_200, true) {}
+};
+
+Decision authorize_step(Disposal d = Disposal::keep, bool reject = false) {
+    Decision x{.step = Step::authorize, .disposal = d};
+    x.reject_token = reject;
+    return x;
+}
+
+/// From a fresh bearer machine to reading a response on a reused connection.
+void bearer_to_reading(ExchangeFsm& f) {
+    BOOST_TEST_REQUIRE(f.start() == authorize_step());
+    BOOST_TEST_REQUIRE(f.authorized({}) == step(Step::acquire));
+    BOOST_TEST_REQUIRE(f.granted(Grant::connection, true) == step(Step::write));
+    BOOST_TEST_REQUIRE(f.written({}, t0, 0.5) == step(Step::read));
+}
+
+}  // namespace
+
+BOOST_DATA_TEST_CASE(a_401_to_a_token_condemns_it_and_the_request_goes_once_more, bdata::make({false, true}), change) {
+    BearerMachine m(change);
+    bearer_to_reading(m.fsm);
+    // The 401 applied nothing: read, connection reusable, token condemned.
+    BOOST_TEST(m.fsm.received(status(401), t0, 0.5) == authorize_step(Disposal::release, true));
+    BOOST_TEST(m.fsm.authorized({}) == step(Step::acquire));
+    BOOST_TEST(m.fsm.granted(Grant::connection, true) == step(Step::write));
+    BOOST_TEST(m.fsm.written({}, t0, 0.5) == step(Step::read));
+    // A second 401 is the answer.
+    BOOST_TEST(m.fsm.received(status(401), t0, 0.5) == done(code(errc::unauthorized), Disposal::release));
+    BOOST_TEST(m.fsm.attempts() == 2u);
+    BOOST_TEST(m.fsm.retries() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_basic_request_takes_a_401_as_the_answer) {
+    Machine m;
+    to_reading(m.fsm, true);
+    BOOST_TEST(m.fsm.received(status(401), t0, 0.5) == done(code(errc::unauthorized), Disposal::release));
+}
+
+BOOST_AUTO_TEST_CASE(no_token_no_request) {
+    BearerMachine m;
+    BOOST_TEST(m.fsm.start() == authorize_step());
+    BOOST_TEST(m.fsm.authorized(code(errc::unauthorized)) == done(code(errc::unauthorized), Disposal::keep));
+    BOOST_TEST(m.fsm.attempts() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(every_try_after_a_pause_gets_its_token_again_but_a_stale_resend_keeps_it) {
+    BearerMachine m;
+    bearer_to_reading(m.fsm);
+    BOOST_TEST(m.fsm.received(status(503), t0, 0.5) == step(Step::sleep, Disposal::release, 100ms));
+    BOOST_TEST(m.fsm.slept() == authorize_step());
+    BOOST_TEST(m.fsm.authorized({}) == step(Step::acquire));
+    BOOST_TEST(m.fsm.granted(Grant::connection, true) == step(Step::write));
+    BOOST_TEST(m.fsm.written({}, t0, 0.5) == step(Step::read));
+    // A dead pooled connection: resent at once with the same token.
+    BOOST_TEST(m.fsm.received(failure(net::error::eof), t0, 0.5) == step(Step::acquire, Disposal::discard));
+}
+
+BOOST_AUTO_TEST_CASE(waiting_for_a_token_ends_at_any_interruption) {
+    for (const auto why : {Interruption::caller, Interruption::deadline, Interruption::closed}) {
+        BearerMachine m(true);
+        BOOST_TEST_REQUIRE(m.fsm.start() == authorize_step());
+        // Nothing was written: even partial cancellation of a change applies.
+        BOOST_TEST(m.fsm.interrupt(why, ct::partial));
+        const Decision d = m.fsm.authorized(make_error_code(net::error::operation_aborted));
+        BOOST_TEST((d.step == Step::finish));
+        BOOST_TEST((d.ending == Ending::normal));
+    }
+}

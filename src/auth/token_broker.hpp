@@ -1,0 +1,81 @@
+// The client's one OAuth token, shared by every request: TokenCache's rules
+// under a lock, the requests waiting for a fetch, and the fetch's outcome
+// handed to each of them. The fetch itself is an exchange like any other
+// (token_fetch.hpp), started by whichever request the rules pick; it belongs
+// to no request, so a request that gives up waiting does not stop it.
+#ifndef BWVOICE_SRC_AUTH_TOKEN_BROKER_HPP
+#define BWVOICE_SRC_AUTH_TOKEN_BROKER_HPP
+
+#include "auth/token_cache.hpp"
+
+#include <bwvoice/diagnostics.hpp>
+
+#include <deque>
+#include <memory>
+#include <mutex>
+
+namespace bwvoice::detail {
+
+/// A request waiting for a token. The broker writes the answer under its
+/// lock, then calls wake() after releasing it; wake() must hand control to
+/// the waiter's own strand and must not re-enter the broker.
+class TokenWaiter {
+public:
+    virtual void wake() noexcept = 0;
+
+    /// The fetch ended: with a token, or with token_error and token_diag.
+    bool token_answered = false;
+    std::shared_ptr<const AccessToken> given_token;
+    error_code token_error;
+    Diagnostics token_diag;
+
+protected:
+    ~TokenWaiter() = default;
+};
+
+/// Thread-safe.
+class TokenBroker {
+public:
+    using clock = TokenCache::clock;
+
+    explicit TokenBroker(TokenCache::Settings settings) : cache_(settings) {}
+
+    /// A request needs a token. With Verdict::wait the waiter is queued (and
+    /// its answer fields reset) and will be woken when the fetch ends; with
+    /// start_fetch the caller must start the fetch now. With
+    /// Verdict::back_off, `last_failure` receives the failed fetch's
+    /// diagnostics.
+    TokenCache::Answer need(const std::shared_ptr<TokenWaiter>& waiter, clock::time_point now,
+                            Diagnostics& last_failure);
+
+    /// Whether the fetch a waiter waits for has ended (its answer fields are
+    /// then the waiter's to read: the broker no longer touches them).
+    bool answered(const TokenWaiter& waiter) const;
+
+    /// Removes a waiter that stops waiting (cancelled, deadline); harmless if
+    /// it was already answered.
+    void cancel_wait(TokenWaiter& waiter) noexcept;
+
+    /// The fetch's outcome, handed to every waiter of it.
+    void fetched(std::string access_token, std::optional<std::chrono::seconds> lifetime);
+    void fetch_failed(error_code ec, const Diagnostics& diag, clock::time_point now);
+
+    /// A 401 answered a request that carried the token of `generation`.
+    void rejected(std::uint64_t generation) noexcept;
+
+    /// Fetches started so far (for tests and stats).
+    std::uint64_t fetches() const;
+
+private:
+    /// Moves the queue out and calls wake() on each, outside the lock.
+    void wake_all(std::unique_lock<std::mutex>& lock);
+
+    mutable std::mutex mutex_;
+    TokenCache cache_;
+    Diagnostics last_failure_;
+    std::deque<std::shared_ptr<TokenWaiter>> waiters_;
+};
+
+}  // namespace bwvoice::detail
+
+#endif
