@@ -1,1 +1,2 @@
 bwvoice_add_test(mock_server_test mock_server_test.cpp)
+bwvoice_add_test(mock_oauth_test mock_oauth_test.cpp)
