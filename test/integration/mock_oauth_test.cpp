@@ -4,19 +4,9 @@
 // can trust what the mock issues, checks, revokes and refuses.
 #include "mock/mock_server.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core/detail/base64.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
-#include <boost/test/unit_test.hpp>
+#include "oauth_test_client.hpp"
 
-#include <openssl/ssl.h>
+#include <boost/test/unit_test.hpp>
 
 #include <chrono>
 #include <memory>
@@ -27,12 +17,7 @@
 
 namespace {
 
-namespace asio = boost::asio;
-namespace ssl = asio::ssl;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace json = boost::json;
-using namespace std::chrono_literals;
+using namespace oauth_test;
 using bwvoice::mock::Action;
 using bwvoice::mock::kTokenPath;
 using bwvoice::mock::kTokenRoute;
@@ -40,84 +25,6 @@ using bwvoice::mock::MockServer;
 using bwvoice::mock::Pki;
 using bwvoice::mock::ServerOptions;
 using bwvoice::mock::TokenAuthority;
-
-constexpr const char* kClientId = "oauth-client-7";
-// Distinctive, so that a test can look for it in whatever the server sends.
-constexpr const char* kSecret = "s3cret-never-echoed-4b1d";
-constexpr const char* kForm = "application/x-www-form-urlencoded";
-const std::string kConference = "/api/v2/accounts/9900000/conferences/conf-1";
-
-std::string basic(const std::string& user, const std::string& password) {
-    const std::string plain = user + ":" + password;
-    std::string encoded(beast::detail::base64::encoded_size(plain.size()), '\0');
-    encoded.resize(beast::detail::base64::encode(encoded.data(), plain.data(), plain.size()));
-    return "Basic " + encoded;
-}
-
-const std::string kClientAuth = basic(kClientId, kSecret);
-
-struct Reply {
-    beast::error_code ec;
-    http::response<http::string_body> response;
-
-    unsigned status() const { return response.result_int(); }
-    json::value json() const { return json::parse(response.body()); }
-};
-
-/// One TLS connection verifying the mock's CA. Requests have a deadline, so a
-/// test of a silent or stalled server ends with an error instead of hanging.
-class Client {
-public:
-    Client(std::uint16_t port, const std::string& ca_pem) : host_("localhost:" + std::to_string(port)) {
-        ctx_.add_certificate_authority(asio::buffer(ca_pem));
-        ctx_.set_verify_mode(ssl::verify_peer);
-        stream_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ioc_, ctx_);
-        stream_->set_verify_callback(ssl::host_name_verification("localhost"));
-        SSL_set_tlsext_host_name(stream_->native_handle(), "localhost");
-        beast::get_lowest_layer(*stream_).connect({asio::ip::make_address("127.0.0.1"), port});
-        stream_->handshake(ssl::stream_base::client);
-    }
-
-    Reply send(http::verb method, const std::string& target, const std::string& auth,
-               const std::string& content_type = {}, const std::string& body = {},
-               std::chrono::milliseconds deadline = 10s) {
-        http::request<http::string_body> request{method, target, 11};
-        request.set(http::field::host, host_);
-        if (!auth.empty()) request.set(http::field::authorization, auth);
-        if (!content_type.empty()) request.set(http::field::content_type, content_type);
-        request.body() = body;
-        request.prepare_payload();
-        Reply reply;
-        beast::get_lowest_layer(*stream_).expires_after(deadline);
-        http::async_write(*stream_, request, [&](beast::error_code ec, std::size_t) {
-            if (ec) {
-                reply.ec = ec;
-                return;
-            }
-            http::async_read(*stream_, buffer_, reply.response,
-                             [&](beast::error_code read_ec, std::size_t) { reply.ec = read_ec; });
-        });
-        ioc_.restart();
-        ioc_.run();
-        return reply;
-    }
-
-    /// What a client library sends for a token.
-    Reply post_token(const std::string& auth = kClientAuth, const std::string& content_type = kForm,
-                     const std::string& body = "grant_type=client_credentials",
-                     std::chrono::milliseconds deadline = 10s) {
-        return send(http::verb::post, kTokenPath, auth, content_type, body, deadline);
-    }
-
-    Reply get(const std::string& target, const std::string& auth) { return send(http::verb::get, target, auth); }
-
-private:
-    asio::io_context ioc_;
-    ssl::context ctx_{ssl::context::tls_client};
-    std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> stream_;
-    beast::flat_buffer buffer_;
-    std::string host_;
-};
 
 ServerOptions oauth_options(const Pki& pki) {
     ServerOptions options;
@@ -135,8 +42,6 @@ std::string token_of(const Reply& reply) {
     BOOST_TEST_REQUIRE(reply.status() == 200U, reply.response.body());
     return std::string(reply.json().at("access_token").as_string());
 }
-
-std::string bearer(const std::string& token) { return "Bearer " + token; }
 
 struct Fixture {
     Fixture() : pki(bwvoice::mock::generate_pki()), server(oauth_options(pki)) {}
