@@ -106,7 +106,10 @@ struct Action {
 struct RecordedRequest {
     std::string method;
     std::string target;           ///< The raw request-target, exactly as received.
-    std::string authorization;    ///< The raw Authorization header value ("" if none).
+    /// The raw Authorization header value ("" if none). For OAuth that is the
+    /// client secret (token requests) or a token (API requests): the mock
+    /// never prints it, and a test should not either.
+    std::string authorization;
     std::string user_agent;
     std::uint64_t connection_id;  ///< Which accepted connection carried it (1-based).
     bool tls;                     ///< Whether it came over TLS.
