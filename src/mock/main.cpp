@@ -1,5 +1,7 @@
 // bwvoice-mock: runs the mock Voice API server until SIGINT or SIGTERM.
 // Scripts and tests wait for the single "listening on URL" line on stdout.
+// With --client-id it is also an OAuth token endpoint (same origin,
+// /api/v1/oauth2/token); the client secret and the tokens are never printed.
 #include "mock/mock_server.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -8,7 +10,10 @@
 #include <boost/program_options.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <charconv>
 #include <csignal>
+#include <cstdint>
+#include <optional>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -31,6 +36,16 @@ bool read_file(const std::string& path, std::string& out) {
     return true;
 }
 
+/// --token-lifetime: whole seconds, or "none" for tokens without expires_in.
+std::optional<std::chrono::seconds> parse_lifetime(const std::string& text) {
+    if (text == "none") return std::nullopt;
+    std::int64_t seconds = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec != std::errc() || end != text.data() + text.size() || seconds < 0)
+        throw po::error("--token-lifetime must be a number of seconds or \"none\"");
+    return std::chrono::seconds(seconds);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -38,7 +53,11 @@ int main(int argc, char** argv) {
     // The record of requests only serves in-process tests; here it would grow
     // for as long as a benchmark runs.
     options.record_requests = false;
+    // No built-in Basic credentials: only those given are accepted.
+    options.username.clear();
+    options.password.clear();
     std::string cert_path, key_path;
+    std::string token_lifetime = std::to_string(bwvoice::mock::TokenAuthority::default_lifetime.count());
     unsigned port = 0;
 
     po::options_description described("bwvoice-mock: a Bandwidth Voice API conferences mock server\nOptions");
@@ -48,8 +67,15 @@ int main(int argc, char** argv) {
         ("address", po::value(&options.address)->default_value(options.address), "address to listen on")
         ("cert", po::value(&cert_path), "server certificate chain, PEM (required unless --plain)")
         ("key", po::value(&key_path), "server private key, PEM (required unless --plain)")
-        ("user", po::value(&options.username)->required(), "Basic auth user name to accept")
-        ("password", po::value(&options.password)->required(), "Basic auth password to accept")
+        ("user", po::value(&options.username), "Basic auth user name to accept (with --password; required "
+                                                 "unless --client-id and --client-secret)")
+        ("password", po::value(&options.password), "Basic auth password to accept")
+        // No default_value for the secret: --help prints defaults.
+        ("client-id", po::value(&options.client_id),
+         "OAuth 2.0 client ID: serve POST /api/v1/oauth2/token and accept its Bearer tokens")
+        ("client-secret", po::value(&options.client_secret), "OAuth 2.0 client secret (with --client-id)")
+        ("token-lifetime", po::value(&token_lifetime)->default_value(token_lifetime),
+         "seconds a token lasts (its expires_in), or \"none\": no expires_in, tokens never expire")
         ("account", po::value(&options.account_id)->default_value(options.account_id), "account ID to serve")
         ("seed", po::value(&options.seed)->default_value(options.seed), "seed of the generated conferences")
         ("conferences", po::value(&options.conferences)->default_value(options.conferences),
@@ -72,6 +98,17 @@ int main(int argc, char** argv) {
         if (port > 65535) throw po::error("--port must be at most 65535");
         if (options.default_page_size < 1 || options.default_page_size > 1000)
             throw po::error("--page-size must be from 1 to 1000");
+        if (options.username.empty() != options.password.empty())
+            throw po::error("--user and --password go together");
+        if (options.client_id.empty() != options.client_secret.empty())
+            throw po::error("--client-id and --client-secret go together");
+        if (options.username.empty() && options.client_id.empty())
+            throw po::error("give --user and --password, or --client-id and --client-secret, or both");
+        if (vm.count("token-lifetime") != 0 && !vm["token-lifetime"].defaulted() && options.client_id.empty())
+            throw po::error("--token-lifetime needs --client-id and --client-secret");
+        options.token_lifetime = parse_lifetime(token_lifetime);
+        // Without Basic credentials only Bearer tokens open the API.
+        options.accept_basic = !options.username.empty();
     } catch (const po::error& e) {
         std::cerr << "bwvoice-mock: " << e.what() << "\n" << described << "\n";
         return kExitUsage;

@@ -136,6 +136,15 @@ std::string MockServer::base_url_localhost() const {
     return std::string(impl_->tls ? "https://" : "http://") + "localhost:" + std::to_string(impl_->port) + "/api/v2";
 }
 
+std::string MockServer::token_url() const {
+    return std::string(impl_->tls ? "https://" : "http://") + impl_->host + ":" + std::to_string(impl_->port) +
+           kTokenPath;
+}
+
+std::string MockServer::token_url_localhost() const {
+    return std::string(impl_->tls ? "https://" : "http://") + "localhost:" + std::to_string(impl_->port) + kTokenPath;
+}
+
 void MockServer::put_conference(const std::string& id, std::string json) {
     impl_->state.store().put(id, std::move(json));
 }
@@ -208,5 +217,25 @@ ServerStats MockServer::stats() const { return impl_->state.stats(); }
 std::vector<RecordedRequest> MockServer::requests() const { return impl_->state.requests(); }
 
 void MockServer::clear_requests() { impl_->state.clear_requests(); }
+
+std::shared_ptr<TokenAuthority> MockServer::token_authority() const { return impl_->state.authority(); }
+
+TokenAuthority& MockServer::authority() const {
+    const auto& authority = impl_->state.authority();
+    if (!authority) throw std::logic_error("MockServer: OAuth is off (no client_id/client_secret or token_authority)");
+    return *authority;
+}
+
+void MockServer::revoke_tokens() { authority().revoke_tokens(); }
+
+void MockServer::set_token_lifetime(std::optional<std::chrono::seconds> lifetime) {
+    authority().set_token_lifetime(lifetime);
+}
+
+void MockServer::refuse_client_credentials(bool refuse) { authority().refuse_client_credentials(refuse); }
+
+std::uint64_t MockServer::token_requests() const { return impl_->state.stats().token_requests; }
+
+std::uint64_t MockServer::bearer_rejections() const { return impl_->state.stats().bearer_rejections; }
 
 }  // namespace bwvoice::mock

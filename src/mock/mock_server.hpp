@@ -1,7 +1,8 @@
 // bwvoice-mock: an in-memory Voice API conferences server for tests, demos and
 // benchmarks, over TLS (or plain HTTP) on loopback, with misbehaviour on demand.
 // It serves the nine conference operations with state: updates show in later
-// reads, and recordings' media is generated while it is sent.
+// reads, and recordings' media is generated while it is sent. With OAuth
+// client credentials it also serves a token endpoint and takes Bearer tokens.
 #ifndef BWVOICE_MOCK_MOCK_SERVER_HPP
 #define BWVOICE_MOCK_MOCK_SERVER_HPP
 
@@ -14,6 +15,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "mock/token_authority.hpp"
 
 namespace bwvoice::mock {
 
@@ -103,12 +106,15 @@ struct Action {
 struct RecordedRequest {
     std::string method;
     std::string target;           ///< The raw request-target, exactly as received.
-    std::string authorization;    ///< The raw Authorization header value ("" if none).
+    /// The raw Authorization header value ("" if none). For OAuth that is the
+    /// client secret (token requests) or a token (API requests): the mock
+    /// never prints it, and a test should not either.
+    std::string authorization;
     std::string user_agent;
     std::uint64_t connection_id;  ///< Which accepted connection carried it (1-based).
     bool tls;                     ///< Whether it came over TLS.
-    /// The route key (see MockServer::script_route), "" for a path that is
-    /// none of the conference operations'.
+    /// The route key (see MockServer::script_route): kTokenRoute for the
+    /// token path, "" for a path that is none of the conference operations'.
     std::string route = {};
     std::string content_type = {};  ///< The raw Content-Type header value ("" if none).
     /// The request body's first ServerOptions::recorded_body_limit bytes, exactly as received.
@@ -124,6 +130,12 @@ struct ServerStats {
     std::uint64_t requests = 0;            ///< Requests parsed (all paths).
     std::size_t open_connections = 0;      ///< Open now (gauge, not monotonic).
     std::size_t max_open_connections = 0;  ///< Most open at once.
+    /// Requests on the token path (kTokenPath), whatever their method or
+    /// answer: refused, malformed and dropped ones included.
+    std::uint64_t token_requests = 0;
+    /// API requests with Bearer credentials answered 401: a token unknown
+    /// here, expired, revoked, or OAuth off.
+    std::uint64_t bearer_rejections = 0;
 };
 
 struct ServerOptions {
@@ -165,6 +177,39 @@ struct ServerOptions {
     /// as a server behind its own name would; a test of a client that must
     /// refuse to follow a link to another origin sets another one here.
     std::string link_origin;
+
+    // OAuth 2.0 client credentials. The server has OAuth on when it has a
+    // TokenAuthority: its own, made from client_id, client_secret and
+    // token_lifetime, or a shared one in token_authority. Then it serves
+    // POST /api/v1/oauth2/token (unless !token_endpoint) and accepts, on the
+    // API paths, `Authorization: Bearer <t>` for a t the authority issued,
+    // not expired and not revoked. Giving client_id without client_secret or
+    // the reverse, or both with token_authority, is std::invalid_argument.
+    //
+    // The token endpoint wants `Authorization: Basic base64(id:secret)` for
+    // the client (else 401 invalid_client), Content-Type
+    // application/x-www-form-urlencoded (else 400 invalid_request) and a
+    // form body with grant_type=client_credentials (missing or repeated: 400
+    // invalid_request; another grant: 400 unsupported_grant_type; other
+    // parameters are ignored). It answers 200 with Cache-Control: no-store and
+    // {"access_token":"<43 random base64url characters>","token_type":"Bearer",
+    // "expires_in":<seconds>}. A Bearer token that is not good is a 401 with the
+    // API's error body, as bad Basic credentials are.
+
+    std::string client_id;
+    std::string client_secret;
+    /// expires_in of the tokens the server's own authority issues; nullopt:
+    /// no expires_in, and they never expire. Ignored with token_authority.
+    std::optional<std::chrono::seconds> token_lifetime = TokenAuthority::default_lifetime;
+    /// An authority shared with other servers: e.g. one server with the
+    /// token endpoint and another, on another port, with the API and
+    /// token_endpoint false, both given the same authority.
+    std::shared_ptr<TokenAuthority> token_authority;
+    /// Serve the token endpoint (when OAuth is on). false: its path is a 404,
+    /// as on an API host that is not the token host.
+    bool token_endpoint = true;
+    /// Accept Basic username/password on the API paths. false: only Bearer tokens.
+    bool accept_basic = true;
 };
 
 /// The server. Starts listening in the constructor and serves on its own
@@ -182,6 +227,11 @@ public:
     std::string base_url() const;
     /// The same with host name "localhost" instead of the IP address.
     std::string base_url_localhost() const;
+    /// "https://127.0.0.1:PORT/api/v1/oauth2/token" (or http:// when !tls),
+    /// whether or not this server serves it.
+    std::string token_url() const;
+    /// The same with host name "localhost".
+    std::string token_url_localhost() const;
 
     /// Adds or replaces a conference; `json` is the body served for it,
     /// byte for byte, until a change (update, member update) makes the server
@@ -224,12 +274,14 @@ public:
     /// "conferences" (the list, every page), "conferences/conf-1" (get and
     /// update), "conferences/conf-1/bxml", "conferences/conf-1/members/c-1",
     /// "conferences/conf-1/recordings", "conferences/conf-1/recordings/r-1",
-    /// "conferences/conf-1/recordings/r-1/media".
+    /// "conferences/conf-1/recordings/r-1/media"; kTokenRoute ("oauth2/token")
+    /// for the token endpoint, where status 200 without a body issues a token.
     void script_route(const std::string& route, std::vector<Action> actions);
     /// script_route("conferences/" + conference_id, actions): Get and Update Conference.
     void script(const std::string& conference_id, std::vector<Action> actions);
     /// Reactions for every request on any of the routes above (any ID) until
-    /// cleared, applied after per-route scripts; not for unknown paths.
+    /// cleared, applied after per-route scripts; not for unknown paths, nor
+    /// for the token endpoint (script it with script_route(kTokenRoute, ...)).
     /// Requests take the actions in turn, starting over after the last one;
     /// an empty vector clears.
     void script_all(std::vector<Action> actions);
@@ -246,7 +298,28 @@ public:
     /// while ServerOptions::record_requests.
     std::uint64_t request_count(const std::string& route, const std::string& method = "") const;
 
+    // OAuth 2.0 (see ServerOptions::client_id). The controls act on the
+    // server's authority, shared or not, and throw std::logic_error when
+    // OAuth is off.
+
+    /// The server's authority; nullptr when OAuth is off.
+    std::shared_ptr<TokenAuthority> token_authority() const;
+    /// TokenAuthority::revoke_tokens: every token issued so far becomes invalid.
+    void revoke_tokens();
+    /// TokenAuthority::set_token_lifetime, for tokens issued from now on;
+    /// nullopt: no expires_in.
+    void set_token_lifetime(std::optional<std::chrono::seconds> lifetime);
+    /// TokenAuthority::refuse_client_credentials: the token endpoint answers
+    /// 401 invalid_client while true.
+    void refuse_client_credentials(bool refuse);
+    /// stats().token_requests: requests on this server's token path.
+    std::uint64_t token_requests() const;
+    /// stats().bearer_rejections: API requests this server answered 401 for their Bearer token.
+    std::uint64_t bearer_rejections() const;
+
 private:
+    TokenAuthority& authority() const;  ///< std::logic_error when OAuth is off.
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

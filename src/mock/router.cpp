@@ -1,6 +1,8 @@
 // Request-target to route (see router.hpp).
 #include "mock/router.hpp"
 
+#include "mock/token_authority.hpp"
+
 #include <boost/url/parse.hpp>
 
 #include <array>
@@ -19,6 +21,12 @@ Route parse_route(std::string_view target) {
     // encoded "/", which is what lets an ID like "a/b?c" travel as one segment.
     std::vector<std::string> s;
     for (std::string segment : url->segments()) s.push_back(std::move(segment));
+    // The token path of Bandwidth's OAuth server, whatever the query.
+    if (s.size() == 4 && s[0] == "api" && s[1] == "v1" && s[2] == "oauth2" && s[3] == "token") {
+        out.kind = RouteKind::token;
+        out.key = kTokenRoute;
+        return out;
+    }
     if (s.size() < 5 || s.size() > 9) return out;
     static constexpr std::array<std::string_view, 5> fixed{"api", "v2", "accounts", "", "conferences"};
     for (std::size_t i = 0; i < fixed.size(); ++i)
@@ -68,6 +76,7 @@ std::string_view allowed_methods(RouteKind kind) {
     case RouteKind::recordings:
     case RouteKind::recording:
     case RouteKind::media: return "GET";
+    case RouteKind::token: return "POST";
     case RouteKind::unknown:
     case RouteKind::malformed: break;
     }

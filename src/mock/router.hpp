@@ -1,5 +1,5 @@
-// Which of the nine conference operations' paths a request-target names, and
-// the key that scripts, counters and records use for it.
+// Which of the nine conference operations' paths (or the OAuth token path) a
+// request-target names, and the key that scripts, counters and records use for it.
 #ifndef BWVOICE_MOCK_ROUTER_HPP
 #define BWVOICE_MOCK_ROUTER_HPP
 
@@ -19,6 +19,7 @@ enum class RouteKind {
     recordings,   ///< conferences/{c}/recordings
     recording,    ///< conferences/{c}/recordings/{r}
     media,        ///< conferences/{c}/recordings/{r}/media
+    token,        ///< /api/v1/oauth2/token (not under the account), key "oauth2/token"
 };
 
 struct Route {
@@ -29,7 +30,7 @@ struct Route {
     std::string recording_id;
     /// The path relative to /api/v2/accounts/{accountId}/, segments
     /// percent-decoded and joined by "/", no query: "conferences/conf-1/members/c-1".
-    /// Empty for unknown and malformed targets.
+    /// kTokenRoute for the token path. Empty for unknown and malformed targets.
     std::string key;
 };
 

@@ -37,8 +37,8 @@ std::variant<boost::json::object, Response> json_object_body(const Request& requ
 Response handle(const Context& ctx) {
     const ServerOptions& options = ctx.state.options();
     const Route& route = ctx.route;
-    if (!basic_credentials_match(ctx.request[http::field::authorization], options.username, options.password))
-        return error_response(401, route.conference_id);
+    if (route.kind == RouteKind::token) return token_endpoint(ctx);
+    if (!api_credentials_ok(ctx)) return error_response(401, route.conference_id);
     if (route.kind == RouteKind::malformed) return error_response(400);
     if (route.kind == RouteKind::unknown) return error_response(404);
     if (!method_allowed(route.kind, ctx.request.method_string())) {
@@ -58,7 +58,8 @@ Response handle(const Context& ctx) {
     case RouteKind::recording: return get_recording(ctx);
     case RouteKind::media: return download_media(ctx);
     case RouteKind::unknown:
-    case RouteKind::malformed: break;
+    case RouteKind::malformed:
+    case RouteKind::token: break;
     }
     return error_response(404);
 }

@@ -131,8 +131,12 @@ Response scripted_response(const Context& ctx, const Action& action) {
         response = handle(ctx);
     } else {
         if (action.apply) static_cast<void>(handle(ctx));
-        response = action.body ? Response{action.status, *action.body, {}, std::nullopt}
-                               : error_response(action.status, ctx.route.conference_id);
+        if (action.body)
+            response = Response{action.status, *action.body, {}, std::nullopt};
+        else if (ctx.route.kind == RouteKind::token)
+            response = token_error_response(action.status);
+        else
+            response = error_response(action.status, ctx.route.conference_id);
     }
     response.headers.insert(response.headers.end(), action.headers.begin(), action.headers.end());
     return response;
@@ -332,6 +336,7 @@ asio::awaitable<void> serve_requests(ServerState& state, Stream& stream, std::ui
         }
         const Request& request = parser.get();
         const Route route = parse_route(request.target());
+        if (route.kind == RouteKind::token) state.token_request_received();
         if (options.record_requests)
             state.request_received(record_of(request, route, connection_id, tls, options.recorded_body_limit));
         else
@@ -343,7 +348,9 @@ asio::awaitable<void> serve_requests(ServerState& state, Stream& stream, std::ui
         }
 
         std::optional<Action> scripted;
-        if (!route.key.empty()) scripted = state.next_action(route.key);
+        // script_all is for API faults; a client's token fetch on the same
+        // server is scripted on its own route only.
+        if (!route.key.empty()) scripted = state.next_action(route.key, route.kind != RouteKind::token);
         // A named local, not a temporary inside the co_await expression: with
         // one there, g++ 12 freed an invalid pointer in ~Action once Action
         // gained a std::string member with a default value.

@@ -2,13 +2,32 @@
 #include "mock/state.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace bwvoice::mock::detail {
+namespace {
+
+/// The shared authority, or one of the server's own, or none (OAuth off).
+std::shared_ptr<TokenAuthority> authority_of(const ServerOptions& options) {
+    const bool id = !options.client_id.empty();
+    const bool secret = !options.client_secret.empty();
+    if (id != secret)
+        throw std::invalid_argument("ServerOptions: client_id and client_secret go together");
+    if (options.token_authority) {
+        if (id) throw std::invalid_argument("ServerOptions: client_id/client_secret or token_authority, not both");
+        return options.token_authority;
+    }
+    if (!id) return nullptr;
+    return std::make_shared<TokenAuthority>(options.client_id, options.client_secret, options.token_lifetime);
+}
+
+}  // namespace
 
 ServerState::ServerState(ServerOptions options)
-    : options_(std::move(options)), store_(options_.account_id, options_.media_size) {}
+    : options_(std::move(options)), authority_(authority_of(options_)),
+      store_(options_.account_id, options_.media_size) {}
 
-std::optional<Action> ServerState::next_action(const std::string& key) {
+std::optional<Action> ServerState::next_action(const std::string& key, bool cycle) {
     const std::lock_guard lock(mutex_);
     if (!scripts_.empty()) {
         const auto it = scripts_.find(key);
@@ -19,7 +38,7 @@ std::optional<Action> ServerState::next_action(const std::string& key) {
             return action;
         }
     }
-    if (script_all_.empty()) return std::nullopt;
+    if (!cycle || script_all_.empty()) return std::nullopt;
     const Action& action = script_all_[script_all_next_];
     script_all_next_ = (script_all_next_ + 1) % script_all_.size();
     return action;
@@ -69,6 +88,16 @@ void ServerState::request_received(RecordedRequest request) {
     if (!options_.record_requests) return;
     if (!request.route.empty()) ++route_counts_[request.route][request.method];
     requests_.push_back(std::move(request));
+}
+
+void ServerState::token_request_received() {
+    const std::lock_guard lock(mutex_);
+    ++stats_.token_requests;
+}
+
+void ServerState::bearer_rejected() {
+    const std::lock_guard lock(mutex_);
+    ++stats_.bearer_rejections;
 }
 
 ServerStats ServerState::stats() const {

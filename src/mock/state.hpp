@@ -8,6 +8,7 @@
 
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -29,10 +30,12 @@ public:
     const std::string& origin() const { return origin_; }
     ConferenceStore& store() { return store_; }
     const ConferenceStore& store() const { return store_; }
+    /// The OAuth authority (shared or the server's own); nullptr when OAuth is off.
+    const std::shared_ptr<TokenAuthority>& authority() const { return authority_; }
 
     /// The scripted action for the next request on route `key`, if any:
-    /// that route's own queue first, then the script_all cycle.
-    std::optional<Action> next_action(const std::string& key);
+    /// that route's own queue first, then (if `cycle`) the script_all cycle.
+    std::optional<Action> next_action(const std::string& key, bool cycle = true);
     void script(const std::string& key, std::vector<Action> actions);
     void script_all(std::vector<Action> actions);
     void clear_scripts();
@@ -42,6 +45,8 @@ public:
     void handshake_done(bool resumed);
     /// Counts the request (per route and method too, when recording) and keeps it.
     void request_received(RecordedRequest request);
+    void token_request_received();
+    void bearer_rejected();
 
     ServerStats stats() const;
     std::vector<RecordedRequest> requests() const;
@@ -50,6 +55,7 @@ public:
 
 private:
     const ServerOptions options_;
+    const std::shared_ptr<TokenAuthority> authority_;
     ConferenceStore store_;
     std::string origin_;
     mutable std::mutex mutex_;
