@@ -15,6 +15,7 @@ struct CommandEntry {
 };
 
 void add_get_commands(std::vector<CommandEntry>& out);       // get (cmd_get.cpp)
+void add_list_commands(std::vector<CommandEntry>& out);      // list (cmd_list.cpp)
 
 /// Every subcommand, in the order `bwconf --help` lists them.
 const std::vector<CommandEntry>& all_commands();

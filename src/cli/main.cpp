@@ -20,6 +20,7 @@ const std::vector<CommandEntry>& all_commands() {
     static const std::vector<CommandEntry> commands = [] {
         std::vector<CommandEntry> v;
         add_get_commands(v);
+        add_list_commands(v);
         return v;
     }();
     return commands;
