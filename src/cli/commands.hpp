@@ -16,6 +16,7 @@ struct CommandEntry {
 
 void add_get_commands(std::vector<CommandEntry>& out);       // get (cmd_get.cpp)
 void add_list_commands(std::vector<CommandEntry>& out);      // list (cmd_list.cpp)
+void add_read_commands(std::vector<CommandEntry>& out);      // member, recordings, recording (cmd_read.cpp)
 
 /// Every subcommand, in the order `bwconf --help` lists them.
 const std::vector<CommandEntry>& all_commands();

@@ -21,6 +21,7 @@ const std::vector<CommandEntry>& all_commands() {
         std::vector<CommandEntry> v;
         add_get_commands(v);
         add_list_commands(v);
+        add_read_commands(v);
         return v;
     }();
     return commands;
