@@ -17,6 +17,8 @@ struct CommandEntry {
 void add_get_commands(std::vector<CommandEntry>& out);       // get (cmd_get.cpp)
 void add_list_commands(std::vector<CommandEntry>& out);      // list (cmd_list.cpp)
 void add_read_commands(std::vector<CommandEntry>& out);      // member, recordings, recording (cmd_read.cpp)
+void add_update_commands(std::vector<CommandEntry>& out);    // update, end, bxml (cmd_update.cpp)
+void add_member_commands(std::vector<CommandEntry>& out);    // mute, unmute, hold, unhold, coach (cmd_member.cpp)
 
 /// Every subcommand, in the order `bwconf --help` lists them.
 const std::vector<CommandEntry>& all_commands();
