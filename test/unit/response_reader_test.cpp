@@ -60,6 +60,9 @@ BOOST_AUTO_TEST_CASE(a_deferred_limit_lets_a_streamed_body_of_any_length_through
         body.clear();
     }
     BOOST_TEST(seen == length);
+    // The length is a multiple of the piece: the last full piece still
+    // completes the message (else a read would wait for more bytes forever).
+    BOOST_TEST(r.is_done());
 }
 
 // An error answer read whole (not streamed) is still held to the limit.
