@@ -17,6 +17,7 @@ struct CommandEntry {
 void add_get_commands(std::vector<CommandEntry>& out);       // get (cmd_get.cpp)
 void add_list_commands(std::vector<CommandEntry>& out);      // list (cmd_list.cpp)
 void add_read_commands(std::vector<CommandEntry>& out);      // member, recordings, recording (cmd_read.cpp)
+void add_download_commands(std::vector<CommandEntry>& out);  // download (cmd_download.cpp)
 void add_update_commands(std::vector<CommandEntry>& out);    // update, end, bxml (cmd_update.cpp)
 void add_member_commands(std::vector<CommandEntry>& out);    // mute, unmute, hold, unhold, coach (cmd_member.cpp)
 

@@ -22,6 +22,7 @@ const std::vector<CommandEntry>& all_commands() {
         add_get_commands(v);
         add_list_commands(v);
         add_read_commands(v);
+        add_download_commands(v);
         add_update_commands(v);
         add_member_commands(v);
         return v;
