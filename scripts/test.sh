@@ -3,7 +3,9 @@
 # and runs every test. Usage: scripts/test.sh [PRESET ...]
 # Presets are those of CMakePresets.json. The default runs every test under
 # ASan+UBSan (g++), the threaded tests under TSan, and every test again built
-# with clang (so both compilers' warnings stay clean under -Werror).
+# with clang (so both compilers' warnings stay clean under -Werror). The
+# contract tests against Stoplight Prism (test/contract) are built by the
+# debug and clang presets only, so the default runs them once, under clang.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

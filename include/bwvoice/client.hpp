@@ -107,6 +107,8 @@ class ConferencePager;
 /// The client may be destroyed with operations in flight: the destructor
 /// calls close(), and every pending handler is still called (with
 /// errc::cancelled).
+/// A moved-from client behaves as a closed one: operations fail with
+/// errc::cancelled, close() and stats() do nothing.
 class ConferenceClient {
 public:
     using executor_type = boost::asio::any_io_executor;
@@ -156,7 +158,7 @@ public:
     /// following the API's `Link: <...>; rel="next"` (see ConferencePager).
     /// Does no I/O itself.
     /// @code
-    /// auto pager = client.list_conferences({.name = "standup", .page_size = 100});
+    /// auto pager = client.list_conferences({.name = "standup", .page_size = 100});  // no co_await: fine
     /// while (!pager.done())
     ///     for (const bwvoice::Conference& c : co_await pager.async_next()) use(c);
     /// @endcode
@@ -166,8 +168,11 @@ public:
     /// of `update` that are set (see ConferenceUpdate for the API's rules,
     /// checked before sending). Handler: `void(error_code)`; success is 204.
     /// @code
-    /// co_await client.async_update_conference(id, {.status = bwvoice::ConferenceStatus::completed});
+    /// bwvoice::ConferenceUpdate end{.status = bwvoice::ConferenceStatus::completed};
+    /// co_await client.async_update_conference(id, end);
     /// @endcode
+    /// (A named variable, not a braced temporary inside the co_await: g++ 12
+    /// destroys such a temporary twice.)
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_update_conference(std::string_view id, ConferenceUpdate update, CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_conference,
@@ -216,7 +221,8 @@ public:
     /// Update Conference Member: `PUT .../members/{member_id}` with exactly the
     /// fields of `update` that are set. Handler: `void(error_code)`; success is 204.
     /// @code
-    /// co_await client.async_update_member(conf, call, {.mute = true});
+    /// bwvoice::MemberUpdate mute{.mute = true};
+    /// co_await client.async_update_member(conf, call, mute);
     /// @endcode
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_update_member(std::string_view conference_id, std::string_view member_id, MemberUpdate update,
@@ -302,8 +308,9 @@ private:
         return boost::asio::async_initiate<CompletionToken, void(error_code, Values...)>(
             [](auto handler, Start* run, std::shared_ptr<detail::ClientImpl> impl, executor_type ex,
                Diagnostics* user_diag, auto... operation_args) {
-                run(std::move(impl), std::move(operation_args)...,
-                    detail::Completion<Values...>(std::move(handler), ex, user_diag));
+                detail::Completion<Values...> done(std::move(handler), ex, user_diag);
+                if (!impl) return detail::fail_moved_from(done);
+                run(std::move(impl), std::move(operation_args)..., std::move(done));
             },
             token, start, impl_, ex_, diag, std::forward<Args>(args)...);
     }

@@ -22,9 +22,12 @@ struct Diagnostics {
     /// example "connect to 127.0.0.1:8443: Connection refused" or "field
     /// 'createdTime': expected a string"). Empty on success.
     std::string message;
-    /// How many HTTP exchanges were attempted (stale-connection resends included).
+    /// How many tries were made: requests written (stale-connection resends
+    /// included) and connection attempts that failed before a request could
+    /// be written.
     unsigned attempts = 0;
-    /// How many of those were counted retries (429, 502-504, connection failures).
+    /// How many of those tries were counted retries (429, 502-504, connection
+    /// failures); never more than attempts - 1.
     unsigned retries = 0;
 
     void clear() { *this = Diagnostics{}; }

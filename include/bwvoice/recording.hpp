@@ -57,7 +57,11 @@ struct RecordingMetadata {
     std::optional<std::string> conference_id;        ///< `conferenceId`
     std::optional<std::string> name;                 ///< `name`: the conference's name
     std::string recording_id;                        ///< `recordingId`
-    std::optional<std::chrono::milliseconds> duration;  ///< `duration` (ISO 8601 on the wire)
+    /// `duration`, as the API wrote it: an ISO 8601 duration ("PT13.67S");
+    /// parse_iso8601_duration() gives its length. Kept as text because the
+    /// API's schema says only "string": an answer whose duration is not
+    /// ISO 8601 still decodes (and is printed as sent).
+    std::optional<std::string> duration;
     std::optional<std::int32_t> channels;            ///< `channels`
     std::optional<Timestamp> start_time;             ///< `startTime`
     std::optional<Timestamp> end_time;               ///< `endTime`

@@ -63,6 +63,7 @@ private:
 }  // namespace
 
 void start_next_page(std::shared_ptr<PagerState> pager, Completion<std::vector<Conference>> done) {
+    if (!pager->impl) return fail_moved_from(done);
     std::string target;
     {
         std::lock_guard lock(pager->mutex);
@@ -85,6 +86,7 @@ void start_next_page(std::shared_ptr<PagerState> pager, Completion<std::vector<C
 
 std::shared_ptr<PagerState> make_pager(std::shared_ptr<ClientImpl> impl, const ConferenceQuery& query) {
     auto pager = std::make_shared<PagerState>();
+    if (!impl) return pager;  // from a moved-from client: async_next() fails with errc::cancelled
     pager->refusal = refusal_of_query(query);
     pager->next_target = conferences_target(impl->endpoint, query);
     pager->impl = std::move(impl);

@@ -109,8 +109,9 @@ NextPage next_page(std::string_view link_values, const Endpoint& ep, std::string
     if (!reference) return page;
 
     const auto ref = boost::urls::parse_uri_reference(*reference);
-    const auto base = boost::urls::parse_uri(std::string(ep.tls ? "https://" : "http://") + ep.host_header +
-                                             std::string(current_target));
+    const std::string base_text =
+        std::string(ep.tls ? "https://" : "http://") + ep.host_header + std::string(current_target);
+    const auto base = boost::urls::parse_uri(base_text);  // a view: base_text must outlive it
     if (!ref || !base) {
         page.refusal = "the next page's link is not a URL";
         return page;

@@ -2,8 +2,8 @@
 //
 // The rules of json_read.hpp: `recordingId` is required (a recording without
 // one cannot be told from another); every other field may be absent or null
-// and must have the right type when present: `duration` an ISO 8601 duration
-// (iso_duration.cpp), `channels` an integer within int32, the times RFC 3339
+// and must have the right type when present: `duration` a string (kept as
+// sent; parse_iso8601_duration in iso_duration.cpp reads it), `channels` an integer within int32, the times RFC 3339
 // date-times. A `fileFormat` this library does not know is FileFormat::unknown
 // and a `status` is kept as sent: the API says both sets may grow.
 #include <bwvoice/recording.hpp>
@@ -22,16 +22,14 @@ namespace {
 namespace json = boost::json;
 using namespace json_read;
 
-error_code read_duration(const json::object& o, const Path& at, std::optional<std::chrono::milliseconds>& out,
+error_code read_duration(const json::object& o, const Path& at, std::optional<std::string>& out,
                          std::string* why) {
     constexpr std::string_view key = "duration";
     const json::value* v = present(o, key);
     if (!v) return {};
     if (!v->is_string()) return fail(why, field(at, key), "expected a string");
-    const json::string& s = v->get_string();
-    const auto d = parse_iso8601_duration({s.data(), s.size()});
-    if (!d) return fail(why, field(at, key), "not a valid ISO 8601 duration");
-    out = *d;
+    // Kept as text, not parsed here: the schema says only "string" (see RecordingMetadata::duration).
+    out.emplace(v->get_string().data(), v->get_string().size());
     return {};
 }
 
@@ -104,7 +102,7 @@ void tag_invoke(json::value_from_tag, json::value& v, const RecordingMetadata& r
     put_string(o, "conferenceId", r.conference_id);
     put_string(o, "name", r.name);
     o.emplace("recordingId", json::string(r.recording_id, o.storage()));
-    if (r.duration) o.emplace("duration", json::string(format_iso8601_duration(*r.duration), o.storage()));
+    if (r.duration) o.emplace("duration", json::string(*r.duration, o.storage()));
     if (r.channels) o.emplace("channels", *r.channels);
     put_timestamp(o, "startTime", r.start_time);
     put_timestamp(o, "endTime", r.end_time);

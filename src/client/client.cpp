@@ -8,12 +8,15 @@ namespace bwvoice {
 ConferenceClient::ConferenceClient(executor_type ex, ClientConfig config)
     : ex_(ex), impl_(std::make_shared<detail::ClientImpl>(std::move(ex), std::move(config))) {}
 
-ConferenceClient::ConferenceClient(ConferenceClient&&) noexcept = default;
+// The executor is copied, not moved: a moved-from handle keeps a usable one,
+// so that lookups on it fail cleanly (errc::cancelled) on that executor.
+ConferenceClient::ConferenceClient(ConferenceClient&& other) noexcept
+    : ex_(other.ex_), impl_(std::move(other.impl_)) {}
 
 ConferenceClient& ConferenceClient::operator=(ConferenceClient&& other) noexcept {
     if (this != &other) {
         close();
-        ex_ = std::move(other.ex_);
+        ex_ = other.ex_;
         impl_ = std::move(other.impl_);
     }
     return *this;

@@ -59,13 +59,16 @@ void Connection::release_large_buffers() {
 
 bool Connection::peer_silent() noexcept {
     if (buffer.size() != 0) return false;
-    if (tls_) {
+    if (tls_ && exchanges > 0) {
         SSL* ssl = tls_->native_handle();
         if (::SSL_has_pending(ssl) != 0 || ::BIO_ctrl_pending(::SSL_get_rbio(ssl)) != 0) return false;
     }
     char byte;
     const auto n = ::recv(tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+    // Bytes (n > 0) on a connection that has answered nothing yet are the
+    // handshake's aftermath (session tickets), not an answer; 0 is a close.
+    return n > 0 && exchanges == 0;
 }
 
 }  // namespace bwvoice::detail

@@ -77,6 +77,10 @@ public:
     /// (see docs/reliability.md: the ID in a 200 answer is checked; an
     /// unsolicited error response racing the next request cannot be told
     /// apart in HTTP/1.1).
+    ///
+    /// A connection that has carried no request yet is only checked for
+    /// being closed: a TLS 1.3 server sends its session tickets just after
+    /// the handshake, and they wait unread until the first response is read.
     bool peer_silent() noexcept;
 
     /// Frees `body` and `buffer` if a large response grew them beyond

@@ -143,14 +143,15 @@ Exchange<Inner>::Exchange(std::shared_ptr<ClientImpl> impl, const Inner& inner, 
       deadline_(clock::now() + impl_->config.request_timeout),
       fsm_(impl_->config.retry, request_.change, deadline_, request_.success),
       deadline_timer_(strand_),
-      wait_timer_(strand_) {}
+      wait_timer_(strand_),
+      horizon_(deadline_) {}
 
 template <class Inner>
 Exchange<Inner>::~Exchange() {
     // A grant made to an exchange that ended without taking it (an exception
     // on the way) goes back, so the next waiter gets it.
     PoolLease unclaimed;
-    if (impl_->pool.take_grant(*this, unclaimed) == Acquired::connection) unclaimed.release();
+    if (impl_->pool.take_grant(*this, unclaimed) == Acquired::connection) unclaimed.release(clock::now());
     impl_->withdraw(*this);
 }
 
@@ -187,6 +188,18 @@ void Exchange<Inner>::interrupt(Interruption why, net::cancellation_type type) {
     impl_->pool.cancel_wait(*this);
     impl_->names->cancel_wait(*this);
     wait_timer_.cancel();
+    if (connecting_ && why != Interruption::closed) {
+        // Tearing down a connect half done wastes it: under a storm of
+        // cancellations every connection was torn down before it could serve
+        // anyone. The caller gets its answer now; the connect goes on within
+        // its own phase limit, no longer the request's deadline, and its
+        // connection goes to the pool, where the next waiter takes it.
+        connect_outlives_ = true;
+        horizon_ = clock::time_point::max();
+        arm_timer(phase_end_);
+        diag_.message = "stopped " + connect_phase_;
+        return finish(fsm_.connected(net::error::operation_aborted, clock::now(), 0.0));
+    }
     if (active_) active_->abort();
 }
 
@@ -226,7 +239,19 @@ auto Exchange<Inner>::run() -> awaitable<void> {
         case Step::connect: {
             conn.attach(std::make_unique<Connection>(impl_->executor, impl_->ssl_context.get(),
                                                      impl_->config.max_header_bytes));
+            connecting_ = true;
             const error_code ec = co_await connect(*conn.connection());
+            connecting_ = false;
+            if (connect_outlives_) {
+                // Handed over (see interrupt()): the caller has had its answer.
+                active_ = nullptr;
+                deadline_timer_.cancel();  // the phase limit: nothing left to bound
+                if (!ec)
+                    conn.release(clock::now());
+                else
+                    conn.discard();
+                co_return;
+            }
             d = fsm_.connected(ec, clock::now(), unit_random());
             break;
         }
@@ -269,7 +294,7 @@ void Exchange<Inner>::dispose(PoolLease& conn, Disposal disposal) {
     case Disposal::keep: return;
     case Disposal::release:
         conn->release_large_buffers();  // the response has been used: idle, it keeps no large buffer
-        conn.release();
+        conn.release(clock::now());
         return;
     case Disposal::discard: conn.discard(); return;
     }
@@ -281,7 +306,8 @@ Grant Exchange<Inner>::acquire(PoolLease& out) {
     for (;;) {
         out = PoolLease{};
         const Acquired got =
-            impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out, expired);
+            impl_->pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out, expired,
+                                clock::now());
         for (auto& c : expired) c->abort();
         expired.clear();
         // Checked on every reuse, not only after a long idle time: a server
@@ -322,15 +348,22 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     active_ = &conn;
     arm_phase_timer(impl_->config.connect_timeout);
 
+    connect_phase_ = "while resolving " + ep.host;
     error_code ec;
     auto endpoints = co_await resolve(ec);
     if (ec) {
         active_ = nullptr;
         end_phase();
+        if (fsm_.interrupted()) {
+            // The deadline or the caller stopped it: say where, not "Operation canceled".
+            diag_.message = "stopped while resolving " + ep.host;
+            co_return ec;
+        }
         diag_.message = "cannot resolve " + ep.host + ": " +
                         (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : ec.message());
         co_return ec;
     }
+    connect_phase_ = "while connecting to " + ep.host + ":" + ep.port;
     auto [cec, endpoint] = co_await net::async_connect(conn.tcp().socket(), endpoints, use_tuple<strand_type>);
     if (!cec) {
         impl_->counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
@@ -339,6 +372,10 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     if (cec) {
         active_ = nullptr;
         end_phase();
+        if (fsm_.interrupted()) {
+            diag_.message = "stopped while connecting to " + ep.host + ":" + ep.port;
+            co_return cec;
+        }
         diag_.message = "cannot connect to " + ep.host + ":" + ep.port + ": " +
                         (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : cec.message());
         co_return phase_expired_ ? make_error_code(net::error::timed_out) : cec;
@@ -354,10 +391,15 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         }
         if (impl_->config.tls.session_resumption) impl_->sessions.offer(ssl);
         arm_phase_timer(impl_->config.handshake_timeout);
+        connect_phase_ = "during the TLS handshake with " + ep.host;
         auto [hec] = co_await conn.tls().async_handshake(net::ssl::stream_base::client, use_tuple<strand_type>);
         if (hec) {
             active_ = nullptr;
             end_phase();
+            if (fsm_.interrupted()) {
+                diag_.message = "stopped during the TLS handshake with " + ep.host;
+                co_return hec;
+            }
             if (phase_expired_) {
                 diag_.message = "TLS handshake with " + ep.host + " timed out after " +
                                 ms_text(impl_->config.handshake_timeout);
@@ -585,7 +627,14 @@ void Exchange<Inner>::arm_timer(clock::time_point until) {
     const std::uint64_t generation = ++timer_generation_;
     deadline_timer_.expires_at(until);
     deadline_timer_.async_wait([self = this->shared_from_this(), until, generation](error_code ec) {
-        if (ec || generation != self->timer_generation_ || self->finished_) return;
+        if (ec || generation != self->timer_generation_) return;
+        if (self->connect_outlives_) {
+            // A handed-over connect that overran its phase.
+            self->phase_expired_ = true;
+            if (self->active_) self->active_->abort();
+            return;
+        }
+        if (self->finished_) return;
         if (until >= self->deadline_) return self->interrupt(Interruption::deadline);
         self->phase_expired_ = true;
         if (self->active_) self->active_->abort();
@@ -596,7 +645,8 @@ void Exchange<Inner>::arm_timer(clock::time_point until) {
 template <class Inner>
 void Exchange<Inner>::arm_phase_timer(clock::duration limit) {
     phase_expired_ = false;
-    arm_timer(std::min(deadline_, clock::now() + limit));
+    phase_end_ = clock::now() + limit;
+    arm_timer(std::min(horizon_, phase_end_));
 }
 
 template <class Inner>
@@ -610,8 +660,10 @@ template <class Inner>
 void Exchange<Inner>::finish(const Decision& d) noexcept {
     if (finished_) return;
     finished_ = true;
-    active_ = nullptr;  // a phase-timer expiry already queued must not reach a connection that is gone
-    deadline_timer_.cancel();
+    if (!connect_outlives_) {
+        active_ = nullptr;  // a phase-timer expiry already queued must not reach a connection that is gone
+        deadline_timer_.cancel();
+    }
     wait_timer_.cancel();
     diag_.attempts = fsm_.attempts();
     diag_.retries = fsm_.retries();

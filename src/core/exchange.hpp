@@ -123,6 +123,15 @@ private:
 
     std::uint64_t timer_generation_ = 0;  // which arming of deadline_timer_ is current
     bool phase_expired_ = false;
+    std::chrono::steady_clock::time_point phase_end_{};  // when the connect or handshake in progress must end
+    /// The request's deadline bounds each phase, until a connect is handed
+    /// over (see interrupt()): then only the phase's own limit does.
+    std::chrono::steady_clock::time_point horizon_;
+    bool connecting_ = false;
+    std::string connect_phase_;  // "while resolving <host>", ...: where a connect was when stopped
+    /// The caller had its answer while a connect was under way; the connect
+    /// goes on and its connection goes to the pool for whoever waits next.
+    bool connect_outlives_ = false;
     bool deadline_armed_ = false;
     bool finished_ = false;
     Connection* active_ = nullptr;  // the connection doing I/O for us now, to close on interruption

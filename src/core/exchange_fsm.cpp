@@ -49,9 +49,13 @@ Decision ExchangeFsm::connected(error_code ec, clock::time_point now, double uni
         ++attempts_;
         return {.step = Step::write};
     }
-    // Nothing was written: a connection failure may be retried, changes included.
+    // A try, though no request could be written. Nothing was written, so a
+    // connection failure may be retried, changes included; but a name the
+    // DNS says does not exist will not exist a moment later.
+    ++attempts_;
     const errc code = errc_for_transport(ec);
-    if (!is_retryable_transport(code)) return finish(make_error_code(code), Disposal::discard);
+    if (!is_retryable_transport(code) || ec == net::error::host_not_found)
+        return finish(make_error_code(code), Disposal::discard);
     return retry_or_finish(make_error_code(code), Disposal::discard, std::nullopt, now, unit_random);
 }
 

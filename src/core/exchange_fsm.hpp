@@ -138,7 +138,9 @@ public:
     bool interrupted() const noexcept { return interruption_.has_value(); }
     std::optional<Interruption> interruption() const noexcept { return interruption_; }
 
-    unsigned attempts() const noexcept { return attempts_; }  ///< Requests written or about to be.
+    /// Tries: requests written (or about to be), and connects that failed
+    /// before a request could be written.
+    unsigned attempts() const noexcept { return attempts_; }
     unsigned retries() const noexcept { return retries_; }    ///< Counted retries taken.
     unsigned stale_resends() const noexcept { return stale_resends_; }
     bool is_change() const noexcept { return change_; }

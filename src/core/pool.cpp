@@ -22,10 +22,10 @@ PoolLease& PoolLease::operator=(PoolLease&& other) noexcept {
     return *this;
 }
 
-void PoolLease::release() noexcept {
+void PoolLease::release(Pool::clock::time_point now) noexcept {
     if (!pool_) return;
     Pool* pool = std::exchange(pool_, nullptr);
-    if (auto refused = pool->release(std::move(connection_))) refused->abort();
+    if (auto refused = pool->release(std::move(connection_), now)) refused->abort();
 }
 
 void PoolLease::discard() noexcept {
@@ -76,9 +76,8 @@ void Pool::grant_to_waiters_locked(std::vector<std::shared_ptr<PoolWaiter>>& wok
 }
 
 Acquired Pool::acquire(const std::shared_ptr<PoolWaiter>& waiter, PoolLease& out,
-                       std::vector<ConnectionPtr>& to_close) {
+                       std::vector<ConnectionPtr>& to_close, clock::time_point now) {
     BOOST_ASSERT(!out.holds_place());  // assigned under the lock: discarding it there would deadlock
-    const auto now = clock::now();
     std::vector<std::shared_ptr<PoolWaiter>> woken;
     Acquired result = Acquired::queued;
     {
@@ -120,7 +119,7 @@ Acquired Pool::take_grant(PoolWaiter& waiter, PoolLease& out) {
     return Acquired::queued;
 }
 
-ConnectionPtr Pool::release(ConnectionPtr connection) {
+ConnectionPtr Pool::release(ConnectionPtr connection, clock::time_point now) {
     std::shared_ptr<PoolWaiter> woken;
     {
         std::lock_guard lock(mutex_);
@@ -128,7 +127,7 @@ ConnectionPtr Pool::release(ConnectionPtr connection) {
             --open_;
             return connection;
         }
-        connection->idle_since = clock::now();
+        connection->idle_since = now;
         if ((woken = next_waiter_locked()))
             woken->granted_connection = std::move(connection);
         else

@@ -38,9 +38,9 @@ public:
     /// Fills a connect slot with the connection opened in it.
     void attach(ConnectionPtr connection) noexcept { connection_ = std::move(connection); }
 
-    /// The connection goes back as idle and reusable (closed instead if the
-    /// pool is closed). Needs a connection.
-    void release() noexcept;
+    /// The connection goes back as idle and reusable from `now` (closed
+    /// instead if the pool is closed). Needs a connection.
+    void release(std::chrono::steady_clock::time_point now) noexcept;
     /// The place is freed, and the connection, if any, closed at once.
     void discard() noexcept;
 
@@ -88,7 +88,8 @@ public:
     /// fewer than max_open are open, else queues `waiter` (FIFO). Expired idle
     /// connections are moved to `to_close` for the caller to close outside the lock.
     /// `out` must hold no place (it is assigned under the pool's lock).
-    Acquired acquire(const std::shared_ptr<PoolWaiter>& waiter, PoolLease& out, std::vector<ConnectionPtr>& to_close);
+    Acquired acquire(const std::shared_ptr<PoolWaiter>& waiter, PoolLease& out, std::vector<ConnectionPtr>& to_close,
+                     clock::time_point now);
 
     /// After a wake-up: moves the grant out of the waiter into `out`. Returns
     /// queued when the waiter is still waiting (a spurious wake-up).
@@ -96,7 +97,7 @@ public:
 
     /// A healthy connection comes back: handed straight to the oldest waiter,
     /// else kept idle. When the pool is closed it is returned for closing.
-    ConnectionPtr release(ConnectionPtr connection);
+    ConnectionPtr release(ConnectionPtr connection, clock::time_point now);
 
     /// A connection (or a connect slot that did not become one) is gone: the
     /// open count drops and the oldest waiter may connect in its place.

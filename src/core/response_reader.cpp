@@ -58,14 +58,7 @@ std::size_t ResponseReader::take(string_view data, error_code& ec) {
     const std::size_t room = piece_ - std::min(piece_, body_.size());
     const std::size_t n = std::min(room, data.size());
     body_.append(data.data(), n);
-    streamed_ += n;
-    // A full piece asks for the buffer to be emptied, unless it ends a body
-    // of known length: basic_parser marks the message complete only when the
-    // last bytes are taken without an error, and with need_buffer it would
-    // wait on the socket for bytes that never come (every body whose length
-    // is a multiple of the piece hung until the deadline).
-    const bool ends_body = n == data.size() && body_length_ && streamed_ == *body_length_;
-    if (n < data.size() || (body_.size() == piece_ && !ends_body)) ec = boost::beast::http::error::need_buffer;
+    if (n < data.size()) ec = boost::beast::http::error::need_buffer;
     return n;
 }
 

@@ -67,7 +67,6 @@ private:
     std::string link_;
     std::optional<std::uint64_t> body_length_;
     std::size_t piece_ = 0;  // 0: collect the whole body
-    std::uint64_t streamed_ = 0;  // body bytes taken in pieces
     std::uint64_t limit_;    // the body limit given at construction
     bool limit_deferred_ = false;  // limit_ enforced by take(), not by the parser
     unsigned status_ = 0;

@@ -137,6 +137,9 @@ struct ServerOptions {
     std::size_t conferences = 1000;         ///< Seeded store: conf-0 .. conf-(N-1).
     std::uint64_t seed = 1;                 ///< Makes the seeded store deterministic.
     unsigned threads = 1;                   ///< Threads running the server's own io_context.
+    /// Wait this long after accepting a connection before the TLS handshake
+    /// (a slow or distant server), for tests of what happens meanwhile.
+    std::chrono::milliseconds handshake_delay{0};
     /// Close a keep-alive connection after this long without a request, without
     /// telling the client (no Connection: close). 0: never.
     std::chrono::milliseconds idle_drop{0};

@@ -392,6 +392,7 @@ asio::awaitable<void> serve_connection(ServerState& state, asio::ssl::context* t
         co_return;
     }
     TlsStream stream(std::move(tcp), *tls);
+    if (state.options().handshake_delay > std::chrono::milliseconds{0}) co_await sleep_for(state.options().handshake_delay);
     stream.next_layer().expires_after(kHandshakeTimeout);
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow);
     if (ec) {

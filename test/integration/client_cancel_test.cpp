@@ -126,6 +126,42 @@ BOOST_AUTO_TEST_CASE(a_waiter_cancelled_after_its_grant_passes_the_connection_on
     BOOST_TEST(client.stats().connections_opened == 1u);
 }
 
+// A connect under way when its request is cancelled is not torn down: the
+// caller gets its answer at once, and the connection goes to the next waiter
+// instead of every waiter paying for a new handshake (under a storm of
+// cancellations none ever completed).
+BOOST_AUTO_TEST_CASE(a_connect_interrupted_by_a_cancellation_serves_the_next_waiter) {
+    mock::ServerOptions options;
+    options.handshake_delay = 300ms;
+    MockEnv env(options);
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    ConferenceClient client(ioc, config);
+    net::cancellation_signal signal;
+    error_code first_ec, second_ec;
+    Conference second;
+    const auto start = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::duration first_took{};
+    client.async_get_conference("conf-1", net::bind_cancellation_slot(signal.slot(), [&](error_code ec, Conference) {
+                                    first_ec = ec;
+                                    first_took = std::chrono::steady_clock::now() - start;
+                                }));
+    client.async_get_conference("conf-2", [&](error_code ec, Conference c) {
+        second_ec = ec;
+        second = std::move(c);
+    });
+    net::steady_timer timer(ioc, 50ms);  // the first lookup is in the handshake now
+    timer.async_wait([&](error_code) { signal.emit(net::cancellation_type::terminal); });
+    run_to_completion(ioc);
+    BOOST_TEST((first_ec == net::error::operation_aborted), first_ec.message());
+    BOOST_TEST((first_took < 250ms), "the cancelled lookup waited for the connect");
+    BOOST_TEST(!second_ec, second_ec.message());
+    BOOST_TEST(second.id == "conf-2");
+    BOOST_TEST(client.stats().connections_opened == 1u, "the half-done connect was thrown away");
+    BOOST_TEST(env.server->stats().handshakes == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(close_completes_every_lookup_in_flight_with_cancelled) {
     MockEnv env;
     env.server->script_all({Action::of(Action::Kind::silent)});

@@ -146,4 +146,21 @@ BOOST_AUTO_TEST_CASE(stats_seen_from_a_handler_count_its_lookup_as_finished) {
     BOOST_TEST(after_await.in_flight == 0u);
 }
 
+// A moved-from handle fails what it is given, like a closed client (it once
+// dereferenced its empty state).
+BOOST_AUTO_TEST_CASE(a_moved_from_client_fails_lookups_with_cancelled) {
+    MockEnv env;
+    net::io_context ioc;
+    ConferenceClient a(ioc, env.client_config());
+    ConferenceClient b(std::move(a));
+    InlineProbe p;
+    probe(ioc, a, "conf-1", p);  // NOLINT(bugprone-use-after-move): the point of the test
+    run_to_completion(ioc);
+    BOOST_TEST_REQUIRE(p.handler_ran);
+    BOOST_TEST(!p.ran_inline);
+    BOOST_TEST((p.ec == errc::cancelled), p.ec.message());
+    BOOST_TEST(a.stats().in_flight == 0u);
+    a.close();
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -27,6 +27,7 @@ std::atomic<int> g_localhost_delay_ms{0};
 /// When set, a resolution of "localhost" fails after its delay.
 std::atomic<bool> g_localhost_fails{false};
 std::atomic<int> g_localhost_resolutions{0};
+std::atomic<int> g_nonexistent_resolutions{0};
 /// Resolutions of "localhost" that have returned.
 std::atomic<int> g_localhost_answered{0};
 
@@ -40,6 +41,10 @@ using getaddrinfo_fn = int (*)(const char*, const char*, const addrinfo*, addrin
 
 extern "C" int getaddrinfo(const char* node, const char* service, const addrinfo* hints, addrinfo** res) {
     static const auto real = reinterpret_cast<getaddrinfo_fn>(::dlsym(RTLD_NEXT, "getaddrinfo"));
+    if (node != nullptr && std::string_view(node) == "no-such-host.bwvoice.test") {
+        ++g_nonexistent_resolutions;
+        return EAI_NONAME;  // what an authoritative "no such name" looks like
+    }
     if (node != nullptr && std::string_view(node) == "localhost") {
         ++g_localhost_resolutions;
         if (const int ms = g_localhost_delay_ms.load()) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
@@ -209,6 +214,25 @@ BOOST_AUTO_TEST_CASE(an_io_context_destroyed_while_a_resolution_blocks_is_not_to
     BOOST_TEST_REQUIRE(g_localhost_answered.load() == 1);
     std::this_thread::sleep_for(100ms);  // the thread is done with its result
     BOOST_TEST(!called, "a handler of a destroyed io_context must not run");
+}
+
+// A name the DNS says does not exist is final: no pause, no retry.
+BOOST_AUTO_TEST_CASE(a_host_that_does_not_exist_is_not_retried) {
+    MockEnv env;
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.base_url = "https://no-such-host.bwvoice.test/api/v2";
+    config.retry.max_retries = 3;
+    ConferenceClient client(ioc, config);
+    g_nonexistent_resolutions = 0;
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        auto r = co_await lookup(client, "conf-1");
+        BOOST_TEST((r.ec == errc::connection_failed), r.ec.message());
+        BOOST_TEST(r.diag.retries == 0u);
+        BOOST_TEST(r.diag.message.find("cannot resolve no-such-host.bwvoice.test") != std::string::npos,
+                   r.diag.message);
+    });
+    BOOST_TEST(g_nonexistent_resolutions.load() == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

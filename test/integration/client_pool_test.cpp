@@ -1,5 +1,11 @@
 // The connection pool over real TLS: reuse, the bound, stale connections, expiry.
 #include "common/lookup_helpers.hpp"
+#include "core/connection.hpp"
+#include "core/tls.hpp"
+
+#include <sys/socket.h>
+
+#include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -283,6 +289,27 @@ BOOST_AUTO_TEST_CASE(a_response_for_another_conference_is_bad_response) {
         BOOST_TEST(r.diag.message.find("conf-1") != std::string::npos, r.diag.message);
         BOOST_TEST(r.diag.retries == 0u);
     });
+}
+
+// A TLS 1.3 server sends its session tickets just after the handshake; they
+// wait unread until the first response is read. A connection that has carried
+// no request yet (handed over by a cancelled request) is not retired for them.
+BOOST_AUTO_TEST_CASE(session_tickets_waiting_on_a_fresh_connection_are_not_unsolicited_bytes) {
+    MockEnv env;
+    net::io_context ioc;
+    net::ssl::context ctx(net::ssl::context::tls_client);
+    ctx.add_certificate_authority(net::buffer(SharedPki::get().pki.ca_cert_pem));
+    detail::Connection conn(ioc.get_executor(), &ctx);
+    conn.tcp().socket().connect({net::ip::make_address("127.0.0.1"), env.server->port()});
+    BOOST_TEST_REQUIRE(!detail::prepare_tls_connection(conn.tls().native_handle(), "127.0.0.1"));
+    conn.tls().handshake(net::ssl::stream_base::client);
+    std::this_thread::sleep_for(100ms);  // the tickets arrive
+    char byte;
+    BOOST_TEST_REQUIRE(::recv(conn.tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0,
+                       "the server sent nothing after the handshake: the test proves nothing");
+    BOOST_TEST(conn.peer_silent(), "session tickets taken for an unsolicited answer");
+    conn.exchanges = 1;  // the same bytes after a response are unsolicited
+    BOOST_TEST(!conn.peer_silent());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

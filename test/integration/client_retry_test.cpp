@@ -1,9 +1,12 @@
 // Retries, Retry-After and deadlines over real TLS.
 #include "common/lookup_helpers.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 
+#include <functional>
 #include <thread>
+#include <vector>
 
 namespace net = boost::asio;
 using namespace bwvoice;
@@ -179,6 +182,66 @@ BOOST_AUTO_TEST_CASE(a_phase_limit_expiring_as_its_phase_completes_does_not_kill
     BOOST_TEST(!result.ec, result.ec.message() << " (" << result.diag.message << ")");
     BOOST_TEST(result.conference.id == "conf-2");
     BOOST_TEST(client.stats().connections_opened == 2u);
+}
+
+// Connection attempts that fail before a request can be written are tries
+// too: retries never outnumber attempts.
+BOOST_AUTO_TEST_CASE(failed_connects_count_as_attempts) {
+    net::io_context ioc;
+    ClientConfig config;
+    {
+        // A port that was free a moment ago: nothing listens there.
+        net::ip::tcp::acceptor probe(ioc, {net::ip::make_address("127.0.0.1"), 0});
+        config.base_url = "https://127.0.0.1:" + std::to_string(probe.local_endpoint().port()) + "/api/v2";
+    }
+    config.account_id = "9900000";
+    config.username = "u";
+    config.password = "p";
+    config.retry.max_retries = 3;
+    config.retry.backoff_base = 1ms;
+    config.retry.backoff_cap = 5ms;
+    ConferenceClient client(ioc, config);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        auto r = co_await lookup(client, "conf-1");
+        BOOST_TEST((r.ec == errc::connection_failed), r.ec.message());
+        BOOST_TEST(r.diag.retries == 3u);
+        BOOST_TEST(r.diag.attempts == 4u);
+    });
+}
+
+// The deadline cutting a handshake short is the deadline, not a handshake
+// failure "Operation canceled".
+BOOST_AUTO_TEST_CASE(a_deadline_during_the_handshake_says_so) {
+    net::io_context ioc;
+    net::ip::tcp::acceptor silent(ioc, {net::ip::make_address("127.0.0.1"), 0});
+    std::vector<net::ip::tcp::socket> held;
+    std::function<void()> accept = [&] {
+        silent.async_accept([&](error_code ec, net::ip::tcp::socket s) {
+            if (ec) return;
+            held.push_back(std::move(s));  // accepted, never answered
+            accept();
+        });
+    };
+    accept();
+    ClientConfig config;
+    config.base_url = "https://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/api/v2";
+    config.account_id = "9900000";
+    config.username = "u";
+    config.password = "p";
+    config.request_timeout = 300ms;
+    config.tls.use_system_store = false;
+    config.tls.extra_ca_pem = SharedPki::get().pki.ca_cert_pem;
+    ConferenceClient client(ioc, config);
+    LookupResult r;
+    client.async_get_conference("conf-1", r.diag, [&](error_code ec, Conference) {
+        r.ec = ec;
+        silent.close();
+    });
+    run_to_completion(ioc);
+    BOOST_TEST((r.ec == errc::timeout), r.ec.message());
+    BOOST_TEST(r.diag.message.find("deadline") != std::string::npos, r.diag.message);
+    BOOST_TEST(r.diag.message.find("Operation canceled") == std::string::npos, r.diag.message);
+    BOOST_TEST(r.diag.message.find("during the TLS handshake") != std::string::npos, r.diag.message);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -236,7 +236,21 @@ BOOST_AUTO_TEST_CASE(connection_failures_are_retried_tls_failures_are_not) {
     m.fsm.granted(Grant::connect_slot, false);
     const error_code tls(0x14000086, net::error::get_ssl_category());
     BOOST_TEST(m.fsm.connected(tls, t0, 0.5) == done(code(errc::tls_error), Disposal::discard));
-    BOOST_TEST(m.fsm.attempts() == 0u, "no request was written");
+    BOOST_TEST(m.fsm.attempts() == 3u, "a failed connect is a try, though no request was written");
+    BOOST_TEST(m.fsm.retries() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_name_the_dns_says_does_not_exist_is_final) {
+    Machine m;
+    m.fsm.start();
+    m.fsm.granted(Grant::connect_slot, false);
+    BOOST_TEST(m.fsm.connected(net::error::host_not_found, t0, 0.5) ==
+               done(code(errc::connection_failed), Disposal::discard));
+    Machine again;
+    again.fsm.start();
+    again.fsm.granted(Grant::connect_slot, false);
+    BOOST_TEST(again.fsm.connected(net::error::host_not_found_try_again, t0, 0.5) ==
+               step(Step::sleep, Disposal::discard, 100ms), "a temporary failure is retried");
 }
 
 BOOST_AUTO_TEST_CASE(a_response_cut_short_on_a_new_connection_is_a_counted_retry) {
@@ -326,7 +340,7 @@ BOOST_AUTO_TEST_CASE(a_change_is_retried_after_429_and_after_a_failed_connect) {
     m.fsm.granted(Grant::connection, true);
     m.fsm.written({}, t0, 0.5);
     BOOST_TEST(m.fsm.received(status(204), t0, 0.5) == done({}, Disposal::release));
-    BOOST_TEST(m.fsm.attempts() == 2u);
+    BOOST_TEST(m.fsm.attempts() == 3u, "the failed connect, then two writes");
 }
 
 // ---- downloads ----------------------------------------------------------------

@@ -5,7 +5,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <thread>
 
 using namespace bwvoice::detail;
 using namespace std::chrono_literals;
@@ -22,11 +21,14 @@ struct Fixture {
     ConnectionPtr make() { return std::make_unique<Connection>(ioc.get_executor(), nullptr); }
 };
 
+/// The pool takes its clock from its caller: tests pass their own times and never sleep.
+const Pool::clock::time_point t0{};
+
 /// acquire() with a fresh lease each time (a lease given to acquire holds no place).
-Acquired acquire(Pool& pool, const std::shared_ptr<TestWaiter>& w, PoolLease& out) {
+Acquired acquire(Pool& pool, const std::shared_ptr<TestWaiter>& w, PoolLease& out, Pool::clock::time_point now = t0) {
     std::vector<ConnectionPtr> expired;
     out = PoolLease{};
-    return pool.acquire(w, out, expired);
+    return pool.acquire(w, out, expired, now);
 }
 
 }  // namespace
@@ -50,7 +52,7 @@ BOOST_FIXTURE_TEST_CASE(acquire_opens_up_to_the_bound_then_queues_fifo, Fixture)
 
     // A released connection goes straight to the oldest waiter.
     la.attach(make());
-    la.release();
+    la.release(t0);
     BOOST_TEST(!la.holds_place());
     BOOST_TEST(c->wakes == 1);
     BOOST_TEST(d->wakes == 0);
@@ -75,8 +77,8 @@ BOOST_FIXTURE_TEST_CASE(reuse_is_lifo, Fixture) {
     second.attach(make());
     Connection* first_raw = first.connection();
     Connection* second_raw = second.connection();
-    first.release();
-    second.release();
+    first.release(t0);
+    second.release(t0);
     BOOST_TEST((acquire(pool, w, out) == Acquired::connection));
     BOOST_TEST(out.connection() == second_raw);
     PoolLease out2;
@@ -130,7 +132,7 @@ BOOST_FIXTURE_TEST_CASE(a_cancelled_waiter_leaves_the_queue, Fixture) {
     BOOST_TEST(pool.cancel_wait(*b));
     BOOST_TEST(!pool.cancel_wait(*b));
     la.attach(make());
-    la.release();
+    la.release(t0);
     BOOST_TEST(b->wakes == 0);
     BOOST_TEST(c->wakes == 1);
 }
@@ -146,25 +148,27 @@ BOOST_FIXTURE_TEST_CASE(notify_then_cancel_keeps_the_grant_for_the_waiter_to_pas
     acquire(pool, b, lb);
     acquire(pool, c, lc);
     la.attach(make());
-    la.release();                          // granted to b
+    la.release(t0);                          // granted to b
     BOOST_TEST(!pool.cancel_wait(*b));     // too late to leave the queue
     BOOST_TEST((pool.take_grant(*b, lb) == Acquired::connection));
-    lb.release();                          // b gives it back as it finishes cancelled
+    lb.release(t0);                          // b gives it back as it finishes cancelled
     BOOST_TEST(c->wakes == 1);
     BOOST_TEST((pool.take_grant(*c, lc) == Acquired::connection));
 }
 
 BOOST_FIXTURE_TEST_CASE(expired_idle_connections_are_closed_and_their_slots_reused, Fixture) {
-    Pool pool(1, 0ms);
+    Pool pool(1, 10s);
     auto w = std::make_shared<TestWaiter>();
     PoolLease first;
     BOOST_TEST((acquire(pool, w, first) == Acquired::connect_slot));
     first.attach(make());
-    first.release();
-    std::this_thread::sleep_for(1ms);
+    first.release(t0);
     std::vector<ConnectionPtr> expired;
     PoolLease second;
-    BOOST_TEST((pool.acquire(w, second, expired) == Acquired::connect_slot));
+    BOOST_TEST((pool.acquire(w, second, expired, t0 + 9s) == Acquired::connection), "not yet expired");
+    second.release(t0 + 9s);  // idle again from 9 s
+    PoolLease third;
+    BOOST_TEST((pool.acquire(w, third, expired, t0 + 19s) == Acquired::connect_slot));
     BOOST_TEST(expired.size() == 1u);
     BOOST_TEST(pool.counts().open == 1u);
 }
@@ -176,7 +180,7 @@ BOOST_FIXTURE_TEST_CASE(close_fails_waiters_and_refuses_later_use, Fixture) {
     acquire(pool, a, la);
     acquire(pool, b, held);
     la.attach(make());
-    la.release();  // to b
+    la.release(t0);  // to b
     BOOST_TEST((pool.take_grant(*b, held) == Acquired::connection));
     auto c = std::make_shared<TestWaiter>();
     BOOST_TEST((acquire(pool, c, lc) == Acquired::queued));
@@ -184,7 +188,7 @@ BOOST_FIXTURE_TEST_CASE(close_fails_waiters_and_refuses_later_use, Fixture) {
     BOOST_TEST(c->wakes == 1);
     BOOST_TEST((pool.take_grant(*c, lc) == Acquired::closed));
     BOOST_TEST((acquire(pool, a, later) == Acquired::closed));
-    held.release();  // the pool is closed: the connection is closed, not kept
+    held.release(t0);  // the pool is closed: the connection is closed, not kept
     BOOST_TEST(pool.counts().open == 0u);
     BOOST_TEST(pool.counts().idle == 0u);
 }

@@ -119,7 +119,7 @@ RecordingMetadata full_recording() {
     r.conference_id = "conf-\"q\"/\\";
     r.name = "caf\xc3\xa9 \xf0\x9f\x8e\xa7 \n\t\x01";
     r.recording_id = "r-1";
-    r.duration = milliseconds{252'318};
+    r.duration = "PT4M12.318S";
     r.channels = 1;
     r.start_time = at(2026, 11, 28, 15, 3, 0, 17);
     r.end_time = at(2026, 11, 28, 15, 7, 12, 335);
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(spec_payload_d) {
     BOOST_TEST(r.conference_id.value() == "conf-7d1e2a90-3b4c5d6e-1a2b-4c3d-9e8f-0123456789ab");
     BOOST_TEST(r.name.value() == "weekly-standup-blue");
     BOOST_TEST(r.recording_id == "r-2c4e6a8b-1d3f5a7c-9e0b-4d2f-8a6c-4e2a0c8b6d4f");
-    BOOST_TEST(r.duration.value().count() == 252'318);
+    BOOST_TEST(bwvoice::parse_iso8601_duration(r.duration.value())->count() == 252'318);
     BOOST_TEST(r.channels.value() == 1);
     BOOST_TEST((r.start_time.value() == at(2026, 11, 28, 15, 3, 0, 17)));
     BOOST_TEST((r.end_time.value() == at(2026, 11, 28, 15, 7, 12, 335)));
@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_CASE(spec_payload_d) {
     BOOST_TEST(r.recording_name.value() == "standup-part-1");
 
     const RecordingMetadata& p = list[1];
-    BOOST_TEST(p.duration.value().count() == 31'900);
+    BOOST_TEST(bwvoice::parse_iso8601_duration(p.duration.value())->count() == 31'900);
     BOOST_TEST((p.file_format.value() == FileFormat::mp3));
     BOOST_TEST(p.status.value() == "processing");
     BOOST_TEST(!p.media_url.has_value());
@@ -170,7 +170,7 @@ BOOST_AUTO_TEST_CASE(spec_payload_d_output) {
     BOOST_TEST(bwvoice::to_json(list[0]) ==
                R"({"accountId":"9901234","conferenceId":"conf-7d1e2a90-3b4c5d6e-1a2b-4c3d-9e8f-0123456789ab",)"
                R"("name":"weekly-standup-blue","recordingId":"r-2c4e6a8b-1d3f5a7c-9e0b-4d2f-8a6c-4e2a0c8b6d4f",)"
-               R"("duration":"PT252.318S","channels":1,"startTime":"2026-11-28T15:03:00.017Z",)"
+               R"("duration":"PT4M12.318S","channels":1,"startTime":"2026-11-28T15:03:00.017Z",)"
                R"("endTime":"2026-11-28T15:07:12.335Z","fileFormat":"wav","status":"complete",)"
                R"("mediaUrl":"https://voice.bandwidth.com/api/v2/accounts/9901234/conferences/conf-7d1e2a90-3b4c5d6e-1a2b-4c3d-9e8f-0123456789ab/recordings/r-2c4e6a8b-1d3f5a7c-9e0b-4d2f-8a6c-4e2a0c8b6d4f/media",)"
                R"("recordingName":"standup-part-1"})");
@@ -187,7 +187,7 @@ BOOST_AUTO_TEST_CASE(openapi_example_recording) {
     const auto o = parse(openapi_recording);
     BOOST_TEST_REQUIRE(!o.ec, o.why);
     BOOST_TEST(o.recording.recording_id == "r-fbe05094-9fd2afe9-bf5b-4c68-820a-41a01c1c5833");
-    BOOST_TEST(o.recording.duration.value().count() == 13'670);
+    BOOST_TEST(bwvoice::parse_iso8601_duration(o.recording.duration.value())->count() == 13'670);
     BOOST_TEST((o.recording.start_time.value() == at(2022, 6, 17, 22, 19, 40, 375)));
     BOOST_TEST((o.recording.end_time.value() == at(2022, 6, 17, 22, 20, 0, 0)));
     BOOST_TEST(o.recording.status.value() == "completed");
@@ -202,7 +202,7 @@ BOOST_AUTO_TEST_CASE(every_field_decodes) {
     BOOST_TEST(r.conference_id.value() == "conf-1");
     BOOST_TEST(r.name.value() == "weekly");
     BOOST_TEST(r.recording_id == "r-1");
-    BOOST_TEST(r.duration.value().count() == 3'723'500);
+    BOOST_TEST(bwvoice::parse_iso8601_duration(r.duration.value())->count() == 3'723'500);
     BOOST_TEST(r.channels.value() == 1);
     BOOST_TEST((r.start_time.value() == at(2026, 11, 28, 15, 3, 0, 17)));
     BOOST_TEST((r.end_time.value() == at(2026, 11, 28, 16, 5, 3, 517)));
@@ -286,6 +286,22 @@ BOOST_AUTO_TEST_CASE(wrong_type_names_the_field) {
     }
 }
 
+// The schema types duration as a plain string: Stoplight Prism's random
+// answers carry text such as "dolor voluptate". It decodes, kept as sent, so
+// one odd field cannot fail a whole listing; parsing it is the caller's call.
+BOOST_AUTO_TEST_CASE(a_duration_that_is_not_iso_8601_is_kept_as_text) {
+    for (std::string_view text : {"13", "", "PT-1S", "P1M", "PT99999999999999999999S", "dolor voluptate"}) {
+        auto doc = valid_document();
+        doc["duration"] = text;
+        const auto o = parse(doc);
+        BOOST_TEST_REQUIRE(!o.ec, text << ": " << o.why);
+        BOOST_TEST(o.recording.duration.value() == text);
+        BOOST_TEST(!bwvoice::parse_iso8601_duration(text).has_value(), text);
+        BOOST_TEST(bwvoice::to_json(o.recording).find(R"("duration":)" + json::serialize(json::string(text))) !=
+                   std::string::npos);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(invalid_values_name_the_field) {
     struct Case {
         std::string_view key;
@@ -293,11 +309,6 @@ BOOST_AUTO_TEST_CASE(invalid_values_name_the_field) {
         std::string_view why;
     };
     const std::vector<Case> cases{
-        {"duration", "13", "duration: not a valid ISO 8601 duration"},
-        {"duration", "", "duration: not a valid ISO 8601 duration"},
-        {"duration", "PT-1S", "duration: not a valid ISO 8601 duration"},
-        {"duration", "P1M", "duration: not a valid ISO 8601 duration"},
-        {"duration", "PT99999999999999999999S", "duration: not a valid ISO 8601 duration"},
         {"startTime", "2026-11-31T00:00:00Z", "startTime: not a valid date-time"},
         {"startTime", "", "startTime: not a valid date-time"},
         {"endTime", "yesterday", "endTime: not a valid date-time"},
@@ -404,7 +415,7 @@ BOOST_AUTO_TEST_CASE(output_is_untouched_on_failure) {
     const RecordingMetadata before = r;
     std::string why;
     auto doc = valid_document();
-    doc["duration"] = "soon";
+    doc["startTime"] = "soon";
     BOOST_TEST((bwvoice::parse_recording_metadata(json::serialize(doc), r, &why) == errc::bad_response));
     BOOST_TEST((r == before));
     BOOST_TEST((bwvoice::parse_recording_metadata("{", r) == errc::bad_response));
@@ -428,7 +439,7 @@ BOOST_AUTO_TEST_CASE(encode_field_order) {
                                                         "channels", "startTime", "endTime", "fileFormat", "status",
                                                         "mediaUrl", "recordingName"}));
     BOOST_TEST(v.at("channels").is_int64());
-    BOOST_TEST(v.at("duration").as_string() == "PT252.318S");
+    BOOST_TEST(v.at("duration").as_string() == "PT4M12.318S");
     BOOST_TEST(json::serialize(v) == bwvoice::to_json(full_recording()));
 }
 
@@ -436,7 +447,7 @@ BOOST_AUTO_TEST_CASE(round_trip) {
     RecordingMetadata bare;
     bare.recording_id = "r";
     RecordingMetadata zero = full_recording();
-    zero.duration = milliseconds{0};
+    zero.duration = "PT0S";
     zero.channels = -7;
     zero.file_format = FileFormat::mp3;
     for (const RecordingMetadata& r : {full_recording(), bare, zero, parse(openapi_recording).recording}) {
@@ -485,7 +496,7 @@ BOOST_AUTO_TEST_CASE(an_error_in_element_3_names_it) {
         std::string_view why;
     };
     const std::vector<Case> cases{
-        {"duration", "PT1.5M3S", false, "[3].duration: not a valid ISO 8601 duration"},
+        {"duration", 13.67, false, "[3].duration: expected a string"},
         {"recordingId", nullptr, true, "[3].recordingId: missing"},
         {"recordingId", nullptr, false, "[3].recordingId: expected a string"},
         {"channels", 1.5, false, "[3].channels: expected an integer"},

@@ -36,6 +36,15 @@ void start_download_recording(std::shared_ptr<ClientImpl> impl, std::string conf
                               std::string recording_id, MediaSink* sink, Completion<DownloadResult> done);
 void start_next_page(std::shared_ptr<PagerState> pager, Completion<std::vector<Conference>> done);
 
+/// A moved-from client fails what it is given, like a closed one: with
+/// errc::cancelled, posted (this runs inside the initiating function).
+template <class... Values>
+void fail_moved_from(Completion<Values...>& done) {
+    Diagnostics diag;
+    diag.message = "the client was moved from";
+    done.complete(make_error_code(errc::cancelled), Values{}..., std::move(diag), true);
+}
+
 }  // namespace bwvoice::detail
 
 #endif

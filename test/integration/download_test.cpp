@@ -1,0 +1,517 @@
+// Download Conference Recording over real TLS: the media streamed into a
+// MediaSink whole and in order, in bounded memory whatever its size, the
+// sink told exactly once how it ended, and nothing resent once the sink has
+// had a byte.
+#include "common/memory.hpp"
+#include "common/operation_helpers.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+
+namespace net = boost::asio;
+using namespace bwvoice;
+using namespace bwvoice::test;
+using mock::Action;
+using Kind = mock::Action::Kind;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+constexpr auto tuple = net::as_tuple(net::use_awaitable);
+
+struct Download {
+    error_code ec;
+    DownloadResult result;
+    Diagnostics diag;
+};
+
+net::awaitable<Download> fetch_media(ConferenceClient& client, const Subject& s, MediaSink& sink) {
+    Download d;
+    std::tie(d.ec, d.result) = co_await client.async_download_recording(s.conference, s.recording, sink, d.diag, tuple);
+    co_return d;
+}
+
+/// A partial_body or stall action that sends `bytes` of the body.
+Action cut_after(Kind kind, std::uint64_t bytes) {
+    Action a = Action::of(kind);
+    a.partial_bytes = bytes;
+    return a;
+}
+
+/// The sink saw exactly one start and one finish, in a valid order, and its
+/// bytes were the pattern.
+void check_sink_ok(const CheckingSink& sink, bool whole) {
+    BOOST_TEST(sink.starts() == 1u);
+    BOOST_TEST(sink.finishes() == 1u);
+    BOOST_TEST(sink.whole() == std::optional<bool>(whole));
+    BOOST_TEST(sink.order_error() == "");
+    BOOST_TEST(sink.pattern_error() == "");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(downloads)
+
+BOOST_AUTO_TEST_CASE(a_recording_downloads_whole_with_each_completion_token) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    const std::uint64_t size = kMiB + 3;  // several pieces, the last one short
+    BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, size));
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.client_config());
+
+    // use_awaitable (throws on error), with Diagnostics.
+    CheckingSink awaited(s.recording);
+    Diagnostics diag;
+    DownloadResult result;
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        result = co_await client.async_download_recording(s.conference, s.recording, awaited, diag, net::use_awaitable);
+    });
+    BOOST_TEST(result.bytes == size);
+    BOOST_TEST(result.content_type == "audio/vnd.wave");
+    BOOST_TEST(awaited.bytes() == size);
+    BOOST_TEST(awaited.content_type() == "audio/vnd.wave");
+    BOOST_TEST(awaited.content_length() == std::optional<std::uint64_t>(size));
+    BOOST_TEST(awaited.events() == (std::vector<std::string>{"start", "write", "finish(true)"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(awaited.largest_piece() <= 64u * 1024);
+    BOOST_TEST(awaited.writes() >= 16u);
+    check_sink_ok(awaited, true);
+    BOOST_TEST(diag.http_status == std::optional<unsigned>(200));
+    BOOST_TEST(diag.attempts == 1u);
+    BOOST_TEST(diag.retries == 0u);
+    BOOST_TEST(diag.message == "");
+
+    // A plain callback.
+    CheckingSink called(s.recording);
+    error_code callback_ec;
+    DownloadResult callback_result;
+    client.async_download_recording(s.conference, s.recording, called, [&](error_code ec, DownloadResult r) {
+        callback_ec = ec;
+        callback_result = std::move(r);
+    });
+    ioc.restart();
+    run_to_completion(ioc);
+    BOOST_TEST(!callback_ec, callback_ec.message());
+    BOOST_TEST(callback_result.bytes == size);
+    BOOST_TEST(called.bytes() == size);
+    check_sink_ok(called, true);
+
+    // as_tuple, the sink's done called from another thread.
+    CheckingSink threaded(s.recording);
+    threaded.pace(CheckingSink::Done::from_thread);
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        auto d = co_await fetch_media(client, s, threaded);
+        BOOST_TEST(!d.ec, d.diag.message);
+        BOOST_TEST(d.result.bytes == size);
+    });
+    BOOST_TEST(threaded.bytes() == size);
+    check_sink_ok(threaded, true);
+    BOOST_TEST(env.server->request_count(s.route_media(), "GET") == 3u);
+}
+
+// DEFECT (reported, not fixed here): Beast never calls on_body_init for
+// "Content-Length: 0", so ResponseReader::body_length() stays empty, the
+// sink's start() is told no length, and stream_body() calls the body's end
+// unverifiable: errc::bad_response and finish(false) for a complete, empty
+// body. The three failing checks are expected until that is fixed.
+BOOST_AUTO_TEST_CASE(an_empty_recording_starts_and_finishes_the_sink_without_a_write,
+                     *boost::unit_test::expected_failures(3)) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, 0));
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.client_config());
+    CheckingSink sink(s.recording);
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        auto d = co_await fetch_media(client, s, sink);
+        BOOST_TEST(!d.ec, d.diag.message);
+        BOOST_TEST(d.result.bytes == 0u);
+    });
+    BOOST_TEST(sink.events() == (std::vector<std::string>{"start", "finish(true)"}), boost::test_tools::per_element());
+    BOOST_TEST(sink.content_length() == std::optional<std::uint64_t>(0));
+}
+
+// DEFECT (reported, not fixed here): the ResponseReader of a download is made
+// with ClientConfig::max_body_bytes, and Beast checks Content-Length against
+// it while reading the header, before stream_body() lifts the limit: any
+// download with a Content-Length over max_body_bytes (4 MiB by default) fails
+// at once with errc::bad_response ("body limit exceeded"), although
+// async_download_recording promises that no body size limit applies.
+BOOST_AUTO_TEST_CASE(a_download_larger_than_max_body_bytes_is_not_limited_by_it,
+                     *boost::unit_test::expected_failures(1)) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    const std::uint64_t size = 8 * kMiB + 1;
+    BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, size));
+    net::io_context ioc;
+    auto config = env.client_config();
+    BOOST_TEST_REQUIRE(config.max_body_bytes < size);
+    ConferenceClient client(ioc, config);
+    CheckingSink sink(s.recording);
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        auto d = co_await fetch_media(client, s, sink);
+        BOOST_TEST(!d.ec, d.ec.message() << ": " << d.diag.message);
+        if (d.ec) co_return;
+        BOOST_CHECK_EQUAL(d.result.bytes, size);
+        BOOST_CHECK_EQUAL(sink.bytes(), size);
+        check_sink_ok(sink, true);
+    });
+}
+
+// ResponseReader hands the body over in pieces of 64 KiB. A body that is a
+// whole number of pieces must end with its last full piece, not wait for
+// more bytes that never come.
+BOOST_AUTO_TEST_CASE(a_body_of_a_whole_number_of_pieces_completes) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.request_timeout = 3s;  // a hang shows as errc::timeout
+    config.retry.max_retries = 0;
+    ConferenceClient client(ioc, config);
+    for (const std::uint64_t size : {std::uint64_t{64 * 1024}, std::uint64_t{512 * 1024}}) {
+        BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, size));
+        for (const bool chunked : {false, true}) {
+            if (chunked) env.server->script_route(s.route_media(), {Action::of(Kind::chunked)});
+            CheckingSink sink(s.recording);
+            run_again(ioc, [&]() -> net::awaitable<void> {
+                auto d = co_await fetch_media(client, s, sink);
+                BOOST_TEST(!d.ec, size << (chunked ? " chunked: " : ": ") << d.ec.message() << ": " << d.diag.message);
+                BOOST_TEST(d.result.bytes == (d.ec ? 0 : size));
+            });
+            BOOST_TEST(sink.bytes() == size);
+            BOOST_TEST(sink.whole() == std::optional<bool>(true), size << (chunked ? " chunked" : ""));
+        }
+    }
+}
+
+// The promise that matters for recordings of any length: the client never
+// holds more than a piece of the body, so the process's memory does not grow
+// with the download. Checked two ways, in the same process as the mock server:
+//
+// - Heap in use (allocated_bytes_now(), sampled at every piece the sink gets):
+//   grows by less than 8 MiB in every build. Measured: about 0.5 MiB. Under
+//   ASan this count leaves out the quarantine, so it means the same there.
+// - Peak resident size (VmHWM): grows by less than 32 MiB, or 192 MiB under
+//   ASan. Measured: about 2 MiB in a debug build. Under ASan about 123 MiB
+//   (three runs side by side: 123-124 MiB), because Asio's TLS streams run
+//   OpenSSL with SSL_MODE_RELEASE_BUFFERS: both ends free and reallocate
+//   their ~17 KiB record buffers as they go, and ASan keeps every freed block
+//   in its quarantine (up to 256 MiB) with its shadow memory, roughly 0.4
+//   bytes per byte downloaded here.
+//
+// Both bounds stay below the body's 300 MiB: a client that collected the
+// body grows the peak by 300 MiB or more in any build (shown by breaking the
+// library: see the commit).
+BOOST_AUTO_TEST_CASE(a_300_mib_download_completes_in_bounded_memory) {
+    constexpr std::uint64_t size = 300 * kMiB + 1234;
+    constexpr std::size_t rss_bound = std::size_t{under_address_sanitizer ? 192 : 32} << 20;
+    constexpr std::size_t heap_bound = std::size_t{8} << 20;
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, size));
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.request_timeout = 280s;
+    // Only to get past the defect shown by
+    // a_download_larger_than_max_body_bytes_is_not_limited_by_it: the body is
+    // streamed, never collected, so the limit changes nothing measured here.
+    config.max_body_bytes = size;
+    ConferenceClient client(ioc, config);
+
+    CheckingSink sink(s.recording, /*check_all=*/false);  // the edges of every piece, and these windows in full
+    sink.watch(0, 4096);
+    sink.watch(64 * 1024 - 5, 10);          // across the first piece boundary
+    sink.watch(150 * kMiB + 3, 70'000);     // in the middle, across pieces
+    sink.watch(size - 4096, 4096);          // the end
+    const std::size_t heap_before = allocated_bytes_now();
+    std::size_t heap_max = heap_before;
+    sink.on_write = [&](std::uint64_t) { heap_max = std::max(heap_max, allocated_bytes_now()); };
+    const PeakGrowth peak;
+    BOOST_TEST_REQUIRE(peak.valid());
+    const auto start = std::chrono::steady_clock::now();
+    Download d;
+    net::co_spawn(ioc, fetch_media(client, s, sink), [&](std::exception_ptr e, Download r) {
+        BOOST_TEST(!e);
+        d = std::move(r);
+    });
+    run_to_completion(ioc, std::chrono::seconds(290));
+    const auto growth = peak.growth();
+    const std::size_t heap_growth = heap_max - heap_before;
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    BOOST_TEST_MESSAGE("300 MiB download: " << elapsed.count() << " ms, peak RSS growth " << growth / 1024
+                                            << " KiB (bound " << (rss_bound >> 20) << " MiB), heap growth "
+                                            << heap_growth / 1024 << " KiB (bound " << (heap_bound >> 20) << " MiB)");
+    BOOST_TEST_REQUIRE(!d.ec, d.ec.message() << ": " << d.diag.message);
+    BOOST_TEST(d.result.bytes == size);
+    BOOST_TEST(sink.bytes() == size);
+    BOOST_TEST(sink.content_length() == std::optional<std::uint64_t>(size));
+    BOOST_TEST(sink.largest_piece() <= 64u * 1024);
+    check_sink_ok(sink, true);
+    BOOST_TEST(heap_growth < heap_bound, "the heap in use grew by " << heap_growth / 1024 << " KiB downloading 300 MiB");
+    BOOST_TEST(growth < rss_bound, "peak resident size grew by " << growth / 1024 << " KiB downloading 300 MiB");
+    BOOST_TEST(env.server->request_count(s.route_media()) == 1u);
+}
+
+// Backpressure: a sink slower than the network decides the pace. The client
+// reads no further until the sink calls done, so what the server sent
+// meanwhile waits in the kernel's socket buffers, not in the heap.
+BOOST_AUTO_TEST_CASE(a_slow_sink_keeps_memory_bounded) {
+    constexpr std::uint64_t size = 24 * kMiB + 7;
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, size));
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.request_timeout = 120s;
+    config.max_body_bytes = size;  // see a_300_mib_download_completes_in_bounded_memory
+    ConferenceClient client(ioc, config);
+
+    CheckingSink sink(s.recording);
+    sink.pace(CheckingSink::Done::after_timer, ioc.get_executor(), 1ms);
+    const std::size_t heap_before = allocated_bytes_now();
+    std::size_t heap_max = heap_before;
+    sink.on_write = [&](std::uint64_t) { heap_max = std::max(heap_max, allocated_bytes_now()); };
+    const PeakGrowth peak;
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        auto d = co_await fetch_media(client, s, sink);
+        BOOST_TEST(!d.ec, d.diag.message);
+        BOOST_TEST(d.result.bytes == size);
+    });
+    const std::size_t heap_growth = heap_max - heap_before;
+    BOOST_TEST_MESSAGE("slow sink: heap growth at most " << heap_growth / 1024 << " KiB, peak RSS growth "
+                                                         << peak.growth() / 1024 << " KiB");
+    BOOST_TEST(sink.bytes() == size);
+    check_sink_ok(sink, true);  // includes: no write while the previous piece was not done
+    BOOST_TEST(sink.writes() >= size / (64 * 1024));
+    // Reading ahead of the sink would hold the unconsumed body on the heap:
+    // up to all 24 MiB of it. One piece and the TLS records are a few hundred KiB.
+    BOOST_TEST(heap_growth < 4 * kMiB, "the heap grew by " << heap_growth / 1024 << " KiB during a slow download");
+    // As for the 300 MiB download (ASan's quarantine grows with the bytes moved).
+    BOOST_TEST(peak.growth() < (std::size_t{under_address_sanitizer ? 64 : 16} << 20));
+}
+
+BOOST_AUTO_TEST_CASE(a_download_cut_in_the_middle_is_not_retried) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, kMiB));
+    env.server->script_route(s.route_media(), {cut_after(Kind::partial_body, 300'000)});
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.client_config());
+    CheckingSink sink(s.recording);
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        auto d = co_await fetch_media(client, s, sink);
+        BOOST_TEST((d.ec == errc::connection_failed), d.ec.message());
+        BOOST_TEST(d.result.bytes == 0u, "the result is empty on failure");
+        BOOST_TEST(contains(d.diag.message, "part of the body had reached the sink: not retried"), d.diag.message);
+        BOOST_TEST(d.diag.attempts == 1u);
+        BOOST_TEST(d.diag.retries == 0u);
+    });
+    BOOST_TEST(env.server->request_count(s.route_media()) == 1u, "a download was resent after its first byte");
+    BOOST_TEST(sink.bytes() == 300'000u);
+    check_sink_ok(sink, false);
+    BOOST_TEST(sink.events() == (std::vector<std::string>{"start", "write", "finish(false)"}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_download_that_stops_in_the_middle_times_out_and_is_not_retried) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, kMiB));
+    env.server->script_route(s.route_media(), {cut_after(Kind::stall, 200'000)});
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.request_timeout = 500ms;
+    ConferenceClient client(ioc, config);
+    CheckingSink sink(s.recording);
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        auto d = co_await fetch_media(client, s, sink);
+        BOOST_TEST((d.ec == errc::timeout), d.ec.message());
+        BOOST_TEST(contains(d.diag.message, "deadline"), d.diag.message);
+    });
+    BOOST_TEST(env.server->request_count(s.route_media()) == 1u);
+    BOOST_TEST(sink.bytes() == 200'000u);
+    check_sink_ok(sink, false);
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_before_the_first_byte_is_retried) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, 512 * 1024 + 100));
+    // A drop before the head, a head with no body byte, a 503: none reached the sink.
+    env.server->script_route(s.route_media(),
+                             {Action::of(Kind::drop), cut_after(Kind::partial_body, 0), Action::respond(503)});
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.client_config());
+    CheckingSink sink(s.recording);
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        auto d = co_await fetch_media(client, s, sink);
+        BOOST_TEST_REQUIRE(!d.ec, d.ec.message() << ": " << d.diag.message);
+        BOOST_TEST(d.result.bytes == 512u * 1024 + 100);
+        BOOST_TEST(d.diag.retries == 3u);
+        BOOST_TEST(d.diag.attempts == 4u);
+    });
+    BOOST_TEST(env.server->request_count(s.route_media()) == 4u);
+    BOOST_TEST(sink.bytes() == 512u * 1024 + 100);
+    check_sink_ok(sink, true);
+}
+
+BOOST_AUTO_TEST_CASE(every_cancellation_type_ends_a_download_with_the_sink_unfinished) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, kMiB));
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.client_config());
+    for (const auto type : {net::cancellation_type::terminal, net::cancellation_type::partial,
+                            net::cancellation_type::total}) {
+        env.server->clear_requests();
+        // The server sends part of the body and then nothing: cancelled while waiting for more.
+        env.server->script_route(s.route_media(), {cut_after(Kind::stall, 256 * 1024)});
+        CheckingSink sink(s.recording);
+        net::cancellation_signal signal;
+        bool emitted = false;
+        sink.on_write = [&](std::uint64_t bytes) {
+            if (bytes >= 128 * 1024 && !emitted) {
+                emitted = true;
+                signal.emit(type);
+            }
+        };
+        error_code result;
+        Diagnostics diag;
+        client.async_download_recording(s.conference, s.recording, sink, diag,
+                                        net::bind_cancellation_slot(signal.slot(), [&](error_code ec, DownloadResult r) {
+                                            result = ec;
+                                            BOOST_TEST(r.bytes == 0u);
+                                        }));
+        ioc.restart();
+        run_to_completion(ioc);
+        BOOST_TEST(emitted);
+        BOOST_TEST((result == net::error::operation_aborted), static_cast<int>(type) << ": " << result.message());
+        BOOST_TEST(contains(diag.message, "cancelled by the caller"), diag.message);
+        BOOST_TEST(env.server->request_count(s.route_media()) == 1u);
+        BOOST_TEST(sink.bytes() >= 128u * 1024);
+        BOOST_TEST(sink.bytes() <= 256u * 1024);
+        check_sink_ok(sink, false);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(chunked_media_arrives_whole) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    const std::uint64_t size = 3 * 64 * 1024 + 17;  // four chunks, the last short
+    BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, size));
+    env.server->script_route(s.route_media(), {Action::of(Kind::chunked)});
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.client_config());
+    CheckingSink sink(s.recording);
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        auto d = co_await fetch_media(client, s, sink);
+        BOOST_TEST_REQUIRE(!d.ec, d.ec.message() << ": " << d.diag.message);
+        BOOST_TEST(d.result.bytes == size);
+    });
+    BOOST_TEST(sink.bytes() == size);
+    BOOST_TEST(!sink.content_length().has_value());
+    check_sink_ok(sink, true);
+    // The connection is reusable after a chunked body read to its end.
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        CheckingSink again(s.recording);
+        auto d = co_await fetch_media(client, s, again);
+        BOOST_TEST(!d.ec);
+        check_sink_ok(again, true);
+    });
+    BOOST_TEST(env.server->stats().connections_accepted == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_body_whose_end_cannot_be_verified_is_not_whole) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, 100'000));
+    env.server->script_route(s.route_media(), {Action::of(Kind::close_delimited)});
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.client_config());
+    CheckingSink sink(s.recording);
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        auto d = co_await fetch_media(client, s, sink);
+        BOOST_TEST((d.ec == errc::bad_response), d.ec.message());
+        BOOST_TEST(contains(d.diag.message, "cannot be verified"), d.diag.message);
+    });
+    BOOST_TEST(sink.bytes() == 100'000u);
+    check_sink_ok(sink, false);
+    BOOST_TEST(env.server->request_count(s.route_media()) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_recording_without_media_is_not_found_and_the_sink_hears_the_end) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    BOOST_TEST_REQUIRE(env.server->put_recording(
+        s.conference, R"({"recordingId":"r-processing","status":"processing","fileFormat":"wav"})"));
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.client_config());
+    for (const char* rid : {"r-processing", "r-nonexistent"}) {
+        CheckingSink sink(rid);
+        Diagnostics diag;
+        error_code result;
+        run_again(ioc, [&]() -> net::awaitable<void> {
+            std::tie(result, std::ignore) =
+                co_await client.async_download_recording(s.conference, rid, sink, diag, tuple);
+        });
+        BOOST_TEST((result == errc::not_found), rid << ": " << result.message());
+        BOOST_TEST(diag.http_status == std::optional<unsigned>(404));
+        BOOST_TEST(diag.api_error_type == "validation");
+        const std::string expected = std::string(rid) == "r-processing" ? "Recording [r-processing] has no media yet"
+                                                                        : "Recording [r-nonexistent] not found";
+        BOOST_TEST(diag.api_error_description == expected);
+        BOOST_TEST(diag.attempts == 1u, "a 404 is final");
+        BOOST_TEST(sink.starts() == 0u, "start() is never called for a failed request");
+        BOOST_TEST(sink.events() == (std::vector<std::string>{"finish(false)"}), boost::test_tools::per_element());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_id_sends_nothing_and_the_sink_hears_the_end) {
+    MockEnv env;
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.client_config());
+    for (const auto& [conference, recording] :
+         std::vector<std::pair<std::string, std::string>>{{"", "r-1"}, {"conf-1", ""}, {"..", "r-1"}, {"conf-1", "."}}) {
+        CheckingSink sink(recording);
+        Diagnostics diag;
+        error_code result;
+        run_again(ioc, [&]() -> net::awaitable<void> {
+            std::tie(result, std::ignore) = co_await client.async_download_recording(conference, recording, sink, diag, tuple);
+        });
+        BOOST_TEST((result == errc::bad_request));
+        BOOST_TEST(!diag.http_status.has_value());
+        BOOST_TEST(sink.events() == (std::vector<std::string>{"finish(false)"}), boost::test_tools::per_element());
+    }
+    BOOST_TEST(env.server->stats().requests == 0u);
+}
+
+// MediaSink::write: "An error in `done` stops the download, which then
+// completes with that error."
+// DEFECT (reported, not fixed here): the engine treats the sink's error as a
+// transport failure (ExchangeFsm::received maps it with errc_for_transport),
+// so the download completes with errc::connection_failed and the message
+// "connection failed: <the sink's error>", not with the sink's error.
+BOOST_AUTO_TEST_CASE(an_error_from_the_sink_stops_the_download_with_that_error,
+                     *boost::unit_test::expected_failures(1)) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, kMiB));
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.client_config());
+    CheckingSink sink(s.recording);
+    const error_code disk_full = make_error_code(boost::system::errc::no_space_on_device);
+    sink.fail_at = {200'000, disk_full};
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        auto d = co_await fetch_media(client, s, sink);
+        BOOST_TEST((d.ec == disk_full), "completed with " << d.ec.message() << " (" << d.ec.category().name()
+                                                          << "), not the sink's error; " << d.diag.message);
+    });
+    BOOST_TEST(env.server->request_count(s.route_media()) == 1u);
+    BOOST_TEST(sink.bytes() < kMiB, "the download went on after the sink's error");
+    check_sink_ok(sink, false);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
