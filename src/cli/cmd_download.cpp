@@ -129,6 +129,11 @@ RunBuilder prepare_download(ParsedArgs& p, std::vector<std::string>&) {
         struct stat st {};
         if (::stat(output->c_str(), &st) == 0 && S_ISDIR(st.st_mode))
             throw UsageError("--output " + *output + " is a directory");
+        // FILE is replaced by a rename: a device or a FIFO (/dev/null, a
+        // named pipe) would be replaced by a regular file, not written to.
+        if (::stat(output->c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+            throw UsageError("--output " + *output + " is not a regular file; use --output - to write to "
+                             "stdout (and redirect it)");
     }
     return [conference = p.positional[0], recording = p.positional[1], output = *output](
                Session& s) -> std::shared_ptr<RunBase> {

@@ -300,4 +300,21 @@ BOOST_AUTO_TEST_CASE(usage_errors_create_nothing_and_send_nothing) {
     BOOST_TEST(server->stats().requests == 0u);
 }
 
+// FILE is replaced by a rename at the end: a FILE that exists and is not a
+// regular file (a FIFO here; /dev/null alike) would be replaced by one
+// rather than written to. It is a usage error; nothing is sent.
+BOOST_AUTO_TEST_CASE(an_output_that_is_not_a_regular_file_is_a_usage_error) {
+    auto server = make_server();
+    const std::string rec = first_recording(*server, "conf-0");
+    const auto dir = fresh_dir("special");
+    const auto fifo = dir / "pipe";
+    BOOST_TEST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    auto r = run(command_args("download", server->base_url(), {"conf-0", rec, "--output", fifo.string()}));
+    check_usage_error(r);
+    BOOST_TEST(r.err.find("--output -") != std::string::npos, r.err);
+    BOOST_TEST(fs::is_fifo(fifo), "the FIFO was replaced");
+    BOOST_TEST(entries(dir) == std::vector<std::string>{"pipe"}, boost::test_tools::per_element());
+    BOOST_TEST(server->stats().requests == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
