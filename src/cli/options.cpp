@@ -42,11 +42,29 @@ constexpr EnvVar kEnvVars[] = {
     {"BW_ACCOUNT_ID", "account"},
     {"BW_USERNAME", "user"},
     {"BW_PASSWORD", "password"},
+    {"BW_CLIENT_ID", "client-id"},
+    {"BW_CLIENT_SECRET", "client-secret"},
+    {"BW_TOKEN_URL", "token-url"},
+};
+
+// The OAuth 2.0 options of the contract. The library has no OAuth yet, so
+// each of them, from a flag or the environment, is a usage error that says
+// so: ignoring them would send Basic credentials to a user who believes a
+// token is used, or fail with "a user name is required" to one who gave
+// only a client ID and secret.
+struct OAuthOption {
+    const char* option;
+    const char* env;
+};
+constexpr OAuthOption kOAuthOptions[] = {
+    {"client-id", "BW_CLIENT_ID"},
+    {"client-secret", "BW_CLIENT_SECRET"},
+    {"token-url", "BW_TOKEN_URL"},
 };
 
 // Options whose values are secrets, and the variables that may hold one.
-constexpr const char* kSecretFlags[] = {"--password", "--redirect-password", "--fallback-password"};
-constexpr const char* kSecretEnv[] = {"BW_PASSWORD"};
+constexpr const char* kSecretFlags[] = {"--password", "--redirect-password", "--fallback-password", "--client-secret"};
+constexpr const char* kSecretEnv[] = {"BW_PASSWORD", "BW_CLIENT_SECRET"};
 
 // Exact option names only: guessing from prefixes would let "--pass" mean
 // --password today and fail tomorrow when another option starts the same way.
@@ -72,6 +90,17 @@ std::optional<unsigned long long> count_in(const po::variables_map& vm, const ch
 
 // The connection options into a ClientConfig, and their checks.
 void apply_connection_options(const po::variables_map& vm, CommonOptions& out) {
+    std::string oauth;
+    for (const auto& o : kOAuthOptions) {
+        if (value_or_empty(vm, o.option).empty()) continue;
+        oauth += oauth.empty() ? "" : ", ";
+        oauth += std::string("--") + o.option + " (or " + o.env + ")";
+    }
+    if (!oauth.empty())
+        throw UsageError(oauth + ": OAuth 2.0 client credentials are not supported by this version of bwconf yet; "
+                                 "use Basic credentials (--user and --password, or BW_USERNAME and BW_PASSWORD) "
+                                 "and unset BW_CLIENT_ID, BW_CLIENT_SECRET and BW_TOKEN_URL");
+
     auto& c = out.client;
     if (vm.count("base-url") != 0) c.base_url = vm["base-url"].as<std::string>();
     c.account_id = value_or_empty(vm, "account");
@@ -126,6 +155,15 @@ po::options_description connection_options() {
         ("password", po::value<std::string>()->value_name("PASS"),
          "API password. Env: BW_PASSWORD (preferred: a flag is visible to other users in ps). "
          "Required. Never printed.")
+        ("client-id", po::value<std::string>()->value_name("ID"),
+         "OAuth 2.0 client ID. Env: BW_CLIENT_ID. Not supported by this version yet: "
+         "giving it is a usage error.")
+        ("client-secret", po::value<std::string>()->value_name("S"),
+         "OAuth 2.0 client secret. Env: BW_CLIENT_SECRET. Never printed. Not supported by this "
+         "version yet: giving it is a usage error.")
+        ("token-url", po::value<std::string>()->value_name("URL"),
+         "OAuth 2.0 token endpoint. Env: BW_TOKEN_URL. Not supported by this version yet: "
+         "giving it is a usage error.")
         ("ca-file", po::value<std::string>()->value_name("PEM"),
          "Extra trust anchors (PEM), added to the system store. Default: none.")
         ("pool-size", po::value<std::string>()->value_name("N"),

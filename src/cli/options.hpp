@@ -48,21 +48,26 @@ struct ParsedArgs {
 };
 
 /// The connection options, in the order the help lists them (--base-url,
-/// --account, --user, --password, --ca-file, --pool-size, --timeout-ms,
-/// --retries, --allow-http, --progress, --no-progress, --help).
+/// --account, --user, --password, --client-id, --client-secret, --token-url,
+/// --ca-file, --pool-size, --timeout-ms, --retries, --allow-http, --progress,
+/// --no-progress, --help). The three OAuth options are refused (a usage
+/// error saying OAuth is not supported yet) until the library has OAuth.
 boost::program_options::options_description connection_options();
 
 /// Parses the arguments that follow the subcommand word: the connection
 /// options, `own` (the subcommand's options; every value a string or a
 /// bool_switch) and the positional arguments. Reads $BW_VOICE_BASE_URL,
-/// $BW_ACCOUNT_ID, $BW_USERNAME and $BW_PASSWORD for options not given as
-/// flags (a flag always wins), checks the numbers, that --ca-file can be
-/// read, that the credentials are there and the base URL's scheme.
+/// $BW_ACCOUNT_ID, $BW_USERNAME, $BW_PASSWORD, $BW_CLIENT_ID,
+/// $BW_CLIENT_SECRET and $BW_TOKEN_URL for options not given as flags (a
+/// flag always wins), refuses the OAuth ones, checks the numbers, that
+/// --ca-file can be read, that the credentials are there and the base URL's
+/// scheme.
 /// With --help nothing is checked. Throws UsageError.
 ParsedArgs parse_args(const std::vector<std::string>& args, const boost::program_options::options_description& own);
 
-/// The values of the options that are secrets (--password, the redirect
-/// passwords) and of $BW_PASSWORD, taken from the raw arguments before any
+/// The values of the options that are secrets (--password, --client-secret,
+/// the redirect passwords) and of $BW_PASSWORD and $BW_CLIENT_SECRET, taken
+/// from the raw arguments before any
 /// parsing, so that even an error about the command line cannot print them.
 std::vector<std::string> early_secrets(const std::vector<std::string>& args);
 
