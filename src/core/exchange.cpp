@@ -500,7 +500,9 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
     for (;;) {
         ResponseReader reader(conn.body, config.max_body_bytes, config.max_header_bytes);
         if (sink) {
-            // The status decides where the body goes: read the header first.
+            // The status decides where the body goes: read the header first,
+            // without letting the parser refuse a media body's length.
+            reader.defer_body_limit();
             auto [hec, n] = co_await http::async_read_header(stream, conn.buffer, reader, use_tuple<strand_type>);
             r.response_started = r.response_started || reader.got_some();
             if (hec) {
