@@ -80,6 +80,9 @@ class ConferencePager;
 /// reached the server only terminal cancellation takes effect (partial and
 /// total promise no side effect, and the change may already be applied), and
 /// the Diagnostics message says that the change may have been applied.
+/// A change on an idle pooled connection is written during the initiating
+/// call itself, so a partial or total cancellation emitted right after the
+/// call already finds it on the wire.
 ///
 /// @par Retries
 /// Reads are retried after 429, 502, 503, 504 and connection failures, and
@@ -109,6 +112,9 @@ class ConferencePager;
 /// errc::cancelled).
 /// A moved-from client behaves as a closed one: operations fail with
 /// errc::cancelled, close() and stats() do nothing.
+/// As with every Asio I/O object, destroy the client (and let its handlers
+/// run) before the io_context it was given: its pooled sockets belong to
+/// that context.
 class ConferenceClient {
 public:
     using executor_type = boost::asio::any_io_executor;
@@ -327,7 +333,9 @@ private:
 /// so the credentials never go to another host. done() turns true after the
 /// page without a next link (the first page may be empty).
 ///
-/// One async_next() at a time; copies share the same position. Holds the
+/// One async_next() at a time; copies share the same position. A second
+/// async_next() while one is under way fails at once (posted) with
+/// errc::bad_request and nothing is sent. Holds the
 /// client's state: it stays usable after the ConferenceClient handle is
 /// destroyed, but a closed client fails it with errc::cancelled.
 class ConferencePager {
