@@ -69,7 +69,10 @@ class ConferencePager;
 ///   `.` or `..` is refused with errc::bad_request before anything is sent.
 /// - A result is never attributed to the wrong ID: an answer naming another
 ///   conference, member or recording than the one asked for is
-///   errc::bad_response.
+///   errc::bad_response, and its connection is not reused. A member, a
+///   recording and every recording of a list are checked for the
+///   conference too, when they name one (`conferenceId`). Pages of List
+///   Conferences name nothing asked for and are not checked.
 ///
 /// @par Per-operation cancellation
 /// Reads (the GETs): terminal, partial and total. While the operation waits
@@ -330,6 +333,10 @@ private:
 /// One async_next() at a time; copies share the same position. Holds the
 /// client's state: it stays usable after the ConferenceClient handle is
 /// destroyed, but a closed client fails it with errc::cancelled.
+///
+/// Unlike the ID-keyed reads, a page names nothing the client asked for, so
+/// there is no ID to check its answer against: a page answered out of step is
+/// delivered as it is.
 class ConferencePager {
 public:
     using executor_type = boost::asio::any_io_executor;
