@@ -326,9 +326,13 @@ private:
 /// conferences first (as the API returns them). The first call sends the
 /// query; each later one follows the previous answer's
 /// `Link: <URL>; rel="next"` as given, but only to the base URL's own scheme,
-/// host and port: a link elsewhere ends the listing with errc::bad_response,
-/// so the credentials never go to another host. done() turns true after the
-/// page without a next link (the first page may be empty).
+/// host and port and, once dot segments are resolved, to the listing's own
+/// path (`<base path>/accounts/<account>/conferences`, any query): a link
+/// elsewhere (another host, account, API version or path prefix), or back to
+/// the page just fetched, ends the listing with errc::bad_response, so the
+/// credentials never go to another host or resource and the listing cannot
+/// loop on one page. done() turns true after the page without a next link
+/// (the first page may be empty).
 ///
 /// One async_next() at a time; copies share the same position. Holds the
 /// client's state: it stays usable after the ConferenceClient handle is

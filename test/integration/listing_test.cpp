@@ -1,7 +1,8 @@
 // List Conferences through ConferencePager over real TLS: every page, in
 // order, following the mock's Link header; the query as sent; done(); a
-// failed page asked for again; a Link to another origin refused, with no
-// request (and so no credentials) sent there.
+// failed page asked for again; a Link to another origin, out of the
+// account's listing or back to the same page refused, with no request (and
+// so no credentials) sent there.
 #include "common/operation_helpers.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -455,6 +456,47 @@ BOOST_AUTO_TEST_CASE(a_pager_of_a_closed_client_fails_with_cancelled) {
         BOOST_TEST((p.ec == errc::cancelled), p.ec.message());
     });
     BOOST_TEST(env.server->request_count("conferences") == 1u);
+}
+
+// Review item 9: a next link on the client's own origin that leaves the
+// account's listing once its dot segments are resolved (another account,
+// another API version) is refused with bad_response, and nothing is sent
+// there; so is a link back to the page just fetched, which would loop.
+BOOST_AUTO_TEST_CASE(a_link_out_of_the_listing_or_to_the_same_page_is_refused) {
+    const std::vector<std::pair<std::string, std::string>> links = {
+        {"../1234567/conferences?pageToken=p2", "leaves the listing"},
+        {"/api/v2/accounts/9900000/../../../v1/accounts/9900000/conferences?pageToken=p2", "leaves the listing"},
+        {"/api/v2/accounts/9900000/%2E%2E/1234567/conferences?pageToken=p2", "leaves the listing"},
+        {"/api/v2/accounts/1234567/conferences?pageToken=p2", "leaves the listing"},
+        {kListTarget, "page just fetched"},
+        {"", "page just fetched"},
+    };
+    for (const auto& [link, why] : links) {
+        BOOST_TEST_CONTEXT("Link <" << link << ">") {
+            MockEnv env(small_store(5, 10));  // one page: the server's own answer has no Link
+            Action linked = Action::respond(200, {{"Link", "<" + link + ">; rel=\"next\""}});
+            env.server->script_route("conferences", {linked});
+            net::io_context ioc;
+            ConferenceClient client(ioc, env.client_config());
+            ConferencePager pager = client.list_conferences();
+            run_again(ioc, [&]() -> net::awaitable<void> {
+                auto p = co_await next_page(pager);
+                BOOST_TEST((p.ec == errc::bad_response), p.ec.message());
+                BOOST_TEST(p.conferences.empty());
+                BOOST_TEST(contains(p.diag.message, why), p.diag.message);
+                BOOST_TEST(contains(p.diag.message, "not followed"), p.diag.message);
+                BOOST_TEST(!pager.done());
+                // Asked again, the page comes without the link: the listing ends.
+                auto again = co_await next_page(pager);
+                BOOST_TEST(!again.ec, again.diag.message);
+                BOOST_TEST(again.conferences.size() == 5u);
+                BOOST_TEST(pager.done());
+            });
+            const auto targets = list_targets(*env.server);
+            BOOST_TEST(targets == (std::vector<std::string>{kListTarget, kListTarget}), boost::test_tools::per_element());
+            BOOST_TEST(env.server->requests().size() == 2u, "a request went elsewhere");
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
