@@ -336,7 +336,8 @@ private:
 ///
 /// One async_next() at a time; copies share the same position. Holds the
 /// client's state: it stays usable after the ConferenceClient handle is
-/// destroyed, but a closed client fails it with errc::cancelled.
+/// destroyed, but a closed client fails it with errc::cancelled. A moved-from
+/// pager is done() and its async_next() fails with errc::cancelled (posted).
 ///
 /// Unlike the ID-keyed reads, a page names nothing the client asked for, so
 /// there is no ID to check its answer against: a page answered out of step is
@@ -344,6 +345,18 @@ private:
 class ConferencePager {
 public:
     using executor_type = boost::asio::any_io_executor;
+
+    // A move copies the executor, so a moved-from pager still completes
+    // async_next() on it (with errc::cancelled).
+    ConferencePager(const ConferencePager&) = default;
+    ConferencePager& operator=(const ConferencePager&) = default;
+    ConferencePager(ConferencePager&& other) noexcept : ex_(other.ex_), state_(std::move(other.state_)) {}
+    ConferencePager& operator=(ConferencePager&& other) noexcept {
+        ex_ = other.ex_;
+        state_ = std::move(other.state_);
+        return *this;
+    }
+    ~ConferencePager() = default;
 
     /// True once the last page has been fetched; async_next() then completes
     /// at once (posted) with an empty page.
