@@ -12,6 +12,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -68,6 +69,35 @@ inline Subject find_subject(const mock::MockServer& server, const mock::ServerOp
     }
     BOOST_FAIL("no seeded conference with two members and a recording");
     return {};
+}
+
+/// The requests the server saw on `route` with `method`.
+inline std::vector<mock::RecordedRequest> requests_on(const mock::MockServer& server, const std::string& route,
+                                                      const std::string& method) {
+    std::vector<mock::RecordedRequest> out;
+    for (auto& r : server.requests())
+        if (r.route == route && r.method == method) out.push_back(std::move(r));
+    return out;
+}
+
+/// The subject's first member as the mock serves it now.
+inline ConferenceMember member_now(const mock::MockServer& server, const Subject& s) {
+    ConferenceMember m;
+    BOOST_REQUIRE(!parse_member(server.member_json(s.conference, s.member).value_or(""), m));
+    return m;
+}
+
+/// find_subject, with its first member made unmuted (mute: true is then a visible change).
+inline Subject unmuted_subject(mock::MockServer& server, const mock::ServerOptions& options) {
+    Subject s = find_subject(server, options);
+    if (member_now(server, s).mute == true) {
+        auto c = boost::json::parse(*server.conference_json(s.conference)).as_object();
+        for (auto& x : c.at("activeMembers").as_array())
+            if (x.at("callId").as_string() == s.member) x.as_object()["mute"] = false;
+        server.put_conference(s.conference, boost::json::serialize(c));
+    }
+    BOOST_REQUIRE(member_now(server, s).mute == false);
+    return s;
 }
 
 /// The nine operations, by kind, so a test can run one check over all of them.
@@ -341,18 +371,23 @@ inline boost::asio::awaitable<OpResult> call(Op op, ConferenceClient& client, co
         std::tie(r.ec, std::ignore) = co_await (pager ? *pager : fresh).async_next(r.diag, tuple);
         break;
     }
-    case Op::update_conference:
-        std::tie(r.ec) = co_await client.async_update_conference(s.conference, a_conference_update(), r.diag, tuple);
+    case Op::update_conference: {
+        // Named: g++ 12 may destroy a temporary in a co_await expression twice.
+        const ConferenceUpdate update = a_conference_update();
+        std::tie(r.ec) = co_await client.async_update_conference(s.conference, update, r.diag, tuple);
         break;
+    }
     case Op::update_bxml:
         std::tie(r.ec) = co_await client.async_update_conference_bxml(s.conference, kBxml, r.diag, tuple);
         break;
     case Op::get_member:
         std::tie(r.ec, std::ignore) = co_await client.async_get_member(s.conference, s.member, r.diag, tuple);
         break;
-    case Op::update_member:
-        std::tie(r.ec) = co_await client.async_update_member(s.conference, s.member, {.mute = true}, r.diag, tuple);
+    case Op::update_member: {
+        const MemberUpdate mute{.mute = true};
+        std::tie(r.ec) = co_await client.async_update_member(s.conference, s.member, mute, r.diag, tuple);
         break;
+    }
     case Op::list_recordings:
         std::tie(r.ec, std::ignore) = co_await client.async_list_recordings(s.conference, r.diag, tuple);
         break;
