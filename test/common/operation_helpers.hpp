@@ -135,7 +135,7 @@ inline const char* name_of(Op op) {
     return "?";
 }
 
-inline bool is_change(Op op) { return op == Op::update_conference || op == Op::update_bxml || op == Op::update_member; }
+constexpr bool is_change(Op op) { return op == Op::update_conference || op == Op::update_bxml || op == Op::update_member; }
 
 /// The mock's route key of the operation on `s` (see MockServer::script_route).
 inline std::string route_of(Op op, const Subject& s) {
