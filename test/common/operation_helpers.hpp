@@ -403,6 +403,65 @@ inline boost::asio::awaitable<OpResult> call(Op op, ConferenceClient& client, co
     co_return r;
 }
 
+/// What start_op() calls an operation with.
+struct Args {
+    ConferenceClient& client;
+    Subject s;
+    MediaSink* sink = nullptr;
+    ConferencePager* pager = nullptr;
+    ConferenceUpdate update = a_conference_update();
+    MemberUpdate member_update{.mute = true};
+    std::string bxml = kBxml;
+};
+
+/// Starts operation `op` with any completion token; returns what the token
+/// makes of it (nothing for a handler, an awaitable, a future, ...).
+template <Op op, class Token>
+auto start_op(Args& a, Diagnostics& diag, Token&& token) {
+    if constexpr (op == Op::get_conference)
+        return a.client.async_get_conference(a.s.conference, diag, std::forward<Token>(token));
+    else if constexpr (op == Op::list_page)
+        return a.pager->async_next(diag, std::forward<Token>(token));
+    else if constexpr (op == Op::update_conference)
+        return a.client.async_update_conference(a.s.conference, a.update, diag, std::forward<Token>(token));
+    else if constexpr (op == Op::update_bxml)
+        return a.client.async_update_conference_bxml(a.s.conference, a.bxml, diag, std::forward<Token>(token));
+    else if constexpr (op == Op::get_member)
+        return a.client.async_get_member(a.s.conference, a.s.member, diag, std::forward<Token>(token));
+    else if constexpr (op == Op::update_member)
+        return a.client.async_update_member(a.s.conference, a.s.member, a.member_update, diag,
+                                            std::forward<Token>(token));
+    else if constexpr (op == Op::list_recordings)
+        return a.client.async_list_recordings(a.s.conference, diag, std::forward<Token>(token));
+    else if constexpr (op == Op::get_recording)
+        return a.client.async_get_recording(a.s.conference, a.s.recording, diag, std::forward<Token>(token));
+    else
+        return a.client.async_download_recording(a.s.conference, a.s.recording, *a.sink, diag,
+                                                 std::forward<Token>(token));
+}
+
+/// Calls `f.template operator()<op>()` for each of the nine operations.
+template <class F>
+void for_each_op(F&& f) {
+    f.template operator()<Op::get_conference>();
+    f.template operator()<Op::list_page>();
+    f.template operator()<Op::update_conference>();
+    f.template operator()<Op::update_bxml>();
+    f.template operator()<Op::get_member>();
+    f.template operator()<Op::update_member>();
+    f.template operator()<Op::list_recordings>();
+    f.template operator()<Op::get_recording>();
+    f.template operator()<Op::download>();
+}
+
+/// The same for the three changes.
+template <class F>
+void for_each_change(F&& f) {
+    f.template operator()<Op::update_conference>();
+    f.template operator()<Op::update_bxml>();
+    f.template operator()<Op::update_member>();
+}
+
 /// run_coroutine on an io_context that may have run before: restarted
 /// first, else a stopped io_context would not run the coroutine at all and
 /// every check inside it would silently be skipped.

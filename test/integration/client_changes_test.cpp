@@ -4,6 +4,8 @@
 // byte of it may have reached the server.
 #include "common/operation_helpers.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace net = boost::asio;
@@ -346,6 +348,146 @@ BOOST_AUTO_TEST_CASE(a_change_on_a_connection_the_server_closed_while_idle_is_se
             BOOST_TEST(client.stats().stale_resends == 0u, "nothing was written to the dead connection");
             BOOST_TEST(change_made(*env.server, op, s));
         }
+    }
+}
+
+// ---- cancelling a change ---------------------------------------------------------------------
+
+const char* name_of(net::cancellation_type t) {
+    switch (t) {
+    case net::cancellation_type::terminal: return "terminal";
+    case net::cancellation_type::partial: return "partial";
+    case net::cancellation_type::total: return "total";
+    default: return "?";
+    }
+}
+
+/// What a change started with a cancellation slot ended with.
+struct Cancelled {
+    int runs = 0;
+    error_code ec = make_error_code(errc::timeout);
+    Diagnostics diag;
+    std::chrono::steady_clock::duration took{};
+};
+
+/// Starts change `op` on `s` bound to `signal`'s slot, waits until `ready()`,
+/// emits `type`, and runs everything to its end.
+template <Op op, class Ready>
+Cancelled cancel_change(net::io_context& ioc, ConferenceClient& client, const Subject& s,
+                        net::cancellation_signal& signal, net::cancellation_type type, Ready ready) {
+    Cancelled c;
+    Args a{client, s};
+    const auto began = std::chrono::steady_clock::now();
+    start_op<op>(a, c.diag, net::bind_cancellation_slot(signal.slot(), [&](error_code ec) {
+                     ++c.runs;
+                     c.ec = ec;
+                     c.took = std::chrono::steady_clock::now() - began;
+                 }));
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        co_await wait_until(ready, 5s, "the change to be on its way");
+        signal.emit(type);
+    });
+    return c;
+}
+
+// Asio's rule: partial and total cancellation promise that the operation had
+// no effect, which cannot be kept once the change may have reached the
+// server. They are ignored then, and the change completes as the server says.
+BOOST_AUTO_TEST_CASE(partial_and_total_cancellation_of_a_change_on_the_wire_are_ignored) {
+    for (const auto type : {net::cancellation_type::partial, net::cancellation_type::total}) {
+        for_each_change([&]<Op op>() {
+            BOOST_TEST_CONTEXT(name_of(op) << ", " << name_of(type)) {
+                MockEnv env;
+                const Subject s = unmuted_subject(*env.server, env.options);
+                Action slow;  // the normal answer (the change made), 150 ms after the request arrived
+                slow.delay = 150ms;
+                env.server->script_route(route_of(op, s), {slow});
+                net::io_context ioc;
+                ConferenceClient client(ioc, env.client_config());
+                net::cancellation_signal signal;
+                const Cancelled c = cancel_change<op>(ioc, client, s, signal, type, [&] {
+                    return env.server->request_count(route_of(op, s), method_of(op)) == 1;
+                });
+                BOOST_TEST_REQUIRE(c.runs == 1);
+                BOOST_TEST(!c.ec, c.ec.message() << ": " << c.diag.message);
+                BOOST_TEST(c.diag.http_status == std::optional<unsigned>(204));
+                BOOST_TEST(c.diag.message == "");
+                BOOST_TEST(c.diag.attempts == 1u);
+                BOOST_TEST(env.server->request_count(route_of(op, s), method_of(op)) == 1u);
+                BOOST_TEST(change_made(*env.server, op, s));
+            }
+        });
+    }
+}
+
+// Terminal cancellation ends a change on the wire at once; the caller is told
+// the change may have been applied, and it is not sent again.
+BOOST_AUTO_TEST_CASE(terminal_cancellation_of_a_change_on_the_wire_ends_it_and_says_it_may_have_been_applied) {
+    for_each_change([&]<Op op>() {
+        BOOST_TEST_CONTEXT(name_of(op)) {
+            MockEnv env;
+            const Subject s = unmuted_subject(*env.server, env.options);
+            // The server makes the change and never answers.
+            env.server->script_route(route_of(op, s), {dropped_after_applying(Kind::silent)});
+            net::io_context ioc;
+            auto config = env.client_config();
+            config.request_timeout = 10s;
+            ConferenceClient client(ioc, config);
+            net::cancellation_signal signal;
+            const Cancelled c = cancel_change<op>(ioc, client, s, signal, net::cancellation_type::terminal, [&] {
+                return env.server->request_count(route_of(op, s), method_of(op)) == 1;
+            });
+            BOOST_TEST_REQUIRE(c.runs == 1);
+            BOOST_TEST((c.ec == net::error::operation_aborted), c.ec.message());
+            BOOST_TEST((c.ec == condition::cancelled));
+            BOOST_TEST(contains(c.diag.message, "cancelled by the caller"), c.diag.message);
+            BOOST_TEST(contains(c.diag.message, "the change may have been applied: it was not resent"), c.diag.message);
+            BOOST_TEST(c.diag.attempts == 1u);
+            // Ended by the cancellation, not by the deadline (generous slack).
+            BOOST_TEST((c.took < 5s));
+            BOOST_TEST(env.server->request_count(route_of(op, s), method_of(op)) == 1u);
+            BOOST_TEST(change_made(*env.server, op, s));
+            BOOST_TEST(client.stats().open == 0u, "the connection it was on is closed");
+        }
+    });
+}
+
+// Until a byte of it has been written, a change is like a read: every
+// cancellation type applies, and the caller is not told it may have been
+// applied. Here it waits for the one connection, busy with a slow read.
+BOOST_AUTO_TEST_CASE(every_cancellation_type_stops_a_change_that_has_not_been_sent) {
+    MockEnv env;
+    const Subject s = unmuted_subject(*env.server, env.options);
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    ConferenceClient client(ioc, config);
+    for (const auto type : {net::cancellation_type::terminal, net::cancellation_type::partial,
+                            net::cancellation_type::total}) {
+        for_each_change([&]<Op op>() {
+            BOOST_TEST_CONTEXT(name_of(op) << ", " << name_of(type)) {
+                env.server->clear_requests();
+                Action slow;
+                slow.delay = 100ms;
+                env.server->script_route(s.route_recordings(), {slow});
+                bool read_done = false;
+                client.async_list_recordings(s.conference, [&](error_code ec, std::vector<RecordingMetadata>) {
+                    BOOST_TEST(!ec);
+                    read_done = true;
+                });
+                net::cancellation_signal signal;
+                const Cancelled c = cancel_change<op>(ioc, client, s, signal, type,
+                                                      [&] { return client.stats().waiting == 1; });
+                BOOST_TEST(read_done);
+                BOOST_TEST_REQUIRE(c.runs == 1);
+                BOOST_TEST((c.ec == net::error::operation_aborted), c.ec.message());
+                BOOST_TEST(contains(c.diag.message, "cancelled by the caller"), c.diag.message);
+                BOOST_TEST(!contains(c.diag.message, "may have been applied"), c.diag.message);
+                BOOST_TEST(c.diag.attempts == 0u);
+                BOOST_TEST(env.server->request_count(route_of(op, s)) == 0u, "a cancelled change was sent");
+                BOOST_TEST(!change_made(*env.server, op, s));
+            }
+        });
     }
 }
 

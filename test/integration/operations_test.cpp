@@ -24,43 +24,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// What one operation is called with.
-struct Args {
-    ConferenceClient& client;
-    Subject s;
-    MediaSink* sink = nullptr;
-    ConferencePager* pager = nullptr;
-    ConferenceUpdate update = a_conference_update();
-    MemberUpdate member_update{.mute = true};
-    std::string bxml = kBxml;
-};
-
-/// Starts operation `op` with any completion token; returns what the token
-/// makes of it (nothing for a handler, an awaitable, a future, ...).
-template <Op op, class Token>
-auto start(Args& a, Diagnostics& diag, Token&& token) {
-    if constexpr (op == Op::get_conference)
-        return a.client.async_get_conference(a.s.conference, diag, std::forward<Token>(token));
-    else if constexpr (op == Op::list_page)
-        return a.pager->async_next(diag, std::forward<Token>(token));
-    else if constexpr (op == Op::update_conference)
-        return a.client.async_update_conference(a.s.conference, a.update, diag, std::forward<Token>(token));
-    else if constexpr (op == Op::update_bxml)
-        return a.client.async_update_conference_bxml(a.s.conference, a.bxml, diag, std::forward<Token>(token));
-    else if constexpr (op == Op::get_member)
-        return a.client.async_get_member(a.s.conference, a.s.member, diag, std::forward<Token>(token));
-    else if constexpr (op == Op::update_member)
-        return a.client.async_update_member(a.s.conference, a.s.member, a.member_update, diag,
-                                            std::forward<Token>(token));
-    else if constexpr (op == Op::list_recordings)
-        return a.client.async_list_recordings(a.s.conference, diag, std::forward<Token>(token));
-    else if constexpr (op == Op::get_recording)
-        return a.client.async_get_recording(a.s.conference, a.s.recording, diag, std::forward<Token>(token));
-    else
-        return a.client.async_download_recording(a.s.conference, a.s.recording, *a.sink, diag,
-                                                 std::forward<Token>(token));
-}
-
 /// A result reduced to text a test can compare ("" for the changes).
 std::string summary() { return ""; }
 std::string summary(const Conference& c) { return c.id; }
@@ -71,20 +34,6 @@ std::string summary(const std::vector<RecordingMetadata>& list) {
 }
 std::string summary(const RecordingMetadata& r) { return r.recording_id; }
 std::string summary(const DownloadResult& d) { return std::to_string(d.bytes) + " bytes"; }
-
-/// Calls `f.template operator()<op>()` for each of the nine operations.
-template <class F>
-void for_each_op(F&& f) {
-    f.template operator()<Op::get_conference>();
-    f.template operator()<Op::list_page>();
-    f.template operator()<Op::update_conference>();
-    f.template operator()<Op::update_bxml>();
-    f.template operator()<Op::get_member>();
-    f.template operator()<Op::update_member>();
-    f.template operator()<Op::list_recordings>();
-    f.template operator()<Op::get_recording>();
-    f.template operator()<Op::download>();
-}
 
 /// What a successful operation on `s` delivers, summarized.
 std::string expected_summary(Op op, const mock::MockServer& server, const Subject& s, std::uint64_t media_size) {
@@ -134,7 +83,7 @@ BOOST_AUTO_TEST_CASE(every_operation_completes_with_a_callback_use_awaitable_and
             int runs = 0;
             error_code result = make_error_code(errc::timeout);
             std::string got = "(nothing)";
-            start<op>(a, diag, [&](error_code ec, auto&&... value) {
+            start_op<op>(a, diag, [&](error_code ec, auto&&... value) {
                 ++runs;
                 result = ec;
                 got = summary(value...);
@@ -158,10 +107,10 @@ BOOST_AUTO_TEST_CASE(every_operation_completes_with_a_callback_use_awaitable_and
             std::string got = "(nothing)";
             run_again(ioc, [&]() -> net::awaitable<void> {
                 if constexpr (is_change(op)) {
-                    co_await start<op>(a, diag, net::use_awaitable);
+                    co_await start_op<op>(a, diag, net::use_awaitable);
                     got = summary();
                 } else {
-                    auto value = co_await start<op>(a, diag, net::use_awaitable);
+                    auto value = co_await start_op<op>(a, diag, net::use_awaitable);
                     got = summary(value);
                 }
             });
@@ -174,7 +123,7 @@ BOOST_AUTO_TEST_CASE(every_operation_completes_with_a_callback_use_awaitable_and
         Args a{client, refused_subject()};
         Diagnostics diag;
         try {
-            co_await start<Op::update_member>(a, diag, net::use_awaitable);
+            co_await start_op<Op::update_member>(a, diag, net::use_awaitable);
             BOOST_ERROR("no exception");
         } catch (const boost::system::system_error& e) {
             BOOST_TEST((e.code() == errc::bad_request), e.code().message());
@@ -191,7 +140,7 @@ BOOST_AUTO_TEST_CASE(every_operation_completes_with_a_callback_use_awaitable_and
             ConferencePager pager = client.list_conferences(five_per_page());
             Args a{client, s, &sink, &pager};
             Diagnostics diag;
-            auto future = start<op>(a, diag, net::use_future);
+            auto future = start_op<op>(a, diag, net::use_future);
             BOOST_TEST_REQUIRE((future.wait_for(10s) == std::future_status::ready));
             std::string got;
             if constexpr (is_change(op)) {
@@ -208,7 +157,7 @@ BOOST_AUTO_TEST_CASE(every_operation_completes_with_a_callback_use_awaitable_and
     {
         Args a{client, {s.conference, "c-nobody", "", "r-nope"}};
         Diagnostics diag;
-        auto future = start<Op::get_member>(a, diag, net::use_future);
+        auto future = start_op<Op::get_member>(a, diag, net::use_future);
         BOOST_TEST_REQUIRE((future.wait_for(10s) == std::future_status::ready));
         try {
             future.get();
@@ -328,7 +277,7 @@ BOOST_AUTO_TEST_CASE(handlers_run_on_their_executor_and_operations_allocate_with
                 int runs = 0;
                 error_code result = make_error_code(errc::timeout);
                 net::post(strand, [&] {
-                    start<op>(a, diag,
+                    start_op<op>(a, diag,
                               net::bind_executor(strand, net::bind_allocator(CountingAllocator<char>(counts),
                                                                              [&](error_code ec, auto&&...) {
                                                                                  ++runs;
