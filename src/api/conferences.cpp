@@ -27,6 +27,8 @@ void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, C
                     .body = to_json(update),
                     .change = true,
                     .success = status_is_204};
+    for (const auto* secret : {&update.password, &update.fallback_password})
+        if (*secret && !(*secret)->empty()) request.secrets.push_back(**secret);
     start_exchange(std::move(impl), std::move(request), std::make_unique<Change>(std::move(done)));
 }
 

@@ -182,7 +182,12 @@ std::shared_ptr<LiveExchange> Exchange<Inner>::lock_self() {
 
 template <class Inner>
 void Exchange<Inner>::interrupt(Interruption why, net::cancellation_type type) {
-    if (finished_ || !fsm_.interrupt(why, type)) return;
+    if (finished_) {
+        // A connect handed over outlives the request, not the client.
+        if (connect_outlives_ && why == Interruption::closed && active_) active_->abort();
+        return;
+    }
+    if (!fsm_.interrupt(why, type)) return;
     // End whatever is in progress; its completion reports to the state
     // machine, which then finishes.
     impl_->pool.cancel_wait(*this);
@@ -495,7 +500,9 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
     for (;;) {
         ResponseReader reader(conn.body, config.max_body_bytes, config.max_header_bytes);
         if (sink) {
-            // The status decides where the body goes: read the header first.
+            // The status decides where the body goes: read the header first,
+            // without letting the parser refuse a media body's length.
+            reader.defer_body_limit();
             auto [hec, n] = co_await http::async_read_header(stream, conn.buffer, reader, use_tuple<strand_type>);
             r.response_started = r.response_started || reader.got_some();
             if (hec) {
@@ -511,7 +518,14 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
         }
         auto [rec, n] = co_await http::async_read(stream, conn.buffer, reader, use_tuple<strand_type>);
         r.response_started = r.response_started || reader.got_some();
-        if (rec) {
+        bool body_cut = false;
+        if (rec == http::error::body_limit && reader.is_header_done() && !request_.success(reader.status()) &&
+            reader.status() >= 200) {
+            // An error whose body is larger than we read (a proxy's HTML
+            // page): its status still decides (a 503 is retried), the body
+            // is left unread, and so the connection is not reused.
+            body_cut = true;
+        } else if (rec) {
             r.ec = rec;
             co_return;
         }
@@ -521,7 +535,8 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
         // Bytes after a complete response were not asked for (no pipelining):
         // whatever they are, they must not be read as the next answer. After a
         // 101 the connection speaks another protocol: never reused.
-        r.keep_alive = r.status != 101 && reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
+        r.keep_alive = !body_cut && r.status != 101 && reader.keep_alive() && !reader.need_eof() &&
+                       conn.buffer.size() == 0;
         if ((r.status == 429 || r.status == 503) && !reader.retry_after().empty())
             r.retry_after = parse_retry_after(reader.retry_after(), std::chrono::system_clock::now());
         diag_.http_status = r.status;
@@ -533,9 +548,10 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
             r.retire = a.retire;
             if (a.ec) diag_.message = std::move(a.why);
         } else {
-            read_api_error(conn.body, diag_);
+            if (!body_cut) read_api_error(conn.body, diag_);
             diag_.message = "HTTP " + std::to_string(r.status) +
-                            (diag_.api_error_description.empty() ? "" : ": " + diag_.api_error_description);
+                            (diag_.api_error_description.empty() ? "" : ": " + diag_.api_error_description) +
+                            (body_cut ? " (its body, larger than max_body_bytes, was not read)" : "");
         }
         co_return;
     }
@@ -697,8 +713,10 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         // Everything in Diagnostics may quote the server; none of it may carry the credentials.
         const std::string_view auth = impl_->authorization;
         const std::string_view credentials = auth.substr(auth.find(' ') + 1);
-        for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
+        for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description}) {
             redact(*text, {auth, credentials, impl_->config.password});
+            for (const std::string& secret : request_.secrets) redact(*text, {secret});
+        }
     } catch (...) {
         // Out of memory while writing the diagnostics: deliver without them
         // rather than lose the result. What was not redacted is dropped.
@@ -714,8 +732,12 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         }
     }
     // Counted as completed and no longer in flight before the handler can
-    // run, so stats() called from the handler sees it finished.
-    impl_->withdraw(*this);
+    // run, so stats() called from the handler sees it finished. A connect
+    // handed over stays where close() finds it.
+    if (connect_outlives_)
+        impl_->stop_counting(*this);
+    else
+        impl_->withdraw(*this);
     impl_->counters.lookups_completed.fetch_add(1, std::memory_order_relaxed);
     // The one step that can still fail is Asio allocating the delivery of
     // the handler itself, and nothing could deliver it then.

@@ -34,6 +34,15 @@ public:
     /// on. The memory used stays bounded whatever the body's size.
     void stream_in_pieces(std::size_t piece);
 
+    /// Before the header of a response whose body may be streamed (a media
+    /// download): Beast's parser would refuse a Content-Length over the body
+    /// limit as soon as the header ends, before the status can decide where
+    /// the body goes. The parser's limit is lifted, and the limit is kept
+    /// here instead: a body that is collected whole (an error answer, no
+    /// stream_in_pieces()) still fails with http::error::body_limit once it
+    /// grows past it, so memory stays bounded either way.
+    void defer_body_limit();
+
 private:
     using error_code = boost::system::error_code;
     using string_view = boost::beast::string_view;
@@ -58,6 +67,8 @@ private:
     std::string link_;
     std::optional<std::uint64_t> body_length_;
     std::size_t piece_ = 0;  // 0: collect the whole body
+    std::uint64_t limit_;    // the body limit given at construction
+    bool limit_deferred_ = false;  // limit_ enforced by take(), not by the parser
     unsigned status_ = 0;
 };
 
