@@ -242,6 +242,37 @@ BOOST_AUTO_TEST_CASE(a_change_whose_connection_drops_after_it_was_written_is_not
     }
 }
 
+// The same on a connection that has carried a request before: a read that
+// fails there before any byte of an answer is resent at once (the server
+// may have closed it while idle), but a change may have been made: it is not.
+BOOST_AUTO_TEST_CASE(a_change_dropped_on_a_reused_connection_is_not_resent_as_a_stale_one) {
+    for_each_change([&]<Op op>() {
+        BOOST_TEST_CONTEXT(name_of(op)) {
+            MockEnv env;
+            const Subject s = unmuted_subject(*env.server, env.options);
+            env.server->script_route(route_of(op, s), {dropped_after_applying()});
+            net::io_context ioc;
+            auto config = env.client_config();
+            config.pool_size = 1;
+            ConferenceClient client(ioc, config);
+            OpResult r;
+            run_again(ioc, [&]() -> net::awaitable<void> {
+                // A read on another route (Get Conference's would take the scripted drop).
+                auto first = co_await call(Op::list_recordings, client, s);
+                BOOST_TEST_REQUIRE(!first.ec);
+                r = co_await call(op, client, s);
+            });
+            BOOST_TEST((r.ec == errc::connection_failed), r.ec.message());
+            BOOST_TEST(contains(r.diag.message, "the change may have been applied: it was not resent"), r.diag.message);
+            const auto sent = requests_on(*env.server, route_of(op, s), method_of(op));
+            BOOST_TEST_REQUIRE(sent.size() == 1u, "the change was sent " << sent.size() << " times");
+            BOOST_TEST(sent[0].connection_id == 1u, "it went on the reused connection");
+            BOOST_TEST(client.stats().stale_resends == 0u);
+            BOOST_TEST(change_made(*env.server, op, s));
+        }
+    });
+}
+
 BOOST_AUTO_TEST_CASE(a_change_the_server_never_answers_times_out_and_is_not_resent) {
     for (const Op op : kChanges) {
         BOOST_TEST_CONTEXT(name_of(op)) {
