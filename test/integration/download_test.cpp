@@ -480,13 +480,9 @@ BOOST_AUTO_TEST_CASE(a_refused_id_sends_nothing_and_the_sink_hears_the_end) {
 }
 
 // MediaSink::write: "An error in `done` stops the download, which then
-// completes with that error."
-// DEFECT (reported, not fixed here): the engine treats the sink's error as a
-// transport failure (ExchangeFsm::received maps it with errc_for_transport),
-// so the download completes with errc::connection_failed and the message
-// "connection failed: <the sink's error>", not with the sink's error.
-BOOST_AUTO_TEST_CASE(an_error_from_the_sink_stops_the_download_with_that_error,
-                     *boost::unit_test::expected_failures(1)) {
+// completes with that error." (The engine once took it for a transport
+// failure: errc::connection_failed, "connection failed: ...".)
+BOOST_AUTO_TEST_CASE(an_error_from_the_sink_stops_the_download_with_that_error) {
     MockEnv env;
     const Subject s = find_subject(*env.server, env.options);
     BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, kMiB));
@@ -499,6 +495,9 @@ BOOST_AUTO_TEST_CASE(an_error_from_the_sink_stops_the_download_with_that_error,
         auto d = co_await fetch_media(client, s, sink);
         BOOST_TEST((d.ec == disk_full), "completed with " << d.ec.message() << " (" << d.ec.category().name()
                                                           << "), not the sink's error; " << d.diag.message);
+        BOOST_TEST(d.diag.message == "the sink failed: " + disk_full.message());
+        BOOST_TEST(d.diag.attempts == 1u);
+        BOOST_TEST(d.diag.retries == 0u);
     });
     BOOST_TEST(env.server->request_count(s.route_media()) == 1u);
     BOOST_TEST(sink.bytes() < kMiB, "the download went on after the sink's error");
