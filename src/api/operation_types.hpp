@@ -8,6 +8,7 @@
 
 #include <bwvoice/detail/completion.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,16 +17,26 @@ namespace bwvoice::detail {
 
 /// A read whose 200 body decodes into T. `id_of` (when given) says which ID
 /// the answer names; it must be the one asked for, else bad_response and the
-/// connection is retired (its answers are out of step).
+/// connection is retired (its answers are out of step). `conference_of`
+/// (when given) says which conference it names, if it names one: that must
+/// be `expected_conference` (a member or a recording of another conference
+/// is not the one asked for either).
 template <class T>
 class DecodedRead final : public Operation {
 public:
     using Decode = error_code (*)(std::string_view, T&, std::string*);
     using IdOf = const std::string& (*)(const T&);
+    using ConferenceOf = const std::optional<std::string>& (*)(const T&);
 
     DecodedRead(Completion<T> done, Decode decode, const char* what, std::string expected_id = {},
-                IdOf id_of = nullptr)
-        : done_(std::move(done)), decode_(decode), what_(what), expected_id_(std::move(expected_id)), id_of_(id_of) {}
+                IdOf id_of = nullptr, std::string expected_conference = {}, ConferenceOf conference_of = nullptr)
+        : done_(std::move(done)),
+          decode_(decode),
+          what_(what),
+          expected_id_(std::move(expected_id)),
+          id_of_(id_of),
+          expected_conference_(std::move(expected_conference)),
+          conference_of_(conference_of) {}
 
     boost::asio::cancellation_slot slot() const noexcept override { return done_.slot(); }
 
@@ -43,6 +54,16 @@ public:
             a.retire = true;
             return a;
         }
+        if (conference_of_) {
+            const std::optional<std::string>& named = conference_of_(decoded);
+            if (named && *named != expected_conference_) {
+                a.ec = make_error_code(errc::bad_response);
+                a.why = "the response is for a " + std::string(what_) + " of conference '" + *named +
+                        "', not the one requested";
+                a.retire = true;
+                return a;
+            }
+        }
         value_ = std::move(decoded);
         return a;
     }
@@ -57,6 +78,8 @@ private:
     const char* what_;
     std::string expected_id_;
     IdOf id_of_;
+    std::string expected_conference_;
+    ConferenceOf conference_of_;
     T value_{};
 };
 

@@ -49,7 +49,8 @@ void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conferenc
                     .success = status_is_200};
     auto op = std::make_unique<DecodedRead<RecordingMetadata>>(
         std::move(done), parse_recording_metadata, "recording", std::move(recording_id),
-        [](const RecordingMetadata& r) -> const std::string& { return r.recording_id; });
+        [](const RecordingMetadata& r) -> const std::string& { return r.recording_id; }, std::move(conference_id),
+        [](const RecordingMetadata& r) -> const std::optional<std::string>& { return r.conference_id; });
     start_exchange(std::move(impl), std::move(request), std::move(op));
 }
 

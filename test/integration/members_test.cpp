@@ -185,4 +185,31 @@ BOOST_AUTO_TEST_CASE(ids_are_sent_as_one_encoded_segment_each) {
     }
 }
 
+// The same when the answer is for the right call ID in another conference:
+// it names another conference than the one asked for.
+BOOST_AUTO_TEST_CASE(an_answer_naming_another_conference_is_a_bad_response) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    auto other = boost::json::parse(*env.server->member_json(s.conference, s.member)).as_object();
+    other["conferenceId"] = "conf-elsewhere";
+    Action wrong;
+    wrong.body = boost::json::serialize(other);
+    env.server->script_route(s.route_member(), {wrong});
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    ConferenceClient client(ioc, config);
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        Diagnostics diag;
+        auto [ec, m] = co_await client.async_get_member(s.conference, s.member, diag, tuple);
+        BOOST_TEST((ec == errc::bad_response), ec.message());
+        BOOST_TEST(m.call_id.empty(), "nothing is delivered on failure");
+        BOOST_TEST(contains(diag.message, "conference 'conf-elsewhere', not the one requested"), diag.message);
+        auto [ec2, m2] = co_await client.async_get_member(s.conference, s.member, tuple);
+        BOOST_TEST(!ec2);
+        BOOST_TEST(m2.conference_id == std::optional<std::string>(s.conference));
+    });
+    BOOST_TEST(env.server->stats().connections_accepted == 2u, "the out-of-step connection was reused");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

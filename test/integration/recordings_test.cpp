@@ -170,4 +170,31 @@ BOOST_AUTO_TEST_CASE(unknown_recordings_and_conferences_are_not_found) {
     });
 }
 
+// The same when the answer is for the right recording ID in another
+// conference: it names another conference than the one asked for.
+BOOST_AUTO_TEST_CASE(an_answer_naming_another_conference_is_a_bad_response) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    auto other = boost::json::parse(*env.server->recording_json(s.conference, s.recording)).as_object();
+    other["conferenceId"] = "conf-elsewhere";
+    Action wrong;
+    wrong.body = boost::json::serialize(other);
+    env.server->script_route(s.route_recording(), {wrong});
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    ConferenceClient client(ioc, config);
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        Diagnostics diag;
+        auto [ec, r] = co_await client.async_get_recording(s.conference, s.recording, diag, tuple);
+        BOOST_TEST((ec == errc::bad_response), ec.message());
+        BOOST_TEST(r.recording_id.empty());
+        BOOST_TEST(contains(diag.message, "conference 'conf-elsewhere', not the one requested"), diag.message);
+        auto [ec2, r2] = co_await client.async_get_recording(s.conference, s.recording, tuple);
+        BOOST_TEST(!ec2);
+        BOOST_TEST(r2.conference_id == std::optional<std::string>(s.conference));
+    });
+    BOOST_TEST(env.server->stats().connections_accepted == 2u, "the out-of-step connection was reused");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
