@@ -588,6 +588,7 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
             conn.body.clear();
             if (sink_ec) {
                 r.ec = sink_ec;
+                r.sink_failed = true;
                 co_return;
             }
         }
@@ -615,6 +616,10 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
 template <class Inner>
 void Exchange<Inner>::record_failure(const ResponseOutcome& r) {
     if (!r.ec) return;
+    if (r.sink_failed) {
+        diag_.message = "the sink failed: " + r.ec.message();
+        return;
+    }
     const errc code = errc_for_transport(r.ec);
     diag_.message = (code == errc::bad_response ? "malformed response: " : "connection failed: ") + r.ec.message();
 }

@@ -38,6 +38,13 @@ void ResponseReader::on_field_impl(field name, string_view, string_view value, e
     }
 }
 
+void ResponseReader::on_header_impl(error_code&) {
+    // Here, not in on_body_init_impl: for "Content-Length: 0" Beast completes
+    // the message at the end of the header and never starts a body, and a
+    // download must still learn that its (empty) body arrived whole.
+    if (auto length = content_length()) body_length_ = *length;
+}
+
 void ResponseReader::on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code&) {
     if (content_length) body_length_ = *content_length;
     // basic_parser has already refused a Content-Length over body_limit,

@@ -25,7 +25,8 @@ public:
     const std::string& content_type() const noexcept { return content_type_; }
     /// Every Link field value, joined with ", " as RFC 9110 allows (pages).
     const std::string& link() const noexcept { return link_; }
-    /// The Content-Length, once the body has begun, if there is one.
+    /// The Content-Length, once the header has been read, if there is one
+    /// (0 included: Beast then starts no body at all).
     std::optional<std::uint64_t> body_length() const noexcept { return body_length_; }
 
     /// From now on (the header has been read), the body goes into `body` in
@@ -51,7 +52,7 @@ private:
     void on_request_impl(boost::beast::http::verb, string_view, string_view, int, error_code&) override {}
     void on_response_impl(int code, string_view reason, int version, error_code& ec) override;
     void on_field_impl(field name, string_view name_string, string_view value, error_code& ec) override;
-    void on_header_impl(error_code&) override {}
+    void on_header_impl(error_code& ec) override;
     void on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code& ec) override;
     std::size_t on_body_impl(string_view body, error_code& ec) override;
     void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}

@@ -111,13 +111,10 @@ BOOST_AUTO_TEST_CASE(a_recording_downloads_whole_with_each_completion_token) {
     BOOST_TEST(env.server->request_count(s.route_media(), "GET") == 3u);
 }
 
-// DEFECT (reported, not fixed here): Beast never calls on_body_init for
-// "Content-Length: 0", so ResponseReader::body_length() stays empty, the
-// sink's start() is told no length, and stream_body() calls the body's end
-// unverifiable: errc::bad_response and finish(false) for a complete, empty
-// body. The three failing checks are expected until that is fixed.
-BOOST_AUTO_TEST_CASE(an_empty_recording_starts_and_finishes_the_sink_without_a_write,
-                     *boost::unit_test::expected_failures(3)) {
+// "Content-Length: 0" is a complete body: Beast starts no body for it (no
+// on_body_init), which once left its length unknown, the sink told no
+// length, and the download bad_response with finish(false).
+BOOST_AUTO_TEST_CASE(an_empty_recording_starts_and_finishes_the_sink_without_a_write) {
     MockEnv env;
     const Subject s = find_subject(*env.server, env.options);
     BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, 0));
@@ -133,14 +130,11 @@ BOOST_AUTO_TEST_CASE(an_empty_recording_starts_and_finishes_the_sink_without_a_w
     BOOST_TEST(sink.content_length() == std::optional<std::uint64_t>(0));
 }
 
-// DEFECT (reported, not fixed here): the ResponseReader of a download is made
-// with ClientConfig::max_body_bytes, and Beast checks Content-Length against
-// it while reading the header, before stream_body() lifts the limit: any
-// download with a Content-Length over max_body_bytes (4 MiB by default) fails
-// at once with errc::bad_response ("body limit exceeded"), although
-// async_download_recording promises that no body size limit applies.
-BOOST_AUTO_TEST_CASE(a_download_larger_than_max_body_bytes_is_not_limited_by_it,
-                     *boost::unit_test::expected_failures(1)) {
+// async_download_recording: "No body size limit applies". Beast checks a
+// Content-Length against its body limit as soon as the header ends, so the
+// limit must wait for the status (fixed in 7fe97a9; every recording over 4 MiB
+// failed with bad_response before).
+BOOST_AUTO_TEST_CASE(a_download_larger_than_max_body_bytes_is_not_limited_by_it) {
     MockEnv env;
     const Subject s = find_subject(*env.server, env.options);
     const std::uint64_t size = 8 * kMiB + 1;
@@ -215,10 +209,7 @@ BOOST_AUTO_TEST_CASE(a_300_mib_download_completes_in_bounded_memory) {
     net::io_context ioc;
     auto config = env.client_config();
     config.request_timeout = 280s;
-    // Only to get past the defect shown by
-    // a_download_larger_than_max_body_bytes_is_not_limited_by_it: the body is
-    // streamed, never collected, so the limit changes nothing measured here.
-    config.max_body_bytes = size;
+    BOOST_TEST_REQUIRE(config.max_body_bytes < size);  // the default, far below the body
     ConferenceClient client(ioc, config);
 
     CheckingSink sink(s.recording, /*check_all=*/false);  // the edges of every piece, and these windows in full
@@ -489,13 +480,9 @@ BOOST_AUTO_TEST_CASE(a_refused_id_sends_nothing_and_the_sink_hears_the_end) {
 }
 
 // MediaSink::write: "An error in `done` stops the download, which then
-// completes with that error."
-// DEFECT (reported, not fixed here): the engine treats the sink's error as a
-// transport failure (ExchangeFsm::received maps it with errc_for_transport),
-// so the download completes with errc::connection_failed and the message
-// "connection failed: <the sink's error>", not with the sink's error.
-BOOST_AUTO_TEST_CASE(an_error_from_the_sink_stops_the_download_with_that_error,
-                     *boost::unit_test::expected_failures(1)) {
+// completes with that error." (The engine once took it for a transport
+// failure: errc::connection_failed, "connection failed: ...".)
+BOOST_AUTO_TEST_CASE(an_error_from_the_sink_stops_the_download_with_that_error) {
     MockEnv env;
     const Subject s = find_subject(*env.server, env.options);
     BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, kMiB));
@@ -508,6 +495,9 @@ BOOST_AUTO_TEST_CASE(an_error_from_the_sink_stops_the_download_with_that_error,
         auto d = co_await fetch_media(client, s, sink);
         BOOST_TEST((d.ec == disk_full), "completed with " << d.ec.message() << " (" << d.ec.category().name()
                                                           << "), not the sink's error; " << d.diag.message);
+        BOOST_TEST(d.diag.message == "the sink failed: " + disk_full.message());
+        BOOST_TEST(d.diag.attempts == 1u);
+        BOOST_TEST(d.diag.retries == 0u);
     });
     BOOST_TEST(env.server->request_count(s.route_media()) == 1u);
     BOOST_TEST(sink.bytes() < kMiB, "the download went on after the sink's error");

@@ -92,4 +92,26 @@ BOOST_AUTO_TEST_CASE(a_deferred_limit_still_bounds_a_body_read_whole) {
     BOOST_TEST(small_body == exact);
 }
 
+// Beast completes a message with "Content-Length: 0" at the end of its
+// header and never starts a body (no on_body_init): the length must still be
+// known, or an empty download looks unverifiable.
+BOOST_AUTO_TEST_CASE(the_content_length_is_known_at_the_header_zero_included) {
+    for (const std::size_t length : {std::size_t{0}, std::size_t{5}}) {
+        std::string body;
+        ResponseReader r(body, kLimit, 8192);
+        r.defer_body_limit();
+        std::size_t used = 0;
+        BOOST_TEST_REQUIRE(!put_header(r, head(200, length), used));
+        BOOST_TEST(r.is_header_done());
+        BOOST_TEST(r.is_done() == (length == 0));
+        BOOST_TEST((r.body_length() == std::optional<std::uint64_t>(length)), length);
+    }
+    // No Content-Length (chunked, or ended by closing): none.
+    std::string body;
+    ResponseReader r(body, kLimit, 8192);
+    std::size_t used = 0;
+    BOOST_TEST_REQUIRE(!put_header(r, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", used));
+    BOOST_TEST(!r.body_length().has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
