@@ -103,7 +103,10 @@ BOOST_AUTO_TEST_CASE(update_bodies_contain_exactly_the_fields_set) {
         // Credentials with status completed: not forbidden by the spec, sent as set.
         {{.status = ConferenceStatus::completed, .username = "u\xC3\xA9"}, {"status", "username"}},
     };
-    for (const auto& [update, keys] : cases) {
+    for (const auto& one_case : cases) {
+        // Named references: clang 14 cannot capture structured bindings.
+        const auto& update = std::get<0>(one_case);
+        const auto& keys = std::get<1>(one_case);
         env.server->clear_requests();
         run_again(ioc, [&]() -> net::awaitable<void> {
             auto [ec] = co_await client.async_update_conference(s.conference, update, tuple);

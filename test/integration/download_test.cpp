@@ -464,8 +464,11 @@ BOOST_AUTO_TEST_CASE(a_refused_id_sends_nothing_and_the_sink_hears_the_end) {
     MockEnv env;
     net::io_context ioc;
     ConferenceClient client(ioc, env.client_config());
-    for (const auto& [conference, recording] :
+    for (const auto& ids :
          std::vector<std::pair<std::string, std::string>>{{"", "r-1"}, {"conf-1", ""}, {"..", "r-1"}, {"conf-1", "."}}) {
+        // Named references: clang 14 cannot capture structured bindings.
+        const std::string& conference = ids.first;
+        const std::string& recording = ids.second;
         CheckingSink sink(recording);
         Diagnostics diag;
         error_code result;

@@ -470,7 +470,10 @@ BOOST_AUTO_TEST_CASE(a_link_out_of_the_listing_or_to_the_same_page_is_refused) {
         {kListTarget, "page just fetched"},
         {"", "page just fetched"},
     };
-    for (const auto& [link, why] : links) {
+    for (const auto& one_link : links) {
+        // Named references: clang 14 cannot capture structured bindings.
+        const auto& link = std::get<0>(one_link);
+        const auto& why = std::get<1>(one_link);
         BOOST_TEST_CONTEXT("Link <" << link << ">") {
             MockEnv env(small_store(5, 10));  // one page: the server's own answer has no Link
             Action linked = Action::respond(200, {{"Link", "<" + link + ">; rel=\"next\""}});

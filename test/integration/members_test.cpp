@@ -143,7 +143,11 @@ BOOST_AUTO_TEST_CASE(unknown_members_and_conferences_are_not_found) {
         {s.conference, "c-nobody", "Member [c-nobody] not found in conference [" + s.conference + "]"},
         {"conf-nope", s.member, "Conference [conf-nope] not found"},
     };
-    for (const auto& [conference, member, description] : cases) {
+    for (const auto& one_case : cases) {
+        // Named references: clang 14 cannot capture structured bindings.
+        const auto& conference = std::get<0>(one_case);
+        const auto& member = std::get<1>(one_case);
+        const auto& description = std::get<2>(one_case);
         run_again(ioc, [&]() -> net::awaitable<void> {
             Diagnostics get_diag, put_diag;
             auto [get_ec, m] = co_await client.async_get_member(conference, member, get_diag, tuple);
