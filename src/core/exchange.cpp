@@ -25,6 +25,7 @@
 #include <random>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 namespace bwvoice::detail {
 namespace net = boost::asio;
@@ -718,10 +719,12 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         // Everything in Diagnostics may quote the server; none of it may carry the credentials.
         const std::string_view auth = impl_->authorization;
         const std::string_view credentials = auth.substr(auth.find(' ') + 1);
-        for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description}) {
-            redact(*text, {auth, credentials, impl_->config.password});
-            for (const std::string& secret : request_.secrets) redact(*text, {secret});
-        }
+        // One pass over all of them: separate passes would search text
+        // already redacted, and overlapping secrets would leave pieces behind.
+        std::vector<std::string_view> secrets{auth, credentials, impl_->config.password};
+        secrets.insert(secrets.end(), request_.secrets.begin(), request_.secrets.end());
+        for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
+            redact(*text, secrets);
     } catch (...) {
         // Out of memory while writing the diagnostics: deliver without them
         // rather than lose the result. What was not redacted is dropped.
