@@ -64,8 +64,8 @@ public:
     /// its last chunk. False after any failure (the sink's own included), a
     /// cancellation, the deadline, close(), a dropped connection, or a body
     /// whose end cannot be verified (no length, not chunked); also when the
-    /// download never started (a refused ID). May come while a write()'s
-    /// `done` is outstanding (see above).
+    /// download never started (a refused ID, a moved-from client). May come
+    /// while a write()'s `done` is outstanding (see above).
     virtual void finish(bool whole) = 0;
 };
 

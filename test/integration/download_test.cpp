@@ -773,4 +773,25 @@ BOOST_AUTO_TEST_CASE(an_error_from_the_sink_stops_the_download_with_that_error) 
     check_sink_ok(sink, false);
 }
 
+// MediaSink: finish() exactly once, whatever happened; a moved-from client
+// fails the download before it starts, and once never told the sink.
+BOOST_AUTO_TEST_CASE(a_moved_from_client_finishes_the_sink) {
+    MockEnv env;
+    const Subject s = find_subject(*env.server, env.options);
+    net::io_context ioc;
+    ConferenceClient a(ioc, env.client_config());
+    ConferenceClient b(std::move(a));
+    CheckingSink sink(s.recording);
+    Diagnostics diag;
+    error_code result;
+    run_again(ioc, [&]() -> net::awaitable<void> {
+        // NOLINTNEXTLINE(bugprone-use-after-move): the point of the test
+        std::tie(result, std::ignore) = co_await a.async_download_recording(s.conference, s.recording, sink, diag, tuple);
+    });
+    BOOST_TEST((result == errc::cancelled), result.message());
+    BOOST_TEST(diag.message == "the client was moved from");
+    BOOST_TEST(sink.events() == (std::vector<std::string>{"finish(false)"}), boost::test_tools::per_element());
+    BOOST_TEST(env.server->stats().requests == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
