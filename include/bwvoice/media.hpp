@@ -47,8 +47,9 @@ public:
 
     /// The next part of the body. Call `done` once, from any thread (inside
     /// write() too), when finished with `data`: with success to go on, or with
-    /// an error to stop the download, which then completes with that error
-    /// and finish(false).
+    /// an error to stop the download, which then completes with that same
+    /// error_code (Diagnostics::message "the sink failed: ...") and
+    /// finish(false).
     ///
     /// `data` stays valid until `done` is called or destroyed, even if the
     /// download has ended meanwhile (finish() was called) and even after the

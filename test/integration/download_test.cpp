@@ -757,20 +757,25 @@ BOOST_AUTO_TEST_CASE(an_error_from_the_sink_stops_the_download_with_that_error) 
     BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, kMiB));
     net::io_context ioc;
     ConferenceClient client(ioc, env.client_config());
-    CheckingSink sink(s.recording);
     const error_code disk_full = make_error_code(boost::system::errc::no_space_on_device);
-    sink.fail_at = {200'000, disk_full};
-    run_again(ioc, [&]() -> net::awaitable<void> {
-        auto d = co_await fetch_media(client, s, sink);
-        BOOST_TEST((d.ec == disk_full), "completed with " << d.ec.message() << " (" << d.ec.category().name()
-                                                          << "), not the sink's error; " << d.diag.message);
-        BOOST_TEST(d.diag.message == "the sink failed: " + disk_full.message());
-        BOOST_TEST(d.diag.attempts == 1u);
-        BOOST_TEST(d.diag.retries == 0u);
-    });
-    BOOST_TEST(env.server->request_count(s.route_media()) == 1u);
-    BOOST_TEST(sink.bytes() < kMiB, "the download went on after the sink's error");
-    check_sink_ok(sink, false);
+    // `done` called inside write(), and later from another thread.
+    for (const auto how : {CheckingSink::Done::inline_call, CheckingSink::Done::from_thread}) {
+        env.server->clear_requests();
+        CheckingSink sink(s.recording);
+        sink.pace(how);
+        sink.fail_at = {200'000, disk_full};
+        run_again(ioc, [&]() -> net::awaitable<void> {
+            auto d = co_await fetch_media(client, s, sink);
+            BOOST_TEST((d.ec == disk_full), "completed with " << d.ec.message() << " (" << d.ec.category().name()
+                                                              << "), not the sink's error; " << d.diag.message);
+            BOOST_TEST(d.diag.message == "the sink failed: " + disk_full.message());
+            BOOST_TEST(d.diag.attempts == 1u);
+            BOOST_TEST(d.diag.retries == 0u);
+        });
+        BOOST_TEST(env.server->request_count(s.route_media()) == 1u);
+        BOOST_TEST(sink.bytes() < kMiB, "the download went on after the sink's error");
+        check_sink_ok(sink, false);
+    }
 }
 
 // MediaSink: finish() exactly once, whatever happened; a moved-from client
