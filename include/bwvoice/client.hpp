@@ -318,7 +318,7 @@ private:
             [](auto handler, Start* run, std::shared_ptr<detail::ClientImpl> impl, executor_type ex,
                Diagnostics* user_diag, auto... operation_args) {
                 detail::Completion<Values...> done(std::move(handler), ex, user_diag);
-                if (!impl) return detail::fail_moved_from(done);
+                if (!impl) return detail::fail_moved_from(done, operation_args...);
                 run(std::move(impl), std::move(operation_args)..., std::move(done));
             },
             token, start, impl_, ex_, diag, std::forward<Args>(args)...);

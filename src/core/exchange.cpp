@@ -5,6 +5,7 @@
 #include "core/redact.hpp"
 #include "core/response_reader.hpp"
 #include "core/retry_policy.hpp"
+#include "core/sink_piece.hpp"
 #include "core/tls.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -566,29 +567,55 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
     diag_.http_status = r.status;
     sink_content_type_ = reader.content_type();
     reader.stream_in_pieces(sink_piece);
+    // The sink's `done` holds a SinkPiece, never the exchange (see
+    // sink_piece.hpp): the wait for it is ours, on wait_timer_.
+    const std::shared_ptr<Liveness> context = liveness_of(impl_->executor);
+    const std::weak_ptr<PoolWaiter> self = std::static_pointer_cast<PoolWaiter>(this->shared_from_this());
+    std::string spare;  // the last piece's buffer, back from the sink, for the next one
     for (;;) {
         auto [ec, n] = co_await http::async_read(stream, conn.buffer, reader, use_tuple<strand_type>);
+        if (fsm_.interrupted()) {
+            // Stopped (deadline, cancellation, close): the sink gets nothing
+            // more, however many bytes are still buffered.
+            r.ec = net::error::operation_aborted;
+            co_return;
+        }
         if (!conn.body.empty()) {
             if (!sink_started_) {
                 sink_started_ = true;
                 sink->start(*sink_content_type_, reader.body_length());
             }
             r.body_delivered = true;
-            // The sink says when it is done with the piece, from any thread;
-            // nothing more is read until then (backpressure). The deadline
-            // cannot cut that short: the sink holds the bytes.
-            auto [sink_ec] = co_await net::async_initiate<decltype(use_tuple<strand_type>), void(error_code)>(
-                [this, sink, &conn](auto handler) {
-                    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-                    sink->write(net::buffer(conn.body), [shared, strand = strand_](error_code e) {
-                        net::post(strand, [shared, e] { (*shared)(e); });
-                    });
-                },
-                use_tuple<strand_type>);
-            sink_bytes_ += conn.body.size();
-            conn.body.clear();
-            if (sink_ec) {
-                r.ec = sink_ec;
+            // The piece's bytes move into the piece, so they stay valid until
+            // `done` even if the exchange ends first.
+            auto piece = std::make_shared<SinkPiece>(self, context);
+            piece->data.swap(conn.body);
+            conn.body.swap(spare);
+            conn.body.reserve(sink_piece);
+            sink_bytes_ += piece->data.size();
+            sink->write(net::buffer(piece->data), SinkPiece::done_of(piece));
+            // Nothing more is read until the sink is done with the piece
+            // (backpressure). As for the pool's waits, the timer is the
+            // condition variable: `done` and interrupt() cancel it, and it
+            // expires at the deadline, so a sink that is slow or never
+            // answers cannot hold the request past it.
+            std::optional<error_code> answer;
+            while (!(answer = piece->answer_or_wait()) && !fsm_.interrupted()) {
+                wait_timer_.expires_at(deadline_);
+                auto [wait_ec] = co_await wait_timer_.async_wait(use_tuple<strand_type>);
+                if (!wait_ec) interrupt(Interruption::deadline);
+            }
+            if (!answer || fsm_.interrupted()) {
+                // The request ends now; a late `done` does nothing, and the
+                // bytes stay with it.
+                piece->abandon();
+                r.ec = net::error::operation_aborted;
+                co_return;
+            }
+            spare = std::move(piece->data);  // the sink is done with them
+            spare.clear();
+            if (*answer) {
+                r.ec = *answer;
                 r.sink_failed = true;
                 co_return;
             }

@@ -255,8 +255,7 @@ public:
             break;
         }
         case Done::from_thread: {
-            // Joined by the destructor: `done` holds the client's strand,
-            // which must not outlive its io_context.
+            // Joined by the destructor: the thread uses this sink.
             std::lock_guard lock(mutex_);
             threads_.emplace_back(std::move(finish_piece));
             break;
