@@ -189,7 +189,7 @@ BOOST_AUTO_TEST_CASE(an_answer_naming_another_conference_is_a_bad_response) {
         auto [ec, r] = co_await client.async_get_recording(s.conference, s.recording, diag, tuple);
         BOOST_TEST((ec == errc::bad_response), ec.message());
         BOOST_TEST(r.recording_id.empty());
-        BOOST_TEST(contains(diag.message, "conference 'conf-elsewhere', not the one requested"), diag.message);
+        BOOST_TEST(contains(diag.message, "conference 'conf-elsewhere', not the conference requested"), diag.message);
         auto [ec2, r2] = co_await client.async_get_recording(s.conference, s.recording, tuple);
         BOOST_TEST(!ec2);
         BOOST_TEST(r2.conference_id == std::optional<std::string>(s.conference));
