@@ -23,7 +23,9 @@ bin=build/fuzz/test/fuzz
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-for target in fuzz_conference_json fuzz_recording_json fuzz_http_response; do
+# Every target that test/fuzz/CMakeLists.txt builds (one fuzz_*.cpp each).
+for source in test/fuzz/fuzz_*.cpp; do
+  target=$(basename "$source" .cpp)
   # New inputs go into the first directory; the repository's stay as they are.
   mkdir -p "$work/$target" "build/fuzz/findings/$target"
   cp test/fuzz/corpus/"$target"/* "$work/$target/"

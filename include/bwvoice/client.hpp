@@ -69,7 +69,10 @@ class ConferencePager;
 ///   `.` or `..` is refused with errc::bad_request before anything is sent.
 /// - A result is never attributed to the wrong ID: an answer naming another
 ///   conference, member or recording than the one asked for is
-///   errc::bad_response.
+///   errc::bad_response, and its connection is not reused. A member, a
+///   recording and every recording of a list are checked for the
+///   conference too, when they name one (`conferenceId`). Pages of List
+///   Conferences name nothing asked for and are not checked.
 ///
 /// @par Per-operation cancellation
 /// Reads (the GETs): terminal, partial and total. While the operation waits
@@ -80,6 +83,9 @@ class ConferencePager;
 /// reached the server only terminal cancellation takes effect (partial and
 /// total promise no side effect, and the change may already be applied), and
 /// the Diagnostics message says that the change may have been applied.
+/// A change on an idle pooled connection is written during the initiating
+/// call itself, so a partial or total cancellation emitted right after the
+/// call already finds it on the wire.
 ///
 /// @par Retries
 /// Reads are retried after 429, 502, 503, 504 and connection failures, and
@@ -109,6 +115,9 @@ class ConferencePager;
 /// errc::cancelled).
 /// A moved-from client behaves as a closed one: operations fail with
 /// errc::cancelled, close() and stats() do nothing.
+/// As with every Asio I/O object, destroy the client (and let its handlers
+/// run) before the io_context it was given: its pooled sockets belong to
+/// that context.
 class ConferenceClient {
 public:
     using executor_type = boost::asio::any_io_executor;
@@ -309,7 +318,7 @@ private:
             [](auto handler, Start* run, std::shared_ptr<detail::ClientImpl> impl, executor_type ex,
                Diagnostics* user_diag, auto... operation_args) {
                 detail::Completion<Values...> done(std::move(handler), ex, user_diag);
-                if (!impl) return detail::fail_moved_from(done);
+                if (!impl) return detail::fail_moved_from(done, operation_args...);
                 run(std::move(impl), std::move(operation_args)..., std::move(done));
             },
             token, start, impl_, ex_, diag, std::forward<Args>(args)...);
@@ -323,16 +332,39 @@ private:
 /// conferences first (as the API returns them). The first call sends the
 /// query; each later one follows the previous answer's
 /// `Link: <URL>; rel="next"` as given, but only to the base URL's own scheme,
-/// host and port: a link elsewhere ends the listing with errc::bad_response,
-/// so the credentials never go to another host. done() turns true after the
-/// page without a next link (the first page may be empty).
+/// host and port and, once dot segments are resolved, to the listing's own
+/// path (`<base path>/accounts/<account>/conferences`, any query): a link
+/// elsewhere (another host, account, API version or path prefix), or back to
+/// the page just fetched, ends the listing with errc::bad_response, so the
+/// credentials never go to another host or resource and the listing cannot
+/// loop on one page. done() turns true after the page without a next link
+/// (the first page may be empty).
 ///
-/// One async_next() at a time; copies share the same position. Holds the
+/// One async_next() at a time; copies share the same position. A second
+/// async_next() while one is under way fails at once (posted) with
+/// errc::bad_request and nothing is sent. Holds the
 /// client's state: it stays usable after the ConferenceClient handle is
-/// destroyed, but a closed client fails it with errc::cancelled.
+/// destroyed, but a closed client fails it with errc::cancelled. A moved-from
+/// pager is done() and its async_next() fails with errc::cancelled (posted).
+///
+/// Unlike the ID-keyed reads, a page names nothing the client asked for, so
+/// there is no ID to check its answer against: a page answered out of step is
+/// delivered as it is.
 class ConferencePager {
 public:
     using executor_type = boost::asio::any_io_executor;
+
+    // A move copies the executor, so a moved-from pager still completes
+    // async_next() on it (with errc::cancelled).
+    ConferencePager(const ConferencePager&) = default;
+    ConferencePager& operator=(const ConferencePager&) = default;
+    ConferencePager(ConferencePager&& other) noexcept : ex_(other.ex_), state_(std::move(other.state_)) {}
+    ConferencePager& operator=(ConferencePager&& other) noexcept {
+        ex_ = other.ex_;
+        state_ = std::move(other.state_);
+        return *this;
+    }
+    ~ConferencePager() = default;
 
     /// True once the last page has been fetched; async_next() then completes
     /// at once (posted) with an empty page.

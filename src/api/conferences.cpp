@@ -12,8 +12,11 @@ void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Comp
     if (auto why = refusal_of_segment(id, "conference"); !why.empty()) return refuse(done, std::move(why));
     Request request{.target = conference_target(impl->api.endpoint, id), .success = status_is_200};
     auto op = std::make_unique<DecodedRead<Conference>>(
-        std::move(done), parse_conference, "conference", std::move(id),
-        [](const Conference& c) -> const std::string& { return c.id; });
+        std::move(done), parse_conference, "conference", Asked{.conference_id = std::move(id)},
+        [](const Conference& c, const Asked& asked) -> std::string {
+            if (c.id == asked.conference_id) return {};
+            return "the response is for conference '" + c.id + "', not the one requested";
+        });
     start_exchange(std::move(impl), std::move(request), std::move(op));
 }
 
@@ -27,6 +30,8 @@ void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, C
                     .body = to_json(update),
                     .change = true,
                     .success = status_is_204};
+    for (const auto* secret : {&update.password, &update.fallback_password})
+        if (*secret && !(*secret)->empty()) request.secrets.push_back(**secret);
     start_exchange(std::move(impl), std::move(request), std::make_unique<Change>(std::move(done)));
 }
 

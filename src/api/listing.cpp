@@ -63,6 +63,12 @@ private:
 }  // namespace
 
 void start_next_page(std::shared_ptr<PagerState> pager, Completion<std::vector<Conference>> done) {
+    if (!pager) {
+        // A moved-from ConferencePager: like a moved-from client, cancelled (posted).
+        Diagnostics diag;
+        diag.message = "the pager was moved from";
+        return done.complete(make_error_code(errc::cancelled), {}, std::move(diag), true);
+    }
     if (!pager->impl) return fail_moved_from(done);
     std::string target;
     {

@@ -13,10 +13,15 @@ void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_i
     if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty()) return refuse(done, std::move(why));
     if (auto why = refusal_of_segment(member_id, "member"); !why.empty()) return refuse(done, std::move(why));
     Request request{.target = member_target(impl->api.endpoint, conference_id, member_id), .success = status_is_200};
-    // The member ID is its call ID: the answer must be that call's.
+    // The member ID is its call ID: the answer must be that call's, in the
+    // conference asked for when it names one.
     auto op = std::make_unique<DecodedRead<ConferenceMember>>(
-        std::move(done), parse_member, "member", std::move(member_id),
-        [](const ConferenceMember& m) -> const std::string& { return m.call_id; });
+        std::move(done), parse_member, "member",
+        Asked{.conference_id = std::move(conference_id), .item_id = std::move(member_id)},
+        [](const ConferenceMember& m, const Asked& asked) -> std::string {
+            if (m.call_id != asked.item_id) return "the response is for member '" + m.call_id + "', not the one requested";
+            return other_conference(m.conference_id, asked, "the response is for member '" + m.call_id + "'");
+        });
     start_exchange(std::move(impl), std::move(request), std::move(op));
 }
 

@@ -129,9 +129,23 @@ NextPage next_page(std::string_view link_values, const Endpoint& ep, std::string
                        std::string(next.encoded_host_and_port()) + "): not followed";
         return page;
     }
+    // Dot segments are resolved by now: what is left must be the listing
+    // itself, byte for byte, not another account, API version or (behind a
+    // path-routed proxy) another backend of the same origin. A percent-encoded
+    // dot segment is not this path either, so it is refused too.
+    const std::string listing = ep.account_path + "/conferences";
+    if (next.encoded_path() != listing) {
+        page.refusal = "the next page's link leaves the listing (path '" + std::string(next.encoded_path()) +
+                       "', not '" + listing + "'): not followed";
+        return page;
+    }
     std::string target(next.encoded_path());
-    if (target.empty()) target = "/";
     if (next.has_query()) target.append("?").append(next.encoded_query());
+    if (target == current_target) {
+        // Following it would fetch the same page again, and again.
+        page.refusal = "the next page's link is the page just fetched (" + target + "): not followed";
+        return page;
+    }
     page.target = std::move(target);
     return page;
 }

@@ -8,24 +8,43 @@
 
 #include <bwvoice/detail/completion.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace bwvoice::detail {
 
-/// A read whose 200 body decodes into T. `id_of` (when given) says which ID
-/// the answer names; it must be the one asked for, else bad_response and the
+/// The IDs a read asked for, which its answer must not contradict.
+struct Asked {
+    std::string conference_id = {};
+    std::string item_id = {};  ///< The member's or recording's ID; "" for a list.
+};
+
+/// Why a decoded answer cannot be the one asked for ("" when it can be).
+template <class T>
+using CheckAnswer = std::string (*)(const T&, const Asked&);
+
+/// "" when the answer names no conference (`conferenceId` absent or null) or
+/// the one asked for; else why it is refused: `what` (the part of the answer
+/// that names it, "the response is for member 'c-1'") of conference '<named>'.
+inline std::string other_conference(const std::optional<std::string>& named, const Asked& asked,
+                                    const std::string& what) {
+    if (!named || *named == asked.conference_id) return {};
+    return what + " of conference '" + *named + "', not the conference requested";
+}
+
+/// A read whose 200 body decodes into T. `check` (when given) says whether
+/// the answer is for the IDs asked for; if not, bad_response, and the
 /// connection is retired (its answers are out of step).
 template <class T>
 class DecodedRead final : public Operation {
 public:
     using Decode = error_code (*)(std::string_view, T&, std::string*);
-    using IdOf = const std::string& (*)(const T&);
 
-    DecodedRead(Completion<T> done, Decode decode, const char* what, std::string expected_id = {},
-                IdOf id_of = nullptr)
-        : done_(std::move(done)), decode_(decode), what_(what), expected_id_(std::move(expected_id)), id_of_(id_of) {}
+    DecodedRead(Completion<T> done, Decode decode, const char* what, Asked asked = {},
+                CheckAnswer<T> check = nullptr)
+        : done_(std::move(done)), decode_(decode), what_(what), asked_(std::move(asked)), check_(check) {}
 
     boost::asio::cancellation_slot slot() const noexcept override { return done_.slot(); }
 
@@ -37,11 +56,13 @@ public:
             a.why = "invalid " + std::string(what_) + " in the response: " + why;
             return a;
         }
-        if (id_of_ && id_of_(decoded) != expected_id_) {
-            a.ec = make_error_code(errc::bad_response);
-            a.why = "the response is for " + std::string(what_) + " '" + id_of_(decoded) + "', not the one requested";
-            a.retire = true;
-            return a;
+        if (check_) {
+            if (auto wrong = check_(decoded, asked_); !wrong.empty()) {
+                a.ec = make_error_code(errc::bad_response);
+                a.why = std::move(wrong);
+                a.retire = true;
+                return a;
+            }
         }
         value_ = std::move(decoded);
         return a;
@@ -55,8 +76,8 @@ private:
     Completion<T> done_;
     Decode decode_;
     const char* what_;
-    std::string expected_id_;
-    IdOf id_of_;
+    Asked asked_;
+    CheckAnswer<T> check_;
     T value_{};
 };
 

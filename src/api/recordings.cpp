@@ -36,8 +36,17 @@ void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string confere
                            Completion<std::vector<RecordingMetadata>> done) {
     if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty()) return refuse(done, std::move(why));
     Request request{.target = recordings_target(impl->api.endpoint, conference_id), .success = status_is_200};
-    auto op = std::make_unique<DecodedRead<std::vector<RecordingMetadata>>>(std::move(done), parse_recording_list,
-                                                                            "recording list");
+    // Every recording listed that names its conference names the one asked for.
+    auto op = std::make_unique<DecodedRead<std::vector<RecordingMetadata>>>(
+        std::move(done), parse_recording_list, "recording list", Asked{.conference_id = std::move(conference_id)},
+        [](const std::vector<RecordingMetadata>& list, const Asked& asked) -> std::string {
+            for (const RecordingMetadata& r : list) {
+                if (auto why = other_conference(r.conference_id, asked, "the list holds recording '" + r.recording_id + "'");
+                    !why.empty())
+                    return why;
+            }
+            return {};
+        });
     start_exchange(std::move(impl), std::move(request), std::move(op));
 }
 
@@ -48,8 +57,13 @@ void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conferenc
     Request request{.target = recording_target(impl->api.endpoint, conference_id, recording_id),
                     .success = status_is_200};
     auto op = std::make_unique<DecodedRead<RecordingMetadata>>(
-        std::move(done), parse_recording_metadata, "recording", std::move(recording_id),
-        [](const RecordingMetadata& r) -> const std::string& { return r.recording_id; });
+        std::move(done), parse_recording_metadata, "recording",
+        Asked{.conference_id = std::move(conference_id), .item_id = std::move(recording_id)},
+        [](const RecordingMetadata& r, const Asked& asked) -> std::string {
+            if (r.recording_id != asked.item_id)
+                return "the response is for recording '" + r.recording_id + "', not the one requested";
+            return other_conference(r.conference_id, asked, "the response is for recording '" + r.recording_id + "'");
+        });
     start_exchange(std::move(impl), std::move(request), std::move(op));
 }
 

@@ -1,4 +1,4 @@
-// bwconf: parsing of `bwconf get`'s options with Boost.Program_options.
+// bwconf: parsing of the command line with Boost.Program_options.
 //
 // Every number is taken as text and checked here rather than by
 // Program_options, whose lexical_cast quietly wraps "-1" into 4294967295 for
@@ -6,16 +6,14 @@
 // an unreadable one is a usage error before anything reaches stdout.
 #include "cli/options.hpp"
 
-#include "cli/redact.hpp"
-
 #include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <sstream>
 #include <sys/stat.h>
@@ -26,12 +24,9 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr unsigned kLineLength = 80;
-
-// Upper bounds of the numeric options. They keep a typo from allocating a
-// huge reorder window or opening thousands of sockets, and keep deadlines far
-// from chrono overflow; each is far beyond any useful value.
-constexpr unsigned long long kMaxConcurrency = 100'000;
+// Upper bounds of the numeric options. They keep a typo from opening
+// thousands of sockets, and keep deadlines far from chrono overflow; each is
+// far beyond any useful value.
 constexpr unsigned long long kMaxPoolSize = 10'000;
 constexpr unsigned long long kMaxTimeoutMs = 2'147'483'647;  // about 24.8 days
 constexpr unsigned long long kMaxRetries = 1'000;
@@ -47,11 +42,108 @@ constexpr EnvVar kEnvVars[] = {
     {"BW_ACCOUNT_ID", "account"},
     {"BW_USERNAME", "user"},
     {"BW_PASSWORD", "password"},
+    {"BW_CLIENT_ID", "client-id"},
+    {"BW_CLIENT_SECRET", "client-secret"},
+    {"BW_TOKEN_URL", "token-url"},
 };
 
-po::options_description get_options() {
+// The OAuth 2.0 options of the contract. The library has no OAuth yet, so
+// each of them, from a flag or the environment, is a usage error that says
+// so: ignoring them would send Basic credentials to a user who believes a
+// token is used, or fail with "a user name is required" to one who gave
+// only a client ID and secret.
+struct OAuthOption {
+    const char* option;
+    const char* env;
+};
+constexpr OAuthOption kOAuthOptions[] = {
+    {"client-id", "BW_CLIENT_ID"},
+    {"client-secret", "BW_CLIENT_SECRET"},
+    {"token-url", "BW_TOKEN_URL"},
+};
+
+// Options whose values are secrets, and the variables that may hold one.
+constexpr const char* kSecretFlags[] = {"--password", "--redirect-password", "--fallback-password", "--client-secret"};
+constexpr const char* kSecretEnv[] = {"BW_PASSWORD", "BW_CLIENT_SECRET"};
+
+// Exact option names only: guessing from prefixes would let "--pass" mean
+// --password today and fail tomorrow when another option starts the same way.
+constexpr int kStyle = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+
+std::string value_or_empty(const po::variables_map& vm, const char* name) {
+    return vm.count(name) != 0 ? vm[name].as<std::string>() : std::string();
+}
+
+bool starts_with_http(const std::string& url) {
+    constexpr std::string_view scheme = "http://";
+    if (url.size() < scheme.size()) return false;
+    for (std::size_t i = 0; i < scheme.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(url[i])) != scheme[i]) return false;
+    return true;
+}
+
+std::optional<unsigned long long> count_in(const po::variables_map& vm, const char* name, unsigned long long min,
+                                           unsigned long long max) {
+    if (vm.count(name) == 0) return std::nullopt;
+    return parse_count(std::string("--") + name, vm[name].as<std::string>(), min, max);
+}
+
+// The connection options into a ClientConfig, and their checks.
+void apply_connection_options(const po::variables_map& vm, CommonOptions& out) {
+    std::string oauth;
+    for (const auto& o : kOAuthOptions) {
+        if (value_or_empty(vm, o.option).empty()) continue;
+        oauth += oauth.empty() ? "" : ", ";
+        oauth += std::string("--") + o.option + " (or " + o.env + ")";
+    }
+    if (!oauth.empty())
+        throw UsageError(oauth + ": OAuth 2.0 client credentials are not supported by this version of bwconf yet; "
+                                 "use Basic credentials (--user and --password, or BW_USERNAME and BW_PASSWORD) "
+                                 "and unset BW_CLIENT_ID, BW_CLIENT_SECRET and BW_TOKEN_URL");
+
+    auto& c = out.client;
+    if (vm.count("base-url") != 0) c.base_url = vm["base-url"].as<std::string>();
+    c.account_id = value_or_empty(vm, "account");
+    c.username = value_or_empty(vm, "user");
+    c.password = value_or_empty(vm, "password");
+
+    c.insecure_allow_plain_http = vm["allow-http"].as<bool>();
+    if (starts_with_http(c.base_url) && !c.insecure_allow_plain_http)
+        throw UsageError("refusing an http:// base URL, which would send the credentials in clear; "
+                         "use https://, or --allow-http for a local test server");
+
+    if (auto n = count_in(vm, "pool-size", 1, kMaxPoolSize)) c.pool_size = static_cast<std::size_t>(*n);
+    if (auto n = count_in(vm, "timeout-ms", 1, kMaxTimeoutMs))
+        c.request_timeout = std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(*n));
+    if (auto n = count_in(vm, "retries", 0, kMaxRetries)) c.retry.max_retries = static_cast<unsigned>(*n);
+
+    // Connecting and the handshake have their own deadlines in the client; an
+    // operation's deadline shorter than them must still be the one that counts.
+    c.connect_timeout = std::min(c.connect_timeout, c.request_timeout);
+    c.handshake_timeout = std::min(c.handshake_timeout, c.request_timeout);
+
+    if (vm.count("ca-file") != 0) {
+        c.tls.extra_ca_file = vm["ca-file"].as<std::string>();
+        if (c.tls.extra_ca_file.empty()) throw UsageError("--ca-file needs a file name");
+        check_readable("--ca-file", c.tls.extra_ca_file);
+    }
+    c.tls.use_system_store = true;
+
+    if (c.account_id.empty()) throw UsageError("an account ID is required: --account or BW_ACCOUNT_ID");
+    if (c.username.empty()) throw UsageError("a user name is required: --user or BW_USERNAME");
+    if (c.password.empty()) throw UsageError("a password is required: BW_PASSWORD or --password");
+
+    const bool on = vm["progress"].as<bool>();
+    const bool off = vm["no-progress"].as<bool>();
+    if (on && off) throw UsageError("--progress and --no-progress contradict each other");
+    out.progress = on ? ProgressMode::on : off ? ProgressMode::off : ProgressMode::automatic;
+}
+
+}  // namespace
+
+po::options_description connection_options() {
     const bwvoice::ClientConfig defaults;
-    po::options_description d("Options", kLineLength, kLineLength / 2 - 4);
+    po::options_description d("Connection options", kHelpWidth, kHelpWidth / 2 - 4);
     // clang-format off
     d.add_options()
         ("base-url", po::value<std::string>()->value_name("URL"),
@@ -63,17 +155,21 @@ po::options_description get_options() {
         ("password", po::value<std::string>()->value_name("PASS"),
          "API password. Env: BW_PASSWORD (preferred: a flag is visible to other users in ps). "
          "Required. Never printed.")
+        ("client-id", po::value<std::string>()->value_name("ID"),
+         "OAuth 2.0 client ID. Env: BW_CLIENT_ID. Not supported by this version yet: "
+         "giving it is a usage error.")
+        ("client-secret", po::value<std::string>()->value_name("S"),
+         "OAuth 2.0 client secret. Env: BW_CLIENT_SECRET. Never printed. Not supported by this "
+         "version yet: giving it is a usage error.")
+        ("token-url", po::value<std::string>()->value_name("URL"),
+         "OAuth 2.0 token endpoint. Env: BW_TOKEN_URL. Not supported by this version yet: "
+         "giving it is a usage error.")
         ("ca-file", po::value<std::string>()->value_name("PEM"),
          "Extra trust anchors (PEM), added to the system store. Default: none.")
-        ("ids-from", po::value<std::string>()->value_name("FILE"),
-         "Read IDs one per line from FILE ('-': stdin), after the positional IDs. Blank lines "
-         "are skipped, a trailing CR is removed. Read as the lookups go, so it may be endless.")
-        ("concurrency", po::value<std::string>()->value_name("N"),
-         "Lookups in flight at once, 1..100000. Default: 64.")
         ("pool-size", po::value<std::string>()->value_name("N"),
          "Most connections open at once, 1..10000. Default: 16.")
         ("timeout-ms", po::value<std::string>()->value_name("N"),
-         "Deadline of one lookup in milliseconds, retries included, 1..2147483647. Default: 30000.")
+         "Deadline of one operation in milliseconds, retries included, 1..2147483647. Default: 30000.")
         ("retries", po::value<std::string>()->value_name("N"),
          "Most retries of a retryable failure (429, 502-504, connection reset), 0..1000. Default: 3.")
         ("allow-http", po::bool_switch(),
@@ -84,47 +180,6 @@ po::options_description get_options() {
     // clang-format on
     return d;
 }
-
-po::options_description hidden_options() {
-    po::options_description d;
-    d.add_options()("id", po::value<std::vector<std::string>>());
-    return d;
-}
-
-// Exact option names only: guessing from prefixes would let "--pass" mean
-// --password today and fail tomorrow when another option starts the same way.
-constexpr int kStyle = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
-
-std::string value_or_empty(const po::variables_map& vm, const char* name) {
-    return vm.count(name) != 0 ? vm[name].as<std::string>() : std::string();
-}
-
-std::optional<unsigned long long> count_option(const po::variables_map& vm, const char* name,
-                                               unsigned long long min, unsigned long long max) {
-    if (vm.count(name) == 0) return std::nullopt;
-    return parse_count(std::string("--") + name, vm[name].as<std::string>(), min, max);
-}
-
-// Opens and closes `path` to learn now, not halfway through a run, that it can
-// be read. A directory opens fine but cannot be read, so it is refused too.
-void check_readable(const std::string& option, const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) throw UsageError("cannot read " + option + " " + path + ": " + std::strerror(errno));
-    struct stat st {};
-    const bool is_dir = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-    ::close(fd);
-    if (is_dir) throw UsageError("cannot read " + option + " " + path + ": it is a directory");
-}
-
-bool starts_with_http(const std::string& url) {
-    constexpr std::string_view scheme = "http://";
-    if (url.size() < scheme.size()) return false;
-    for (std::size_t i = 0; i < scheme.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(url[i])) != scheme[i]) return false;
-    return true;
-}
-
-}  // namespace
 
 unsigned long long parse_count(const std::string& option, const std::string& text, unsigned long long min,
                                unsigned long long max) {
@@ -139,125 +194,89 @@ unsigned long long parse_count(const std::string& option, const std::string& tex
     return value;
 }
 
-GetOptions parse_get(const std::vector<std::string>& args) {
-    auto visible = get_options();
-    po::options_description all;
-    all.add(visible).add(hidden_options());
-    po::positional_options_description positional;
-    positional.add("id", -1);
+void check_readable(const std::string& option, const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) throw UsageError("cannot read " + option + " " + path + ": " + std::strerror(errno));
+    struct stat st {};
+    const bool is_dir = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+    ::close(fd);
+    if (is_dir) throw UsageError("cannot read " + option + " " + path + ": it is a directory");
+}
 
-    po::variables_map vm;
+ParsedArgs parse_args(const std::vector<std::string>& args, const po::options_description& own) {
+    po::options_description all;
+    all.add(connection_options()).add(own);
+    all.add_options()("arg", po::value<std::vector<std::string>>());
+    po::positional_options_description positional;
+    positional.add("arg", -1);
+
+    ParsedArgs out;
     try {
-        po::store(po::command_line_parser(args).options(all).positional(positional).style(kStyle).run(), vm);
+        po::store(po::command_line_parser(args).options(all).positional(positional).style(kStyle).run(), out.own);
         po::store(po::parse_environment(all,
                                         [](const std::string& var) -> std::string {
                                             for (const auto& e : kEnvVars)
                                                 if (var == e.name) return e.option;
                                             return {};
                                         }),
-                  vm);
-        po::notify(vm);
+                  out.own);
+        po::notify(out.own);
     } catch (const po::error& e) {
         throw UsageError(e.what());
     }
-
-    GetOptions out;
-    out.help = vm["help"].as<bool>();
+    out.help = out.own["help"].as<bool>();
     if (out.help) return out;
-
-    auto& c = out.client;
-    if (vm.count("base-url") != 0) c.base_url = vm["base-url"].as<std::string>();
-    c.account_id = value_or_empty(vm, "account");
-    c.username = value_or_empty(vm, "user");
-    c.password = value_or_empty(vm, "password");
-
-    c.insecure_allow_plain_http = vm["allow-http"].as<bool>();
-    if (starts_with_http(c.base_url) && !c.insecure_allow_plain_http)
-        throw UsageError("refusing an http:// base URL, which would send the credentials in clear; "
-                         "use https://, or --allow-http for a local test server");
-
-    if (auto n = count_option(vm, "concurrency", 1, kMaxConcurrency)) out.concurrency = static_cast<std::size_t>(*n);
-    if (auto n = count_option(vm, "pool-size", 1, kMaxPoolSize)) c.pool_size = static_cast<std::size_t>(*n);
-    if (auto n = count_option(vm, "timeout-ms", 1, kMaxTimeoutMs))
-        c.request_timeout = std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(*n));
-    if (auto n = count_option(vm, "retries", 0, kMaxRetries)) c.retry.max_retries = static_cast<unsigned>(*n);
-
-    // Connecting and the handshake have their own deadlines in the client; a
-    // lookup deadline shorter than them must still be the one that counts.
-    c.connect_timeout = std::min(c.connect_timeout, c.request_timeout);
-    c.handshake_timeout = std::min(c.handshake_timeout, c.request_timeout);
-
-    if (vm.count("ca-file") != 0) {
-        c.tls.extra_ca_file = vm["ca-file"].as<std::string>();
-        if (c.tls.extra_ca_file.empty()) throw UsageError("--ca-file needs a file name");
-        check_readable("--ca-file", c.tls.extra_ca_file);
-    }
-    c.tls.use_system_store = true;
-
-    if (vm.count("id") != 0) out.ids = vm["id"].as<std::vector<std::string>>();
-    if (vm.count("ids-from") != 0) {
-        out.ids_from = vm["ids-from"].as<std::string>();
-        if (out.ids_from->empty()) throw UsageError("--ids-from needs a file name, or '-' for stdin");
-        if (*out.ids_from != "-") check_readable("--ids-from", *out.ids_from);
-    }
-    if (c.account_id.empty()) throw UsageError("an account ID is required: --account or BW_ACCOUNT_ID");
-    if (c.username.empty()) throw UsageError("a user name is required: --user or BW_USERNAME");
-    if (c.password.empty()) throw UsageError("a password is required: BW_PASSWORD or --password");
-    if (out.ids.empty() && !out.ids_from)
-        throw UsageError("no conference IDs: give them as arguments or with --ids-from");
-
-    const bool on = vm["progress"].as<bool>();
-    const bool off = vm["no-progress"].as<bool>();
-    if (on && off) throw UsageError("--progress and --no-progress contradict each other");
-    out.progress = on ? ProgressMode::on : off ? ProgressMode::off : ProgressMode::automatic;
+    if (out.own.count("arg") != 0) out.positional = out.own["arg"].as<std::vector<std::string>>();
+    apply_connection_options(out.own, out.common);
     return out;
 }
 
-std::string get_help() {
-    std::ostringstream s;
-    s << "Usage: bwconf get [OPTIONS] [CONFERENCE_ID ...]\n"
-         "       bwconf get [OPTIONS] --ids-from FILE|-\n"
-         "\n"
-         "Look up Bandwidth Voice API conferences and print each as one line of compact JSON\n"
-         "on stdout, in the order the IDs were given (duplicates included), however the\n"
-         "lookups finish. A failed lookup prints\n"
-         "  {\"id\":\"ID\",\"error\":{\"code\":\"CODE\",\"status\":HTTP_STATUS|null,\"message\":\"TEXT\"}}\n"
-         "with CODE one of bad_request, unauthorized, forbidden, not_found, rate_limited,\n"
-         "server_error, http_error, timeout, connection_failed, tls_error, bad_response,\n"
-         "cancelled. At least one ID is required, as an argument or through --ids-from.\n"
-         "\n"
-      << get_options()
-      << "\n"
-         "Exit status:\n"
-         "  0    every lookup succeeded\n"
-         "  1    at least one lookup failed (every ID still has its line)\n"
-         "  2    usage or configuration error (message on stderr, nothing on stdout)\n"
-         "  130  interrupted by SIGINT, 143 by SIGTERM: every ID given as an argument or\n"
-         "       already read from --ids-from whose lookup had not finished is printed with\n"
-         "       code 'cancelled'; lines not yet read from --ids-from are not\n"
-         "\n"
-         "Example:\n"
-         "  export BW_ACCOUNT_ID=9900000 BW_USERNAME=api-user BW_PASSWORD=...\n"
-         "  bwconf get conf-1 conf-2\n"
-         "  cut -f1 ids.tsv | bwconf get --ids-from - --concurrency 128 > conferences.jsonl\n";
-    return s.str();
+std::vector<std::string> early_secrets(const std::vector<std::string>& args) {
+    std::vector<std::string> secrets;
+    for (const char* var : kSecretEnv)
+        if (const char* env = std::getenv(var); env != nullptr && *env != '\0') secrets.emplace_back(env);
+    for (const std::string flag : kSecretFlags) {
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            if (args[i] == flag && i + 1 < args.size()) secrets.push_back(args[i + 1]);
+            if (args[i].rfind(flag + "=", 0) == 0) secrets.push_back(args[i].substr(flag.size() + 1));
+        }
+    }
+    secrets.erase(std::remove(secrets.begin(), secrets.end(), std::string()), secrets.end());
+    return secrets;
 }
 
-std::string main_help() {
-    return "Usage: bwconf COMMAND [OPTIONS] [ARGS]\n"
-           "       bwconf --help | --version\n"
-           "\n"
-           "Command-line client of the Bandwidth Voice API conferences resource.\n"
-           "\n"
-           "Commands:\n"
-           "  get    look up conferences by ID, one JSON line each (see 'bwconf get --help')\n"
-           "  help   show this help, or 'bwconf help get' the help of get\n"
-           "\n"
-           "Options:\n"
-           "  -h, --help   show this help and exit\n"
-           "  --version    show the version and exit\n"
-           "\n"
-           "Exit status: 0 success, 1 some lookup failed, 2 usage error, 130/143 interrupted.\n";
+std::optional<std::string> string_option(const ParsedArgs& p, const char* name) {
+    if (p.own.count(name) == 0) return std::nullopt;
+    return p.own[name].as<std::string>();
+}
+
+std::optional<unsigned long long> count_option(const ParsedArgs& p, const char* name, unsigned long long min,
+                                               unsigned long long max) {
+    return count_in(p.own, name, min, max);
+}
+
+bool switch_option(const ParsedArgs& p, const char* name) { return p.own[name].as<bool>(); }
+
+std::string command_help(const std::string& usage, const std::string& description, const po::options_description* own,
+                         const std::string& example) {
+    std::ostringstream s;
+    s << "Usage: " << usage << "\n\n" << description << "\n";
+    if (own != nullptr) s << *own << "\n";
+    s << connection_options()
+      << "\n"
+         "Output: compact JSON, one object a line, with the API's own field names. A failure\n"
+         "prints an error object {\"code\":CODE,\"status\":HTTP_STATUS|null,\"message\":TEXT}, CODE\n"
+         "one of bad_request, unauthorized, forbidden, not_found, rate_limited, server_error,\n"
+         "http_error, timeout, connection_failed, tls_error, bad_response, cancelled.\n"
+         "\n"
+         "Exit status:\n"
+         "  0    every operation succeeded\n"
+         "  1    at least one failed (its error line printed, the others still done)\n"
+         "  2    usage or configuration error (message on stderr, nothing on stdout)\n"
+         "  130  interrupted by SIGINT, 143 by SIGTERM: operations not finished are printed\n"
+         "       with code 'cancelled'\n";
+    if (!example.empty()) s << "\nExample:\n" << example;
+    return s.str();
 }
 
 }  // namespace bwconf

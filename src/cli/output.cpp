@@ -1,53 +1,53 @@
-// bwconf: formatting of result lines. Built with Boost.JSON so that any ID
-// or message (quotes, control characters, invalid UTF-8 from a file) comes
-// out as valid JSON.
+// bwconf: formatting of result lines.
 #include "cli/output.hpp"
 
 #include "cli/redact.hpp"
 
-#include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <optional>
-
 namespace bwconf {
-namespace {
 
 namespace json = boost::json;
 
-std::string error_line(const std::string& id, bwvoice::errc code, std::optional<unsigned> status,
-                       const std::string& message) {
+json::object error_object(const bwvoice::error_code& ec, const bwvoice::Diagnostics& diag,
+                          const std::vector<std::string>& secrets) {
+    const std::string& message = diag.message.empty() ? ec.message() : diag.message;
     json::object error;
-    error["code"] = bwvoice::to_string(code);
-    if (status)
-        error["status"] = *status;
+    error["code"] = bwvoice::to_string(bwvoice::to_errc(ec));
+    if (diag.http_status)
+        error["status"] = *diag.http_status;
     else
         error["status"] = nullptr;
-    error["message"] = message;
-    json::object line;
-    line["id"] = id;
-    line["error"] = std::move(error);
-    std::string text = json::serialize(line);
-    text += '\n';
-    return text;
+    error["message"] = redact(message, secrets);
+    return error;
 }
 
-}  // namespace
+json::object error_object(bwvoice::errc code, const std::string& message) {
+    json::object error;
+    error["code"] = bwvoice::to_string(code);
+    error["status"] = nullptr;
+    error["message"] = message;
+    return error;
+}
 
-std::string success_line(const bwvoice::Conference& conference) {
-    std::string text = bwvoice::to_json(conference);
+std::string error_line(json::object fields, json::object error) {
+    fields["error"] = std::move(error);
+    return json_line(fields);
+}
+
+std::string json_line(const json::object& o) {
+    std::string text = json::serialize(o);
     text += '\n';
     return text;
 }
 
 std::string failure_line(const std::string& id, const bwvoice::error_code& ec, const bwvoice::Diagnostics& diag,
                          const std::vector<std::string>& secrets) {
-    const std::string& message = diag.message.empty() ? ec.message() : diag.message;
-    return error_line(id, bwvoice::to_errc(ec), diag.http_status, redact(message, secrets));
+    return error_line({{"id", id}}, error_object(ec, diag, secrets));
 }
 
 std::string failure_line(const std::string& id, bwvoice::errc code, const std::string& message) {
-    return error_line(id, code, std::nullopt, message);
+    return error_line({{"id", id}}, error_object(code, message));
 }
 
 }  // namespace bwconf

@@ -25,8 +25,12 @@ std::string duration(double seconds) {
 
 }  // namespace
 
-Progress::Progress(bool enabled, std::optional<std::uint64_t> total)
-    : enabled_(enabled), total_(total), start_(std::chrono::steady_clock::now()) {}
+Progress::Progress(bool enabled, std::optional<std::uint64_t> total, std::string noun, std::string done_word)
+    : enabled_(enabled),
+      total_(total),
+      start_(std::chrono::steady_clock::now()),
+      noun_(std::move(noun)),
+      done_word_(std::move(done_word)) {}
 
 double Progress::seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -49,7 +53,7 @@ void Progress::draw() {
         text += "/" + std::to_string(*total_);
         if (*total_ != 0) text += " (" + fixed(100.0 * static_cast<double>(done_) / static_cast<double>(*total_), 0) + "%)";
     }
-    text += " looked up, " + std::to_string(failures_) + " failed, " + fixed(rate, 1) + "/s";
+    text += " " + done_word_ + ", " + std::to_string(failures_) + " failed, " + fixed(rate, 1) + "/s";
     if (total_ && rate > 0 && done_ <= *total_)
         text += ", ETA " + duration(static_cast<double>(*total_ - done_) / rate);
     else
@@ -62,8 +66,8 @@ void Progress::summary(const bwvoice::PoolStats& stats, const std::string& endin
     const double secs = seconds();
     const double rate = secs > 0 ? static_cast<double>(done_) / secs : 0.0;
     put_line("");
-    std::string text = "\rbwconf: " + std::to_string(done_) + " lookups, " + std::to_string(failures_) +
-                       " failed, " + fixed(secs, 2) + " s, " + fixed(rate, 1) + " lookups/s; " +
+    std::string text = "\rbwconf: " + std::to_string(done_) + " " + noun_ + ", " + std::to_string(failures_) +
+                       " failed, " + fixed(secs, 2) + " s, " + fixed(rate, 1) + " " + noun_ + "/s; " +
                        std::to_string(stats.connections_opened) + " connections opened, " +
                        std::to_string(stats.reuses) + " requests on reused connections, " +
                        std::to_string(stats.retries) + " retries" + ending + "\n";

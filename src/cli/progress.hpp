@@ -15,11 +15,14 @@ namespace bwconf {
 /// Disabled, every call does nothing, so the caller need not check.
 class Progress {
 public:
-    Progress(bool enabled, std::optional<std::uint64_t> total);
+    /// `noun` names what is counted in the summary ("lookups"), `done_word`
+    /// what the line says of them ("looked up").
+    Progress(bool enabled, std::optional<std::uint64_t> total, std::string noun = "lookups",
+             std::string done_word = "looked up");
 
     bool enabled() const { return enabled_; }
 
-    /// Counts one finished lookup.
+    /// Counts one finished operation (or line).
     void finished(bool failed) {
         ++done_;
         if (failed) ++failures_;
@@ -43,6 +46,8 @@ private:
     std::uint64_t failures_ = 0;
     std::chrono::steady_clock::time_point start_;
     std::size_t last_width_ = 0;
+    std::string noun_;
+    std::string done_word_;
 };
 
 }  // namespace bwconf

@@ -1,86 +1,52 @@
 // bwconf: the ordered streaming engine; the design is described in runner.hpp.
 #include "cli/runner.hpp"
 
-#include "cli/output.hpp"
-#include "cli/redact.hpp"
-
 #include <boost/asio/post.hpp>
 
-#include <cerrno>
-#include <csignal>
 #include <cstdio>
-#include <cstring>
-#include <unistd.h>
 
 namespace bwconf {
 namespace {
 
-constexpr std::chrono::milliseconds kProgressInterval{200};
-constexpr std::chrono::milliseconds kShutdownGrace{500};
-
-std::optional<std::uint64_t> known_total(const std::vector<std::string>& ids, const LineSource* source) {
-    std::uint64_t total = ids.size();
+std::optional<std::uint64_t> known_total(const std::vector<std::string>& keys, const LineSource* source) {
+    std::uint64_t total = keys.size();
     if (source == nullptr) return total;
     if (auto rest = source->count_remaining()) return total + *rest;
     return std::nullopt;
 }
 
-const char* signal_name(int signo) { return signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" : "a signal"; }
-
 }  // namespace
 
-Runner::Runner(boost::asio::io_context& ioc, boost::asio::signal_set& signals, bwvoice::ConferenceClient& client,
-               std::vector<std::string> ids, std::unique_ptr<LineSource> source, std::size_t window,
-               bool progress, std::vector<std::string> secrets)
-    : ioc_(ioc),
-      signals_(signals),
-      client_(client),
-      ids_(std::move(ids)),
+Runner::Runner(Session& session, std::shared_ptr<Task> task, std::vector<std::string> keys,
+               std::unique_ptr<LineSource> source, std::size_t window, int line_fd, std::string noun,
+               std::string done_word)
+    // Counting a regular file's lines costs a pass over it: only worth it for an ETA.
+    : RunBase(session, line_fd,
+              Progress(session.progress, session.progress ? known_total(keys, source.get()) : std::nullopt,
+                       std::move(noun), std::move(done_word))),
+      task_(std::move(task)),
+      keys_(std::move(keys)),
       source_(std::move(source)),
-      ring_(window),
-      // Counting a regular file's lines costs a pass over it: only worth it for an ETA.
-      progress_(progress, progress ? known_total(ids_, source_.get()) : std::nullopt),
-      progress_timer_(ioc),
-      secrets_(std::move(secrets)) {}
+      ring_(window) {}
 
-int Runner::run() {
-    signals_.async_wait([self = shared_from_this()](const boost::system::error_code& ec, int signo) {
-        if (!ec) self->on_signal(signo);
-    });
-    if (progress_.enabled()) {
-        progress_.draw();
-        tick();
-    }
-    boost::asio::post(ioc_, [self = shared_from_this()] { self->pump(); });
-    while (!finished_ && ioc_.run_one() != 0) {
-    }
-    if (!finished_) {
-        // Cannot happen while a lookup or a read is pending; never exit 0 on a lost line.
-        std::fprintf(stderr, "bwconf: internal error: the event loop ran out of work\n");
-        finish(1);
-    }
-    // Let the closed client's cancellations and connection shutdowns run, but
-    // never let a stuck one keep the process from exiting.
-    ioc_.run_for(kShutdownGrace);
-    return status_;
-}
+void Runner::begin() { pump(); }
 
 bool Runner::input_exhausted() const {
-    return next_positional_ == ids_.size() && (!source_ || source_ended_);
+    return next_positional_ == keys_.size() && (!source_ || source_ended_);
 }
 
 // Fills free slots from the input; ends the run when nothing is left.
 void Runner::pump() {
-    while (!finished_ && next_ - head_ < ring_.size()) {
-        std::string id;
-        if (next_positional_ < ids_.size()) {
-            id = std::move(ids_[next_positional_++]);
+    while (!finished() && next_ - head_ < ring_.size()) {
+        std::string key;
+        if (next_positional_ < keys_.size()) {
+            key = std::move(keys_[next_positional_++]);
         } else if (source_ && !source_ended_) {
-            const auto got = source_->next(id);
+            const auto got = source_->next(key);
             if (got == LineSource::Next::wait) {
                 if (!waiting_for_input_) {
                     waiting_for_input_ = true;
-                    source_->async_wait([self = shared_from_this()] {
+                    source_->async_wait([self = self<Runner>()] {
                         self->waiting_for_input_ = false;
                         self->pump();
                     });
@@ -99,130 +65,68 @@ void Runner::pump() {
         } else {
             break;
         }
-        start(std::move(id));
+        start(std::move(key));
     }
-    if (!finished_ && input_exhausted() && head_ == next_) finish(any_failed_ ? 1 : 0);
+    if (!finished() && input_exhausted() && head_ == next_) finish(any_failed_ ? 1 : 0);
 }
 
-void Runner::start(std::string id) {
+void Runner::start(std::string key) {
     const std::uint64_t seq = next_++;
     Slot& slot = ring_[seq % ring_.size()];
-    slot.id = std::move(id);
-    slot.line.clear();
+    slot.key = std::move(key);
+    slot.lines.clear();
     slot.done = false;
-    // The diagnostics outlive this object's slot if the run ends first (a
-    // signal), so they travel with the handler instead of living in the ring.
-    auto diag = std::make_shared<bwvoice::Diagnostics>();
-    client_.async_get_conference(
-        slot.id, *diag,
-        [self = shared_from_this(), seq, diag](bwvoice::error_code ec, bwvoice::Conference conference) {
-            self->complete(seq, ec, conference, *diag);
-        });
+    task_->start(slot.key, [self = self<Runner>(), seq](std::string lines, bool failed) {
+        self->complete(seq, std::move(lines), failed);
+    });
 }
 
-void Runner::complete(std::uint64_t seq, const bwvoice::error_code& ec, const bwvoice::Conference& conference,
-                      const bwvoice::Diagnostics& diag) {
-    if (finished_) return;  // a signal already printed this ID as cancelled
+void Runner::complete(std::uint64_t seq, std::string lines, bool failed) {
+    if (finished()) return;  // a signal already printed this key as cancelled
     Slot& slot = ring_[seq % ring_.size()];
-    slot.line = ec ? failure_line(slot.id, ec, diag, secrets_) : success_line(conference);
+    slot.lines = std::move(lines);
     slot.done = true;
-    if (ec) any_failed_ = true;
-    progress_.finished(static_cast<bool>(ec));
+    if (failed) any_failed_ = true;
+    progress_.finished(failed);
     if (seq == head_) print_head();
     pump();
 }
 
-// Writes every finished line at the head of the window, freeing the slots.
+// Writes every finished result at the head of the window, freeing the slots.
 void Runner::print_head() {
-    bool printed = false;
+    std::string out;
     while (head_ < next_) {
         Slot& slot = ring_[head_ % ring_.size()];
         if (!slot.done) break;
-        out_ += slot.line;
+        out += slot.lines;
         // Give the memory back: a window of 100k slots must not keep 100k old lines.
-        std::string().swap(slot.line);
-        std::string().swap(slot.id);
+        std::string().swap(slot.lines);
+        std::string().swap(slot.key);
         slot.done = false;
         ++head_;
-        printed = true;
     }
-    if (printed) flush_soon();
+    if (!out.empty()) emit(out);
 }
 
-// One flush per batch: handlers already queued on the io_context (other
-// completions of the same poll) run before this posted one.
-void Runner::flush_soon() {
-    if (flush_pending_) return;
-    flush_pending_ = true;
-    boost::asio::post(ioc_, [self = shared_from_this()] {
-        self->flush_pending_ = false;
-        if (!self->finished_ && !self->flush()) self->finish(1);
-    });
-}
-
-// Plain write(2) rather than stdio: Asio's signal handlers are installed
-// without SA_RESTART, so a write blocked on a full pipe may fail with EINTR
-// when Ctrl-C arrives, and must then simply be resumed. A consumer slower
-// than the lookups blocks the loop here; that is the back-pressure.
-bool Runner::flush() {
-    std::size_t written = 0;
-    while (written < out_.size()) {
-        const ssize_t n = ::write(STDOUT_FILENO, out_.data() + written, out_.size() - written);
-        if (n >= 0) {
-            written += static_cast<std::size_t>(n);
-        } else if (errno != EINTR) {
-            std::fprintf(stderr, "bwconf: writing to stdout: %s\n", std::strerror(errno));
-            out_.clear();
-            return false;
-        }
-    }
-    out_.clear();
-    return true;
-}
-
-void Runner::on_signal(int signo) {
-    if (finished_) return;
+void Runner::interrupted(const std::string& why) {
+    task_->abandon();
     for (std::uint64_t seq = head_; seq < next_; ++seq) {
         Slot& slot = ring_[seq % ring_.size()];
         if (slot.done) continue;
-        slot.line = failure_line(slot.id, bwvoice::errc::cancelled,
-                                 std::string("interrupted by ") + signal_name(signo) + " before the lookup finished");
+        slot.lines = task_->cancelled_line(slot.key, why + " before the operation finished");
         slot.done = true;
         progress_.finished(true);
     }
     print_head();
-    // Every ID on the command line was requested, started or not.
-    for (; next_positional_ < ids_.size(); ++next_positional_) {
-        out_ += failure_line(ids_[next_positional_], bwvoice::errc::cancelled,
-                             std::string("interrupted by ") + signal_name(signo) + " before the lookup started");
+    // Every key on the command line was requested, started or not.
+    for (; next_positional_ < keys_.size(); ++next_positional_) {
+        emit_now(task_->cancelled_line(keys_[next_positional_], why + " before the operation started"));
         progress_.finished(true);
     }
-    finish(128 + signo);
 }
 
-void Runner::tick() {
-    progress_timer_.expires_after(kProgressInterval);
-    progress_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-        if (ec || self->finished_) return;
-        self->progress_.draw();
-        self->tick();
-    });
-}
-
-// Ends the run: no further reading, lookups or redraws; the io_context then
-// runs out of work and run() returns.
-void Runner::finish(int status) {
-    finished_ = true;
-    if (!flush() && status == 0) status = 1;
-    status_ = status;
+void Runner::on_finish() {
     if (source_) source_->cancel();
-    boost::system::error_code ignored;
-    signals_.cancel(ignored);
-    progress_timer_.cancel();
-    client_.close();
-    std::string ending;
-    if (status > 128) ending = std::string("; interrupted by ") + signal_name(status - 128);
-    progress_.summary(client_.stats(), ending);
 }
 
 }  // namespace bwconf

@@ -35,6 +35,7 @@ void ConferenceClient::close() {
 PoolStats ConferenceClient::stats() const { return impl_ ? impl_->stats() : PoolStats{}; }
 
 bool ConferencePager::done() const noexcept {
+    if (!state_) return true;  // moved from: nothing more to fetch
     std::lock_guard lock(state_->mutex);
     return state_->done;
 }

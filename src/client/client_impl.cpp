@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include <utility>
 #include <vector>
 
 namespace bwvoice::detail {
@@ -85,6 +86,7 @@ bool ClientImpl::enroll(LiveExchange& lookup) {
     if (registry_head_) registry_head_->registry_prev = &lookup;
     registry_head_ = &lookup;
     lookup.enrolled = true;
+    lookup.counted = true;
     ++in_flight_;
     return !closed_.load(std::memory_order_relaxed);
 }
@@ -97,7 +99,12 @@ void ClientImpl::withdraw(LiveExchange& lookup) noexcept {
     else registry_head_ = lookup.registry_next;
     if (lookup.registry_next) lookup.registry_next->registry_prev = lookup.registry_prev;
     lookup.registry_prev = lookup.registry_next = nullptr;
-    --in_flight_;
+    if (std::exchange(lookup.counted, false)) --in_flight_;
+}
+
+void ClientImpl::stop_counting(LiveExchange& lookup) noexcept {
+    std::lock_guard lock(registry_mutex_);
+    if (lookup.enrolled && std::exchange(lookup.counted, false)) --in_flight_;
 }
 
 void ClientImpl::close() {

@@ -59,6 +59,9 @@ public:
     bool enroll(LiveExchange& lookup);
     /// Unregisters it (no longer counted in flight); idempotent.
     void withdraw(LiveExchange& lookup) noexcept;
+    /// No longer counted in flight, but still reached by close(): its caller
+    /// has the answer while its connect, handed over, goes on.
+    void stop_counting(LiveExchange& lookup) noexcept;
 
     void close();
     PoolStats stats() const;

@@ -66,9 +66,10 @@ bool Connection::peer_silent() noexcept {
     char byte;
     const auto n = ::recv(tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
-    // Bytes (n > 0) on a connection that has answered nothing yet are the
+    // Bytes (n > 0) on a TLS connection that has answered nothing yet are the
     // handshake's aftermath (session tickets), not an answer; 0 is a close.
-    return n > 0 && exchanges == 0;
+    // Plain HTTP has no such thing: bytes there are an answer nobody asked for.
+    return n > 0 && exchanges == 0 && is_tls();
 }
 
 }  // namespace bwvoice::detail

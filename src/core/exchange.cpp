@@ -7,6 +7,7 @@
 #include "core/redact.hpp"
 #include "core/response_reader.hpp"
 #include "core/retry_policy.hpp"
+#include "core/sink_piece.hpp"
 #include "core/tls.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -27,6 +28,7 @@
 #include <random>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 namespace bwvoice::detail {
 namespace net = boost::asio;
@@ -191,7 +193,12 @@ std::shared_ptr<LiveExchange> Exchange<Inner>::lock_self() {
 
 template <class Inner>
 void Exchange<Inner>::interrupt(Interruption why, net::cancellation_type type) {
-    if (finished_ || !fsm_.interrupt(why, type)) return;
+    if (finished_) {
+        // A connect handed over outlives the request, not the client.
+        if (connect_outlives_ && why == Interruption::closed && active_) active_->abort();
+        return;
+    }
+    if (!fsm_.interrupt(why, type)) return;
     // End whatever is in progress; its completion reports to the state
     // machine, which then finishes.
     origin_.pool.cancel_wait(*this);
@@ -568,7 +575,9 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
     for (;;) {
         ResponseReader reader(conn.body, config.max_body_bytes, config.max_header_bytes);
         if (sink) {
-            // The status decides where the body goes: read the header first.
+            // The status decides where the body goes: read the header first,
+            // without letting the parser refuse a media body's length.
+            reader.defer_body_limit();
             auto [hec, n] = co_await http::async_read_header(stream, conn.buffer, reader, use_tuple<strand_type>);
             r.response_started = r.response_started || reader.got_some();
             if (hec) {
@@ -584,7 +593,14 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
         }
         auto [rec, n] = co_await http::async_read(stream, conn.buffer, reader, use_tuple<strand_type>);
         r.response_started = r.response_started || reader.got_some();
-        if (rec) {
+        bool body_cut = false;
+        if (rec == http::error::body_limit && reader.is_header_done() && !request_.success(reader.status()) &&
+            reader.status() >= 200) {
+            // An error whose body is larger than we read (a proxy's HTML
+            // page): its status still decides (a 503 is retried), the body
+            // is left unread, and so the connection is not reused.
+            body_cut = true;
+        } else if (rec) {
             r.ec = rec;
             co_return;
         }
@@ -594,7 +610,8 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
         // Bytes after a complete response were not asked for (no pipelining):
         // whatever they are, they must not be read as the next answer. After a
         // 101 the connection speaks another protocol: never reused.
-        r.keep_alive = r.status != 101 && reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
+        r.keep_alive = !body_cut && r.status != 101 && reader.keep_alive() && !reader.need_eof() &&
+                       conn.buffer.size() == 0;
         if ((r.status == 429 || r.status == 503) && !reader.retry_after().empty())
             r.retry_after = parse_retry_after(reader.retry_after(), std::chrono::system_clock::now());
         diag_.http_status = r.status;
@@ -606,9 +623,10 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
             r.retire = a.retire;
             if (a.ec) diag_.message = std::move(a.why);
         } else {
-            read_api_error(conn.body, diag_);
+            if (!body_cut) read_api_error(conn.body, diag_);
             diag_.message = "HTTP " + std::to_string(r.status) +
-                            (diag_.api_error_description.empty() ? "" : ": " + diag_.api_error_description);
+                            (diag_.api_error_description.empty() ? "" : ": " + diag_.api_error_description) +
+                            (body_cut ? " (its body, larger than max_body_bytes, was not read)" : "");
         }
         co_return;
     }
@@ -622,29 +640,56 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
     diag_.http_status = r.status;
     sink_content_type_ = reader.content_type();
     reader.stream_in_pieces(sink_piece);
+    // The sink's `done` holds a SinkPiece, never the exchange (see
+    // sink_piece.hpp): the wait for it is ours, on wait_timer_.
+    const std::shared_ptr<Liveness> context = liveness_of(impl_->executor);
+    const std::weak_ptr<PoolWaiter> self = std::static_pointer_cast<PoolWaiter>(this->shared_from_this());
+    std::string spare;  // the last piece's buffer, back from the sink, for the next one
     for (;;) {
         auto [ec, n] = co_await http::async_read(stream, conn.buffer, reader, use_tuple<strand_type>);
+        if (fsm_.interrupted()) {
+            // Stopped (deadline, cancellation, close): the sink gets nothing
+            // more, however many bytes are still buffered.
+            r.ec = net::error::operation_aborted;
+            co_return;
+        }
         if (!conn.body.empty()) {
             if (!sink_started_) {
                 sink_started_ = true;
                 sink->start(*sink_content_type_, reader.body_length());
             }
             r.body_delivered = true;
-            // The sink says when it is done with the piece, from any thread;
-            // nothing more is read until then (backpressure). The deadline
-            // cannot cut that short: the sink holds the bytes.
-            auto [sink_ec] = co_await net::async_initiate<decltype(use_tuple<strand_type>), void(error_code)>(
-                [this, sink, &conn](auto handler) {
-                    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-                    sink->write(net::buffer(conn.body), [shared, strand = strand_](error_code e) {
-                        net::post(strand, [shared, e] { (*shared)(e); });
-                    });
-                },
-                use_tuple<strand_type>);
-            sink_bytes_ += conn.body.size();
-            conn.body.clear();
-            if (sink_ec) {
-                r.ec = sink_ec;
+            // The piece's bytes move into the piece, so they stay valid until
+            // `done` even if the exchange ends first.
+            auto piece = std::make_shared<SinkPiece>(self, context);
+            piece->data.swap(conn.body);
+            conn.body.swap(spare);
+            conn.body.reserve(sink_piece);
+            sink_bytes_ += piece->data.size();
+            sink->write(net::buffer(piece->data), SinkPiece::done_of(piece));
+            // Nothing more is read until the sink is done with the piece
+            // (backpressure). As for the pool's waits, the timer is the
+            // condition variable: `done` and interrupt() cancel it, and it
+            // expires at the deadline, so a sink that is slow or never
+            // answers cannot hold the request past it.
+            std::optional<error_code> answer;
+            while (!(answer = piece->answer_or_wait()) && !fsm_.interrupted()) {
+                wait_timer_.expires_at(deadline_);
+                auto [wait_ec] = co_await wait_timer_.async_wait(use_tuple<strand_type>);
+                if (!wait_ec) interrupt(Interruption::deadline);
+            }
+            if (!answer || fsm_.interrupted()) {
+                // The request ends now; a late `done` does nothing, and the
+                // bytes stay with it.
+                piece->abandon();
+                r.ec = net::error::operation_aborted;
+                co_return;
+            }
+            spare = std::move(piece->data);  // the sink is done with them
+            spare.clear();
+            if (*answer) {
+                r.ec = *answer;
+                r.sink_failed = true;
                 co_return;
             }
         }
@@ -672,6 +717,10 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
 template <class Inner>
 void Exchange<Inner>::record_failure(const ResponseOutcome& r) {
     if (!r.ec) return;
+    if (r.sink_failed) {
+        diag_.message = "the sink failed: " + r.ec.message();
+        return;
+    }
     const errc code = errc_for_transport(r.ec);
     diag_.message = (code == errc::bad_response ? "malformed response: " : "connection failed: ") + r.ec.message();
 }
@@ -772,8 +821,13 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         const std::string_view credentials = auth.substr(auth.find(' ') + 1);
         const std::string_view bearer = token_ ? std::string_view(token_->authorization) : std::string_view();
         const std::string_view token = bearer.substr(std::min(bearer.size(), bearer.find(' ') + 1));
+        // One pass over all of them: separate passes would search text
+        // already redacted, and overlapping secrets would leave pieces behind.
+        std::vector<std::string_view> secrets{auth, credentials, impl_->config.password, impl_->config.client_secret,
+                                              bearer, token};
+        secrets.insert(secrets.end(), request_.secrets.begin(), request_.secrets.end());
         for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
-            redact(*text, {auth, credentials, impl_->config.password, impl_->config.client_secret, bearer, token});
+            redact(*text, secrets);
     } catch (...) {
         // Out of memory while writing the diagnostics: deliver without them
         // rather than lose the result. What was not redacted is dropped.
@@ -789,8 +843,12 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         }
     }
     // Counted as completed and no longer in flight before the handler can
-    // run, so stats() called from the handler sees it finished.
-    impl_->withdraw(*this);
+    // run, so stats() called from the handler sees it finished. A connect
+    // handed over stays where close() finds it.
+    if (connect_outlives_)
+        impl_->stop_counting(*this);
+    else
+        impl_->withdraw(*this);
     impl_->counters.lookups_completed.fetch_add(1, std::memory_order_relaxed);
     // The one step that can still fail is Asio allocating the delivery of
     // the handler itself, and nothing could deliver it then.

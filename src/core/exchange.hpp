@@ -41,6 +41,9 @@ public:
     LiveExchange* registry_prev = nullptr;
     LiveExchange* registry_next = nullptr;
     bool enrolled = false;
+    /// Counted in flight; false once its caller has had the answer, while a
+    /// handed-over connect still runs (close() must still reach it).
+    bool counted = false;
 
 protected:
     ~LiveExchange() = default;

@@ -93,6 +93,9 @@ Decision ExchangeFsm::written(error_code ec, clock::time_point now, double unit_
 Decision ExchangeFsm::received(const ResponseOutcome& r, clock::time_point now, double unit_random) noexcept {
     if (interruption_) return finish_interrupted(Disposal::discard);
     if (r.ec) {
+        // The caller's own sink refused a piece: not a transport failure, not
+        // retried, and the caller gets its own error back.
+        if (r.sink_failed) return finish(r.ec, Disposal::discard);
         const errc code = errc_for_transport(r.ec);
         if (r.body_delivered) return finish(make_error_code(code), Disposal::discard, Ending::body_already_delivered);
         if (change_) return finish(make_error_code(code), Disposal::discard, Ending::change_may_have_been_applied);

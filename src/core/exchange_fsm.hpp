@@ -71,6 +71,9 @@ struct ResponseOutcome {
     bool response_started = false;
     /// Whether any body byte was handed to a caller's sink (then nothing is resent).
     bool body_delivered = false;
+    /// `ec` is the caller's sink's own error (MediaSink::write's `done`): the
+    /// download stops and completes with that error, as the sink gave it.
+    bool sink_failed = false;
     unsigned status = 0;
     /// The connection may be reused for another request.
     bool keep_alive = false;

@@ -1,10 +1,7 @@
 #include "core/name_resolver.hpp"
 
-#include <boost/asio/execution/context.hpp>
-#include <boost/asio/execution_context.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/query.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -37,37 +34,13 @@ Resolution resolve_now(const std::string& host, const std::string& port) {
 
 }  // namespace
 
-/// A service of the caller's execution context whose only job is to say, to
-/// resolution threads that may finish after it, that the context is gone:
-/// Asio shuts services down before it destroys anything, and shutdown()
-/// waits for a thread that is waking waiters right now.
-class ContextLiveness final : public net::execution_context::service {
-public:
-    static net::execution_context::id id;
-
-    explicit ContextLiveness(net::execution_context& ctx)
-        : service(ctx), liveness_(std::make_shared<NameResolver::Liveness>()) {}
-
-    std::shared_ptr<NameResolver::Liveness> liveness() const { return liveness_; }
-
-private:
-    void shutdown() override {
-        std::lock_guard lock(liveness_->mutex);
-        liveness_->alive = false;
-    }
-
-    const std::shared_ptr<NameResolver::Liveness> liveness_;
-};
-
-net::execution_context::id ContextLiveness::id;
-
 NameResolver::NameResolver(const net::any_io_executor& ex, std::string host, std::string port,
                            std::chrono::milliseconds ttl)
     : host_(std::move(host)),
       port_(std::move(port)),
       ttl_(ttl),
       literal_(literal_addresses(host_, port_)),
-      liveness_(net::use_service<ContextLiveness>(net::query(ex, net::execution::context)).liveness()) {}
+      liveness_(liveness_of(ex)) {}
 
 std::optional<Resolution> NameResolver::resolve_or_wait(const std::shared_ptr<ResolutionWaiter>& waiter) {
     if (literal_) return Resolution{{}, *literal_};

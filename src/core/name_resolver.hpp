@@ -2,6 +2,8 @@
 #ifndef BWVOICE_SRC_CLIENT_NAME_RESOLVER_HPP
 #define BWVOICE_SRC_CLIENT_NAME_RESOLVER_HPP
 
+#include "core/context_liveness.hpp"
+
 #include <bwvoice/error.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -52,7 +54,7 @@ protected:
 /// The thread outlives whatever it may: it holds the resolver and its waiters
 /// only weakly, and it wakes waiters (posting to their strands) only while the
 /// caller's execution context has not shut down, checked under a mutex that
-/// the context's shutdown also takes (see ContextLiveness in the .cpp).
+/// the context's shutdown also takes (see context_liveness.hpp).
 class NameResolver : public std::enable_shared_from_this<NameResolver> {
 public:
     /// `ex`: the executor the waiters run on; its execution context must not
@@ -78,8 +80,6 @@ private:
     error_code start_resolution_locked();
     void finish(Resolution outcome);
 
-    friend class ContextLiveness;
-
     const std::string host_;
     const std::string port_;
     const clock::duration ttl_;
@@ -87,10 +87,6 @@ private:
     std::optional<Addresses> literal_;
 
     /// Whether the context the waiters run on still exists (shared with the threads).
-    struct Liveness {
-        std::mutex mutex;
-        bool alive = true;
-    };
     const std::shared_ptr<Liveness> liveness_;
 
     /// A waiter is held weakly: a lookup that ended (or was destroyed with its

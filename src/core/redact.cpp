@@ -6,7 +6,7 @@
 
 namespace bwvoice::detail {
 
-void redact(std::string& text, std::initializer_list<std::string_view> secrets) {
+void redact(std::string& text, std::span<const std::string_view> secrets) {
     // Every occurrence of every secret, overlapping ones included, as byte
     // ranges of the original text: searching the original (never the output)
     // cannot loop, and replacing the union of the ranges leaves no part of any

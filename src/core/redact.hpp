@@ -3,6 +3,7 @@
 #define BWVOICE_SRC_CLIENT_REDACT_HPP
 
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -15,7 +16,10 @@ namespace bwvoice::detail {
 /// "[redacted]" itself); overlapping occurrences, of one secret or of two,
 /// become one "[redacted]", so no part of any secret is left behind. Empty
 /// secrets are ignored.
-void redact(std::string& text, std::initializer_list<std::string_view> secrets);
+void redact(std::string& text, std::span<const std::string_view> secrets);
+inline void redact(std::string& text, std::initializer_list<std::string_view> secrets) {
+    redact(text, std::span<const std::string_view>(secrets.begin(), secrets.size()));
+}
 
 }  // namespace bwvoice::detail
 

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace bwvoice::detail {
 
@@ -31,6 +32,10 @@ struct Request {
     /// changes); any other is an error of errc_for_status.
     bool (*success)(unsigned status) = nullptr;
     Audience audience = Audience::api;
+    /// Secrets of this request's body (an update's webhook passwords): a
+    /// server may echo them in its error, so they are redacted from
+    /// Diagnostics like the client's own credentials.
+    std::vector<std::string> secrets{};
 };
 
 inline bool status_is_200(unsigned s) noexcept { return s == 200; }

@@ -7,7 +7,7 @@
 namespace bwvoice::detail {
 
 ResponseReader::ResponseReader(std::string& body, std::size_t body_limit, std::uint32_t header_limit)
-    : body_(body) {
+    : body_(body), limit_(body_limit) {
     body_.clear();
     this->body_limit(body_limit);
     this->header_limit(header_limit);
@@ -18,6 +18,11 @@ void ResponseReader::stream_in_pieces(std::size_t piece) {
     this->body_limit(boost::none);
     body_.clear();
     body_.reserve(piece);
+}
+
+void ResponseReader::defer_body_limit() {
+    limit_deferred_ = true;
+    this->body_limit(boost::none);
 }
 
 void ResponseReader::on_response_impl(int code, string_view, int, error_code&) {
@@ -33,14 +38,27 @@ void ResponseReader::on_field_impl(field name, string_view, string_view value, e
     }
 }
 
+void ResponseReader::on_header_impl(error_code&) {
+    // Here, not in on_body_init_impl: for "Content-Length: 0" Beast completes
+    // the message at the end of the header and never starts a body, and a
+    // download must still learn that its (empty) body arrived whole.
+    if (auto length = content_length()) body_length_ = *length;
+}
+
 void ResponseReader::on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code&) {
     if (content_length) body_length_ = *content_length;
-    // basic_parser has already refused a Content-Length over body_limit.
-    if (content_length && piece_ == 0) body_.reserve(static_cast<std::size_t>(*content_length));
+    // basic_parser has already refused a Content-Length over body_limit,
+    // unless the limit was deferred: then the length may be anything.
+    if (content_length && piece_ == 0 && *content_length <= limit_)
+        body_.reserve(static_cast<std::size_t>(*content_length));
 }
 
 std::size_t ResponseReader::take(string_view data, error_code& ec) {
     if (piece_ == 0) {
+        if (limit_deferred_ && data.size() > limit_ - std::min<std::uint64_t>(limit_, body_.size())) {
+            ec = boost::beast::http::error::body_limit;
+            return 0;
+        }
         body_.append(data.data(), data.size());
         return data.size();
     }

@@ -25,7 +25,8 @@ public:
     const std::string& content_type() const noexcept { return content_type_; }
     /// Every Link field value, joined with ", " as RFC 9110 allows (pages).
     const std::string& link() const noexcept { return link_; }
-    /// The Content-Length, once the body has begun, if there is one.
+    /// The Content-Length, once the header has been read, if there is one
+    /// (0 included: Beast then starts no body at all).
     std::optional<std::uint64_t> body_length() const noexcept { return body_length_; }
 
     /// From now on (the header has been read), the body goes into `body` in
@@ -33,6 +34,15 @@ public:
     /// http::error::need_buffer each time `body` is full; empty it, then read
     /// on. The memory used stays bounded whatever the body's size.
     void stream_in_pieces(std::size_t piece);
+
+    /// Before the header of a response whose body may be streamed (a media
+    /// download): Beast's parser would refuse a Content-Length over the body
+    /// limit as soon as the header ends, before the status can decide where
+    /// the body goes. The parser's limit is lifted, and the limit is kept
+    /// here instead: a body that is collected whole (an error answer, no
+    /// stream_in_pieces()) still fails with http::error::body_limit once it
+    /// grows past it, so memory stays bounded either way.
+    void defer_body_limit();
 
 private:
     using error_code = boost::system::error_code;
@@ -42,7 +52,7 @@ private:
     void on_request_impl(boost::beast::http::verb, string_view, string_view, int, error_code&) override {}
     void on_response_impl(int code, string_view reason, int version, error_code& ec) override;
     void on_field_impl(field name, string_view name_string, string_view value, error_code& ec) override;
-    void on_header_impl(error_code&) override {}
+    void on_header_impl(error_code& ec) override;
     void on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code& ec) override;
     std::size_t on_body_impl(string_view body, error_code& ec) override;
     void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
@@ -58,6 +68,8 @@ private:
     std::string link_;
     std::optional<std::uint64_t> body_length_;
     std::size_t piece_ = 0;  // 0: collect the whole body
+    std::uint64_t limit_;    // the body limit given at construction
+    bool limit_deferred_ = false;  // limit_ enforced by take(), not by the parser
     unsigned status_ = 0;
 };
 

@@ -121,6 +121,13 @@ std::vector<std::string> get_args(const std::string& url, const std::vector<std:
     return v;
 }
 
+std::vector<std::string> command_args(const std::string& command, const std::string& url,
+                                      const std::vector<std::string>& extra) {
+    auto v = get_args(url, extra);
+    v[1] = command;
+    return v;
+}
+
 void check_no_secret(const ProcessResult& r) {
     for (const std::string& secret : {kPassword, base64(kUser + ":" + kPassword)}) {
         BOOST_TEST(r.out.find(secret) == std::string::npos, "the password is on stdout");
@@ -159,6 +166,30 @@ void check_error(const std::string& line, const std::string& id, const std::stri
         BOOST_TEST(o.at("id").as_string() == id);
         BOOST_TEST_REQUIRE(o.contains("error"));
         const auto& e = o.at("error").as_object();
+        BOOST_TEST(e.size() == 3u);
+        BOOST_TEST(e.at("code").as_string() == code);
+        if (status)
+            BOOST_TEST(e.at("status").as_int64() == static_cast<std::int64_t>(*status));
+        else
+            BOOST_TEST(e.at("status").is_null());
+        BOOST_TEST(e.at("message").is_string());
+        BOOST_TEST(!e.at("message").as_string().empty());
+    }
+}
+
+void check_error_fields(const std::string& line, const boost::json::object& fields, const std::string& code,
+                        std::optional<unsigned> status) {
+    auto o = parse_line(line);
+    BOOST_TEST_CONTEXT("line: " << line) {
+        BOOST_TEST_REQUIRE(o.size() == fields.size() + 1);
+        auto it = o.begin();
+        for (const auto& f : fields) {
+            BOOST_TEST(it->key() == f.key());
+            BOOST_TEST(it->value() == f.value());
+            ++it;
+        }
+        BOOST_TEST_REQUIRE(it->key() == "error");
+        const auto& e = it->value().as_object();
         BOOST_TEST(e.size() == 3u);
         BOOST_TEST(e.at("code").as_string() == code);
         if (status)

@@ -50,6 +50,9 @@ std::unique_ptr<bwvoice::mock::MockServer> make_server(bwvoice::mock::ServerOpti
 
 /// bwconf get with base URL, CA file and credentials as flags, then `extra`.
 std::vector<std::string> get_args(const std::string& url, const std::vector<std::string>& extra = {});
+/// bwconf COMMAND with base URL, CA file and credentials as flags, then `extra`.
+std::vector<std::string> command_args(const std::string& command, const std::string& url,
+                                      const std::vector<std::string>& extra = {});
 /// Just "bwconf get" followed by `extra`.
 std::vector<std::string> bare_args(const std::vector<std::string>& extra = {});
 
@@ -68,6 +71,11 @@ std::string expected_line(std::size_t index, std::uint64_t seed = kMockSeed);
 /// Asserts `line` is the error line of `id` with `code` and `status` (nullopt: null).
 void check_error(const std::string& line, const std::string& id, const std::string& code,
                  std::optional<unsigned> status);
+
+/// Asserts `line` is an error line whose fields before "error" are exactly
+/// `fields` (in that order), with `code` and `status` (nullopt: null).
+void check_error_fields(const std::string& line, const boost::json::object& fields, const std::string& code,
+                        std::optional<unsigned> status);
 
 std::string bwconf_path();
 

@@ -52,9 +52,9 @@ BOOST_AUTO_TEST_CASE(help_goes_to_stdout_with_status_0) {
 
 BOOST_AUTO_TEST_CASE(unknown_commands_and_options_are_usage_errors) {
     check_usage_error(run({bwconf_path()}));
-    check_usage_error(run({bwconf_path(), "list", "conf-1"}));
+    check_usage_error(run({bwconf_path(), "frobnicate", "conf-1"}));
     check_usage_error(run({bwconf_path(), "--bogus", "get", "conf-1"}));
-    check_usage_error(run({bwconf_path(), "help", "list"}));
+    check_usage_error(run({bwconf_path(), "help", "frobnicate"}));
     check_usage_error(run(get_args(tls_mock().url, {"--bogus", "conf-1"})));
     check_usage_error(run(get_args(tls_mock().url, {"-x", "conf-1"})));
     // No prefix guessing: --pass is not --password.

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -182,9 +183,11 @@ void Process::send_signal(int signo) { ::kill(pid_, signo); }
 bool Process::reap(bool block) {
     if (exited_) return true;
     int status = 0;
-    const pid_t r = ::waitpid(pid_, &status, block ? 0 : WNOHANG);
+    struct rusage usage {};
+    const pid_t r = ::wait4(pid_, &status, block ? 0 : WNOHANG, &usage);
     if (r != pid_) return false;
     exited_ = true;
+    result_.max_rss_kib = usage.ru_maxrss;
     if (WIFEXITED(status)) result_.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) result_.term_signal = WTERMSIG(status);
     return true;

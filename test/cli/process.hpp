@@ -16,6 +16,8 @@ struct ProcessResult {
     int exit_code = -1;     ///< -1 when killed by a signal.
     int term_signal = 0;    ///< The signal that killed it, else 0.
     bool timed_out = false; ///< Killed by wait() after its time limit.
+    /// The child's peak resident set size in KiB (wait4's ru_maxrss), once reaped.
+    long max_rss_kib = 0;
     std::string out, err;
 
     std::vector<std::string> lines() const;
@@ -49,6 +51,7 @@ public:
     bool stdin_backlogged() const { return !stdin_pending_.empty(); }
 
     void send_signal(int signo);
+    pid_t pid() const { return pid_; }
 
     /// Closes stdin, pumps until the process exits, kills it after `limit`.
     ProcessResult wait(std::chrono::milliseconds limit = std::chrono::seconds(30));

@@ -12,6 +12,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -70,6 +71,35 @@ inline Subject find_subject(const mock::MockServer& server, const mock::ServerOp
     return {};
 }
 
+/// The requests the server saw on `route` with `method`.
+inline std::vector<mock::RecordedRequest> requests_on(const mock::MockServer& server, const std::string& route,
+                                                      const std::string& method) {
+    std::vector<mock::RecordedRequest> out;
+    for (auto& r : server.requests())
+        if (r.route == route && r.method == method) out.push_back(std::move(r));
+    return out;
+}
+
+/// The subject's first member as the mock serves it now.
+inline ConferenceMember member_now(const mock::MockServer& server, const Subject& s) {
+    ConferenceMember m;
+    BOOST_REQUIRE(!parse_member(server.member_json(s.conference, s.member).value_or(""), m));
+    return m;
+}
+
+/// find_subject, with its first member made unmuted (mute: true is then a visible change).
+inline Subject unmuted_subject(mock::MockServer& server, const mock::ServerOptions& options) {
+    Subject s = find_subject(server, options);
+    if (member_now(server, s).mute == true) {
+        auto c = boost::json::parse(*server.conference_json(s.conference)).as_object();
+        for (auto& x : c.at("activeMembers").as_array())
+            if (x.at("callId").as_string() == s.member) x.as_object()["mute"] = false;
+        server.put_conference(s.conference, boost::json::serialize(c));
+    }
+    BOOST_REQUIRE(member_now(server, s).mute == false);
+    return s;
+}
+
 /// The nine operations, by kind, so a test can run one check over all of them.
 enum class Op {
     get_conference,
@@ -105,7 +135,7 @@ inline const char* name_of(Op op) {
     return "?";
 }
 
-inline bool is_change(Op op) { return op == Op::update_conference || op == Op::update_bxml || op == Op::update_member; }
+constexpr bool is_change(Op op) { return op == Op::update_conference || op == Op::update_bxml || op == Op::update_member; }
 
 /// The mock's route key of the operation on `s` (see MockServer::script_route).
 inline std::string route_of(Op op, const Subject& s) {
@@ -225,8 +255,7 @@ public:
             break;
         }
         case Done::from_thread: {
-            // Joined by the destructor: `done` holds the client's strand,
-            // which must not outlive its io_context.
+            // Joined by the destructor: the thread uses this sink.
             std::lock_guard lock(mutex_);
             threads_.emplace_back(std::move(finish_piece));
             break;
@@ -341,18 +370,23 @@ inline boost::asio::awaitable<OpResult> call(Op op, ConferenceClient& client, co
         std::tie(r.ec, std::ignore) = co_await (pager ? *pager : fresh).async_next(r.diag, tuple);
         break;
     }
-    case Op::update_conference:
-        std::tie(r.ec) = co_await client.async_update_conference(s.conference, a_conference_update(), r.diag, tuple);
+    case Op::update_conference: {
+        // Named: g++ 12 may destroy a temporary in a co_await expression twice.
+        const ConferenceUpdate update = a_conference_update();
+        std::tie(r.ec) = co_await client.async_update_conference(s.conference, update, r.diag, tuple);
         break;
+    }
     case Op::update_bxml:
         std::tie(r.ec) = co_await client.async_update_conference_bxml(s.conference, kBxml, r.diag, tuple);
         break;
     case Op::get_member:
         std::tie(r.ec, std::ignore) = co_await client.async_get_member(s.conference, s.member, r.diag, tuple);
         break;
-    case Op::update_member:
-        std::tie(r.ec) = co_await client.async_update_member(s.conference, s.member, {.mute = true}, r.diag, tuple);
+    case Op::update_member: {
+        const MemberUpdate mute{.mute = true};
+        std::tie(r.ec) = co_await client.async_update_member(s.conference, s.member, mute, r.diag, tuple);
         break;
+    }
     case Op::list_recordings:
         std::tie(r.ec, std::ignore) = co_await client.async_list_recordings(s.conference, r.diag, tuple);
         break;
@@ -366,6 +400,65 @@ inline boost::asio::awaitable<OpResult> call(Op op, ConferenceClient& client, co
         break;
     }
     co_return r;
+}
+
+/// What start_op() calls an operation with.
+struct Args {
+    ConferenceClient& client;
+    Subject s;
+    MediaSink* sink = nullptr;
+    ConferencePager* pager = nullptr;
+    ConferenceUpdate update = a_conference_update();
+    MemberUpdate member_update{.mute = true};
+    std::string bxml = kBxml;
+};
+
+/// Starts operation `op` with any completion token; returns what the token
+/// makes of it (nothing for a handler, an awaitable, a future, ...).
+template <Op op, class Token>
+auto start_op(Args& a, Diagnostics& diag, Token&& token) {
+    if constexpr (op == Op::get_conference)
+        return a.client.async_get_conference(a.s.conference, diag, std::forward<Token>(token));
+    else if constexpr (op == Op::list_page)
+        return a.pager->async_next(diag, std::forward<Token>(token));
+    else if constexpr (op == Op::update_conference)
+        return a.client.async_update_conference(a.s.conference, a.update, diag, std::forward<Token>(token));
+    else if constexpr (op == Op::update_bxml)
+        return a.client.async_update_conference_bxml(a.s.conference, a.bxml, diag, std::forward<Token>(token));
+    else if constexpr (op == Op::get_member)
+        return a.client.async_get_member(a.s.conference, a.s.member, diag, std::forward<Token>(token));
+    else if constexpr (op == Op::update_member)
+        return a.client.async_update_member(a.s.conference, a.s.member, a.member_update, diag,
+                                            std::forward<Token>(token));
+    else if constexpr (op == Op::list_recordings)
+        return a.client.async_list_recordings(a.s.conference, diag, std::forward<Token>(token));
+    else if constexpr (op == Op::get_recording)
+        return a.client.async_get_recording(a.s.conference, a.s.recording, diag, std::forward<Token>(token));
+    else
+        return a.client.async_download_recording(a.s.conference, a.s.recording, *a.sink, diag,
+                                                 std::forward<Token>(token));
+}
+
+/// Calls `f.template operator()<op>()` for each of the nine operations.
+template <class F>
+void for_each_op(F&& f) {
+    f.template operator()<Op::get_conference>();
+    f.template operator()<Op::list_page>();
+    f.template operator()<Op::update_conference>();
+    f.template operator()<Op::update_bxml>();
+    f.template operator()<Op::get_member>();
+    f.template operator()<Op::update_member>();
+    f.template operator()<Op::list_recordings>();
+    f.template operator()<Op::get_recording>();
+    f.template operator()<Op::download>();
+}
+
+/// The same for the three changes.
+template <class F>
+void for_each_change(F&& f) {
+    f.template operator()<Op::update_conference>();
+    f.template operator()<Op::update_bxml>();
+    f.template operator()<Op::update_member>();
 }
 
 /// run_coroutine on an io_context that may have run before: restarted

@@ -162,6 +162,37 @@ BOOST_AUTO_TEST_CASE(a_connect_interrupted_by_a_cancellation_serves_the_next_wai
     BOOST_TEST(env.server->stats().handshakes == 1u);
 }
 
+// A connect handed over (its request timed out) goes on for the next
+// waiter, but not past the client: close() ends it, so the socket is closed
+// and io_context::run() returns, instead of lasting the handshake limit.
+BOOST_AUTO_TEST_CASE(closing_the_client_ends_a_connect_handed_over) {
+    mock::ServerOptions options;
+    options.handshake_delay = 4s;
+    MockEnv env(options);
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.request_timeout = 300ms;
+    config.handshake_timeout = 10s;
+    auto client = std::make_unique<ConferenceClient>(ioc, config);
+    error_code ec;
+    std::size_t open_after_close = 99;
+    client->async_get_conference("conf-1", [&](error_code e, Conference) {
+        ec = e;
+        client->close();
+        open_after_close = client->stats().open;
+        client.reset();
+    });
+    const auto start = std::chrono::steady_clock::now();
+    ioc.run();
+    const auto took = std::chrono::steady_clock::now() - start;
+    BOOST_TEST((ec == errc::timeout), ec.message());
+    BOOST_TEST(open_after_close <= 1u);
+    // The request's deadline (300 ms) plus 1 s of slack; the handshake would
+    // have held run() for 4 s.
+    BOOST_TEST((took < 1300ms), "run() returned after "
+                                    << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+}
+
 BOOST_AUTO_TEST_CASE(close_completes_every_lookup_in_flight_with_cancelled) {
     MockEnv env;
     env.server->script_all({Action::of(Action::Kind::silent)});

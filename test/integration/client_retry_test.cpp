@@ -245,3 +245,29 @@ BOOST_AUTO_TEST_CASE(a_deadline_during_the_handshake_says_so) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// A proxy's 503 with a large HTML page: the status still decides (retried,
+// then server_error with the status in Diagnostics), the body is not read,
+// and the connection that carried it is not reused.
+BOOST_AUTO_TEST_CASE(an_error_whose_body_is_over_the_limit_keeps_its_status) {
+    MockEnv env;
+    Action big = Action::respond(503);
+    big.body = std::string(70'000, 'x');
+    env.server->script("conf-1", {big, big});
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.max_body_bytes = 64 * 1024;
+    config.retry.max_retries = 1;
+    ConferenceClient client(ioc, config);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        auto r = co_await lookup(client, "conf-1");
+        BOOST_TEST((r.ec == errc::server_error), r.ec.message() << ": " << r.diag.message);
+        BOOST_TEST(r.diag.http_status.value_or(0) == 503u);
+        BOOST_TEST(r.diag.attempts == 2u);
+        BOOST_TEST(r.diag.message.find("larger than max_body_bytes") != std::string::npos, r.diag.message);
+        // The next lookup does not read the rest of that body as its answer.
+        auto ok = co_await lookup(client, "conf-1");
+        BOOST_TEST(!ok.ec, ok.diag.message);
+    });
+    BOOST_TEST(env.server->stats().connections_accepted == 3u);
+}

@@ -245,6 +245,37 @@ BOOST_AUTO_TEST_CASE(a_server_echoing_the_credentials_in_its_error_body_does_not
     }
 }
 
+// An update carries webhook credentials of the caller's; an API error that
+// quotes them (a validation message naming the value) must not hand them
+// back in Diagnostics either.
+BOOST_AUTO_TEST_CASE(a_server_echoing_an_updates_webhook_passwords_does_not_leak_them) {
+    MockEnv env(server_options());
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.username = kUser;
+    config.password = kPassword;
+    ConferenceClient client(ioc, config);
+    const std::string hook = "hook-secret-Zq81", fallback = "fallback-secret-Pw55";
+    const std::string echo = R"({"type":"validation","description":"password )" + hook + R"( and )" + fallback +
+                             R"( are not accepted"})";
+    env.server->script("conf-1", {respond(400, echo)});
+    ConferenceUpdate update;
+    update.redirect_url = "https://hooks.example/redirect";
+    update.username = "hook-user";
+    update.password = hook;
+    update.fallback_password = fallback;
+    bwvoice::error_code ec;
+    Diagnostics diag;
+    client.async_update_conference("conf-1", update, diag, [&](bwvoice::error_code e) { ec = e; });
+    ioc.run();
+    BOOST_TEST((ec == errc::bad_request), ec.message());
+    for (const std::string* text : {&diag.message, &diag.api_error_type, &diag.api_error_description}) {
+        BOOST_TEST(text->find(hook) == std::string::npos, *text);
+        BOOST_TEST(text->find(fallback) == std::string::npos, *text);
+    }
+    BOOST_TEST(diag.api_error_description.find("[redacted]") != std::string::npos, diag.api_error_description);
+}
+
 BOOST_AUTO_TEST_CASE(invalid_configurations_never_show_the_password_in_what) {
     const std::vector<std::pair<std::string, std::function<void(ClientConfig&)>>> cases = {
         {"userinfo in base_url", [](ClientConfig& c) { c.base_url = "https://" + kUser + ":" + kPassword + "@127.0.0.1/api"; }},

@@ -354,6 +354,19 @@ BOOST_AUTO_TEST_CASE(nothing_is_resent_once_a_body_byte_reached_the_sink) {
                done(code(errc::connection_failed), Disposal::discard, Ending::body_already_delivered));
 }
 
+// MediaSink::write: "An error in `done` stops the download, which then
+// completes with that error": the sink's own code, not a transport failure.
+BOOST_AUTO_TEST_CASE(an_error_from_the_sink_finishes_with_that_error_and_is_not_retried) {
+    Machine m;
+    to_reading(m.fsm, true);
+    const error_code disk_full = make_error_code(boost::system::errc::no_space_on_device);
+    ResponseOutcome r = failure(disk_full, true);
+    r.status = 200;
+    r.body_delivered = true;
+    r.sink_failed = true;
+    BOOST_TEST(m.fsm.received(r, t0, 0.5) == done(disk_full, Disposal::discard));
+}
+
 // ---- interruptions -------------------------------------------------------------
 
 namespace {

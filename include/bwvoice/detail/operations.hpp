@@ -36,10 +36,25 @@ void start_download_recording(std::shared_ptr<ClientImpl> impl, std::string conf
                               std::string recording_id, MediaSink* sink, Completion<DownloadResult> done);
 void start_next_page(std::shared_ptr<PagerState> pager, Completion<std::vector<Conference>> done);
 
+/// A download's sink hears the end of a download that never started, as
+/// MediaSink promises (finish() exactly once, whatever happened); other
+/// operation arguments need nothing.
+template <class Arg>
+void finish_unstarted(const Arg&) noexcept {}
+inline void finish_unstarted(MediaSink* const& sink) noexcept {
+    try {
+        sink->finish(false);
+    } catch (...) {
+        // As in the engine: a sink that throws does not stop the handler.
+    }
+}
+
 /// A moved-from client fails what it is given, like a closed one: with
-/// errc::cancelled, posted (this runs inside the initiating function).
-template <class... Values>
-void fail_moved_from(Completion<Values...>& done) {
+/// errc::cancelled, posted (this runs inside the initiating function); a
+/// download's sink among `operation_args` gets finish(false) first.
+template <class... Values, class... Args>
+void fail_moved_from(Completion<Values...>& done, const Args&... operation_args) {
+    (finish_unstarted(operation_args), ...);
     Diagnostics diag;
     diag.message = "the client was moved from";
     done.complete(make_error_code(errc::cancelled), Values{}..., std::move(diag), true);
