@@ -63,6 +63,7 @@ int run_command(const CommandSpec& spec, const std::vector<std::string>& args) {
     }
     const auto& config = parsed.common.client;
     for (auto& s : secrets_of(config.username, config.password)) secrets.push_back(std::move(s));
+    for (auto& s : secrets_of(config.client_id, config.client_secret)) secrets.push_back(std::move(s));
     // Longer secrets first, so one containing another is not left half visible.
     std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
 

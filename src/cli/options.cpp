@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <set>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,21 +48,6 @@ constexpr EnvVar kEnvVars[] = {
     {"BW_TOKEN_URL", "token-url"},
 };
 
-// The OAuth 2.0 options of the contract. The library has no OAuth yet, so
-// each of them, from a flag or the environment, is a usage error that says
-// so: ignoring them would send Basic credentials to a user who believes a
-// token is used, or fail with "a user name is required" to one who gave
-// only a client ID and secret.
-struct OAuthOption {
-    const char* option;
-    const char* env;
-};
-constexpr OAuthOption kOAuthOptions[] = {
-    {"client-id", "BW_CLIENT_ID"},
-    {"client-secret", "BW_CLIENT_SECRET"},
-    {"token-url", "BW_TOKEN_URL"},
-};
-
 // Options whose values are secrets, and the variables that may hold one.
 constexpr const char* kSecretFlags[] = {"--password", "--redirect-password", "--fallback-password", "--client-secret"};
 constexpr const char* kSecretEnv[] = {"BW_PASSWORD", "BW_CLIENT_SECRET"};
@@ -88,24 +74,62 @@ std::optional<unsigned long long> count_in(const po::variables_map& vm, const ch
     return parse_count(std::string("--") + name, vm[name].as<std::string>(), min, max);
 }
 
-// The connection options into a ClientConfig, and their checks.
-void apply_connection_options(const po::variables_map& vm, CommonOptions& out) {
-    std::string oauth;
-    for (const auto& o : kOAuthOptions) {
-        if (value_or_empty(vm, o.option).empty()) continue;
-        oauth += oauth.empty() ? "" : ", ";
-        oauth += std::string("--") + o.option + " (or " + o.env + ")";
+// The options given, each named as on the command line with its variable:
+// "--user (or BW_USERNAME)".
+std::string given(const po::variables_map& vm, std::initializer_list<const char*> options) {
+    std::string names;
+    for (const char* option : options) {
+        if (value_or_empty(vm, option).empty()) continue;
+        names += names.empty() ? "" : ", ";
+        names += std::string("--") + option;
+        for (const auto& e : kEnvVars)
+            if (std::string_view(e.option) == option) names += std::string(" (or ") + e.name + ")";
     }
-    if (!oauth.empty())
-        throw UsageError(oauth + ": OAuth 2.0 client credentials are not supported by this version of bwconf yet; "
-                                 "use Basic credentials (--user and --password, or BW_USERNAME and BW_PASSWORD) "
-                                 "and unset BW_CLIENT_ID, BW_CLIENT_SECRET and BW_TOKEN_URL");
+    return names;
+}
 
+// One kind of credentials, complete: Basic (user and password) or OAuth 2.0
+// client credentials (client ID and secret). Both kinds, from flags or the
+// environment alike, is a usage error rather than a silent choice: the user
+// would believe the other kind is in use.
+void apply_credentials(const po::variables_map& vm, const std::set<std::string>& from_command_line,
+                       bwvoice::ClientConfig& c) {
+    const std::string basic = given(vm, {"user", "password"});
+    const std::string oauth = given(vm, {"client-id", "client-secret"});
+    if (!basic.empty() && !oauth.empty())
+        throw UsageError("both Basic credentials (" + basic + ") and OAuth 2.0 client credentials (" + oauth +
+                         ") are given; give one kind only");
+    if (basic.empty() && oauth.empty())
+        throw UsageError("credentials are required: --user and --password (or BW_USERNAME and BW_PASSWORD), "
+                         "or --client-id and --client-secret (or BW_CLIENT_ID and BW_CLIENT_SECRET)");
+    if (!basic.empty()) {
+        c.username = value_or_empty(vm, "user");
+        c.password = value_or_empty(vm, "password");
+        if (c.username.empty()) throw UsageError("a user name is required: --user or BW_USERNAME");
+        if (c.password.empty()) throw UsageError("a password is required: BW_PASSWORD or --password");
+        // BW_TOKEN_URL may be set for other commands of the same shell; a
+        // --token-url flag beside Basic credentials is a mistake worth saying.
+        if (from_command_line.count("token-url") != 0)
+            throw UsageError("--token-url is for OAuth 2.0 client credentials (--client-id and --client-secret); "
+                             "Basic credentials need no token");
+        return;
+    }
+    c.client_id = value_or_empty(vm, "client-id");
+    c.client_secret = value_or_empty(vm, "client-secret");
+    if (c.client_id.empty()) throw UsageError("a client ID is required with a client secret: --client-id or BW_CLIENT_ID");
+    if (c.client_secret.empty())
+        throw UsageError("a client secret is required with a client ID: BW_CLIENT_SECRET or --client-secret");
+    // An empty variable is an unset one, as for every other variable.
+    if (const std::string url = value_or_empty(vm, "token-url"); !url.empty()) c.token_url = url;
+    else if (from_command_line.count("token-url") != 0) throw UsageError("--token-url needs a URL");
+}
+
+// The connection options into a ClientConfig, and their checks.
+void apply_connection_options(const po::variables_map& vm, const std::set<std::string>& from_command_line,
+                              CommonOptions& out) {
     auto& c = out.client;
     if (vm.count("base-url") != 0) c.base_url = vm["base-url"].as<std::string>();
     c.account_id = value_or_empty(vm, "account");
-    c.username = value_or_empty(vm, "user");
-    c.password = value_or_empty(vm, "password");
 
     c.insecure_allow_plain_http = vm["allow-http"].as<bool>();
     if (starts_with_http(c.base_url) && !c.insecure_allow_plain_http)
@@ -130,8 +154,10 @@ void apply_connection_options(const po::variables_map& vm, CommonOptions& out) {
     c.tls.use_system_store = true;
 
     if (c.account_id.empty()) throw UsageError("an account ID is required: --account or BW_ACCOUNT_ID");
-    if (c.username.empty()) throw UsageError("a user name is required: --user or BW_USERNAME");
-    if (c.password.empty()) throw UsageError("a password is required: BW_PASSWORD or --password");
+    apply_credentials(vm, from_command_line, c);
+    if (!c.client_id.empty() && starts_with_http(c.token_url) && !c.insecure_allow_plain_http)
+        throw UsageError("refusing an http:// token URL, which would send the client secret in clear; "
+                         "use https://, or --allow-http for a local test server");
 
     const bool on = vm["progress"].as<bool>();
     const bool off = vm["no-progress"].as<bool>();
@@ -151,19 +177,18 @@ po::options_description connection_options() {
         ("account", po::value<std::string>()->value_name("ID"),
          "Account ID. Env: BW_ACCOUNT_ID. Required.")
         ("user", po::value<std::string>()->value_name("NAME"),
-         "API user name. Env: BW_USERNAME. Required.")
+         "API user name. Env: BW_USERNAME. Required unless --client-id is given.")
         ("password", po::value<std::string>()->value_name("PASS"),
          "API password. Env: BW_PASSWORD (preferred: a flag is visible to other users in ps). "
-         "Required. Never printed.")
+         "Required with --user. Never printed.")
         ("client-id", po::value<std::string>()->value_name("ID"),
-         "OAuth 2.0 client ID. Env: BW_CLIENT_ID. Not supported by this version yet: "
-         "giving it is a usage error.")
+         "OAuth 2.0 client ID, instead of --user and --password: requests then carry a token "
+         "of the client credentials grant. Env: BW_CLIENT_ID.")
         ("client-secret", po::value<std::string>()->value_name("S"),
-         "OAuth 2.0 client secret. Env: BW_CLIENT_SECRET. Never printed. Not supported by this "
-         "version yet: giving it is a usage error.")
+         "OAuth 2.0 client secret. Env: BW_CLIENT_SECRET (preferred, as for --password). Never printed.")
         ("token-url", po::value<std::string>()->value_name("URL"),
-         "OAuth 2.0 token endpoint. Env: BW_TOKEN_URL. Not supported by this version yet: "
-         "giving it is a usage error.")
+         ("OAuth 2.0 token endpoint, under the base URL's rules (https unless --allow-http; "
+          "--ca-file applies). Env: BW_TOKEN_URL. Default: " + defaults.token_url).c_str())
         ("ca-file", po::value<std::string>()->value_name("PEM"),
          "Extra trust anchors (PEM), added to the system store. Default: none.")
         ("pool-size", po::value<std::string>()->value_name("N"),
@@ -211,8 +236,10 @@ ParsedArgs parse_args(const std::vector<std::string>& args, const po::options_de
     positional.add("arg", -1);
 
     ParsedArgs out;
+    std::set<std::string> from_command_line;
     try {
         po::store(po::command_line_parser(args).options(all).positional(positional).style(kStyle).run(), out.own);
+        for (const auto& [name, value] : out.own) from_command_line.insert(name);
         po::store(po::parse_environment(all,
                                         [](const std::string& var) -> std::string {
                                             for (const auto& e : kEnvVars)
@@ -227,7 +254,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args, const po::options_de
     out.help = out.own["help"].as<bool>();
     if (out.help) return out;
     if (out.own.count("arg") != 0) out.positional = out.own["arg"].as<std::vector<std::string>>();
-    apply_connection_options(out.own, out.common);
+    apply_connection_options(out.own, from_command_line, out.common);
     return out;
 }
 

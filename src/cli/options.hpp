@@ -50,8 +50,9 @@ struct ParsedArgs {
 /// The connection options, in the order the help lists them (--base-url,
 /// --account, --user, --password, --client-id, --client-secret, --token-url,
 /// --ca-file, --pool-size, --timeout-ms, --retries, --allow-http, --progress,
-/// --no-progress, --help). The three OAuth options are refused (a usage
-/// error saying OAuth is not supported yet) until the library has OAuth.
+/// --no-progress, --help). One kind of credentials is required: --user and
+/// --password (Basic) or --client-id and --client-secret (OAuth 2.0 client
+/// credentials); both kinds or neither is a usage error.
 boost::program_options::options_description connection_options();
 
 /// Parses the arguments that follow the subcommand word: the connection

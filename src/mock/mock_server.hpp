@@ -86,6 +86,10 @@ struct Action {
     /// send the normal response: a server that did the work and then failed
     /// to answer (drop, silent, a 500, ...).
     bool apply = false;
+    /// respond with a `body`: every "{authorization}" in it becomes the
+    /// request's Authorization header value, as a careless server quoting
+    /// the credentials in its error. For tests that the client never repeats them.
+    bool echo_authorization = false;
 
     /// A `respond` action with this status and extra headers (body: the default for the status).
     static Action respond(unsigned status, std::vector<std::pair<std::string, std::string>> headers = {}) {

@@ -131,8 +131,17 @@ Response scripted_response(const Context& ctx, const Action& action) {
         response = handle(ctx);
     } else {
         if (action.apply) static_cast<void>(handle(ctx));
-        if (action.body)
+        if (action.body) {
             response = Response{action.status, *action.body, {}, std::nullopt};
+            if (action.echo_authorization) {
+                constexpr std::string_view placeholder = "{authorization}";
+                const std::string_view value = ctx.request[http::field::authorization];
+                std::string& body = response.body;
+                for (auto at = body.find(placeholder); at != std::string::npos;
+                     at = body.find(placeholder, at + value.size()))
+                    body.replace(at, placeholder.size(), value);
+            }
+        }
         else if (ctx.route.kind == RouteKind::token)
             response = token_error_response(action.status);
         else

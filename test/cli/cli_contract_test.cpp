@@ -2,13 +2,14 @@
 // every subcommand (get, list, member, recordings, recording, download,
 // update, end, bxml, mute, unmute, hold, unhold, coach) from one table:
 // the environment and the flags that win over it, --allow-http, usage errors
-// (exit 2, nothing on stdout, nothing sent), OAuth options refused clearly
-// while the library has no OAuth, SIGINT and SIGTERM (130/143, one
+// (exit 2, nothing on stdout, nothing sent), one kind of credentials
+// (cli_oauth_test runs the OAuth kind), SIGINT and SIGTERM (130/143, one
 // cancelled line per requested key), the deadline, error lines and exit 1,
 // secrets, changes never resent, reads retried, redirects not followed,
 // interim responses skipped, results never given to another ID, IDs as
 // one path segment each, the help.
 #include "cli/cli_fixture.hpp"
+#include "cli/subcommand_table.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -28,175 +29,6 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 
 namespace {
-
-const std::string kClientSecret = "0auth-Cl1ent-S3cret";
-
-Action status(unsigned s, std::optional<std::string> body = std::nullopt,
-              std::vector<std::pair<std::string, std::string>> headers = {}) {
-    Action a;
-    a.status = s;
-    a.body = std::move(body);
-    a.headers = std::move(headers);
-    return a;
-}
-
-Action of_kind(Action::Kind kind, bool apply = false) {
-    Action a = Action::of(kind);
-    a.apply = apply;
-    return a;
-}
-
-bwvoice::mock::ServerOptions small_store(bool tls = true) {
-    bwvoice::mock::ServerOptions o;
-    o.conferences = 16;
-    o.tls = tls;
-    return o;
-}
-
-/// A seeded conference with two active members and a recording, and another conference.
-struct Seeded {
-    std::string conference, other;
-    std::string member0, member1;
-    std::string recording;
-    std::size_t recordings = 0;
-};
-
-const Seeded& seeded() {
-    static const Seeded s = [] {
-        Seeded out;
-        for (std::size_t i = 0;; ++i) {
-            if (i % 4 == 3) continue;  // no recordings
-            const auto conf = json::parse(bwvoice::mock::seeded_conference_json(kMockSeed, i)).as_object();
-            const auto& members = conf.at("activeMembers").as_array();
-            if (members.size() < 2) continue;
-            out.conference = "conf-" + std::to_string(i);
-            out.other = i == 0 ? "conf-1" : "conf-0";
-            out.member0 = std::string(members.at(0).at("callId").as_string());
-            out.member1 = std::string(members.at(1).at("callId").as_string());
-            break;
-        }
-        auto server = make_server(small_store());
-        const auto list = json::parse(*server->recordings_json(out.conference)).as_array();
-        out.recordings = list.size();
-        out.recording = std::string(list.at(0).at("recordingId").as_string());
-        return out;
-    }();
-    return s;
-}
-
-fs::path work_dir() {
-    static const fs::path dir = [] {
-        const fs::path d = certs().dir / "contract";
-        fs::create_directories(d);
-        std::ofstream(d / "next.xml", std::ios::binary) << "<Bxml><SpeakSentence>Hi</SpeakSentence></Bxml>";
-        return d;
-    }();
-    return dir;
-}
-
-/// Where `download` writes; emptied before each run.
-fs::path download_dir() { return work_dir() / "download"; }
-
-/// One subcommand as the tests drive it.
-struct Sub {
-    std::string name;
-    bool change = false;
-    std::vector<std::string> args;    ///< After the connection options.
-    std::vector<json::object> keys;   ///< The fields naming each requested line, in order.
-    std::size_t success_lines = 0;    ///< Lines of a run in which everything succeeds.
-    std::string route;                ///< The first key's route (MockServer::script_route).
-    std::string method;               ///< Its method.
-};
-
-std::vector<Sub> subcommands(const Seeded& s = seeded()) {
-    const std::string& c = s.conference;
-    const json::object conference{{"id", c}};
-    const auto member = [&](const std::string& m) { return json::object{{"conferenceId", c}, {"memberId", m}}; };
-    const json::object recording{{"conferenceId", c}, {"recordingId", s.recording}};
-    const std::string member_route = "conferences/" + c + "/members/" + s.member0;
-    const std::string recording_route = "conferences/" + c + "/recordings/" + s.recording;
-    const std::vector<std::string> members{c, s.member0, s.member1};
-    const std::vector<json::object> member_keys{member(s.member0), member(s.member1)};
-
-    std::vector<Sub> v;
-    v.push_back({"get", false, {c, s.other}, {conference, {{"id", s.other}}}, 2, "conferences/" + c, "GET"});
-    v.push_back({"list", false, {"--page-size", "2", "--limit", "3"}, {json::object{}}, 3, "conferences", "GET"});
-    v.push_back({"member", false, members, member_keys, 2, member_route, "GET"});
-    v.push_back({"recordings", false, {c}, {{{"conferenceId", c}}}, s.recordings, "conferences/" + c + "/recordings",
-                 "GET"});
-    v.push_back({"recording", false, {c, s.recording}, {recording}, 1, recording_route, "GET"});
-    v.push_back({"download", false, {c, s.recording, "--output", (download_dir() / "out.wav").string()}, {recording},
-                 1, recording_route + "/media", "GET"});
-    v.push_back({"update", true, {c, "--status", "active", "--redirect-url", "https://hooks.example.com/next"},
-                 {conference}, 1, "conferences/" + c, "POST"});
-    v.push_back({"end", true, {c, s.other}, {conference, {{"id", s.other}}}, 2, "conferences/" + c, "POST"});
-    v.push_back({"bxml", true, {c, "--file", (work_dir() / "next.xml").string()}, {conference}, 1,
-                 "conferences/" + c + "/bxml", "PUT"});
-    for (const char* name : {"mute", "unmute", "hold", "unhold"})
-        v.push_back({name, true, members, member_keys, 2, member_route, "PUT"});
-    v.push_back({"coach", true, {c, s.member0, "--calls", s.member1}, {member(s.member0)}, 1, member_route, "PUT"});
-    return v;
-}
-
-std::vector<Sub> reads() {
-    std::vector<Sub> out;
-    for (auto& s : subcommands())
-        if (!s.change) out.push_back(std::move(s));
-    return out;
-}
-
-std::vector<Sub> changes() {
-    std::vector<Sub> out;
-    for (auto& s : subcommands())
-        if (s.change) out.push_back(std::move(s));
-    return out;
-}
-
-/// Empties the download folder (every test starts with no FILE there).
-void prepare(const Sub&) {
-    fs::remove_all(download_dir());
-    fs::create_directories(download_dir());
-}
-
-std::vector<std::string> download_entries() {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(download_dir())) names.push_back(e.path().filename().string());
-    return names;
-}
-
-/// download: after a failed run neither FILE nor a temporary file is there.
-void check_nothing_downloaded(const Sub& s) {
-    if (s.name != "download") return;
-    BOOST_TEST(download_entries().empty(), "left in the download folder: " << download_entries().size());
-}
-
-/// bwconf SUB with the connection options as flags, the subcommand's
-/// arguments, then `extra`.
-std::vector<std::string> args_of(const Sub& s, const std::string& url, const std::vector<std::string>& extra = {}) {
-    auto v = command_args(s.name, url, s.args);
-    v.insert(v.end(), extra.begin(), extra.end());
-    return v;
-}
-
-/// bwconf SUB, `connection` as given, the subcommand's arguments.
-std::vector<std::string> with_connection(const Sub& s, const std::vector<std::string>& connection) {
-    std::vector<std::string> v{bwconf_path(), s.name};
-    v.insert(v.end(), connection.begin(), connection.end());
-    v.insert(v.end(), s.args.begin(), s.args.end());
-    return v;
-}
-
-bool has_error(const std::string& line) { return parse_line(line).contains("error"); }
-
-std::string error_code(const std::string& line) {
-    const auto o = parse_line(line);
-    return o.contains("error") ? std::string(o.at("error").at("code").as_string()) : std::string();
-}
-
-void check_no_client_secret(const ProcessResult& r) {
-    BOOST_TEST(r.out.find(kClientSecret) == std::string::npos, "the client secret is on stdout");
-    BOOST_TEST(r.err.find(kClientSecret) == std::string::npos, "the client secret is on stderr: " << r.err);
-}
 
 /// `out` with the server's base URL (in a recording's mediaUrl) replaced by
 /// "BASE", so that the output of runs on different servers compares.
@@ -265,11 +97,10 @@ BOOST_AUTO_TEST_CASE(every_subcommand_takes_the_environment_and_flags_win) {
 }
 
 // A usage or configuration error: exit 2, a message on stderr, nothing on
-// stdout, no request, no file, no secret. OAuth options are part of the
-// contract but the library has no OAuth yet: they are refused with a
-// message saying so, from the command line or the environment, never
-// silently ignored (a user would otherwise send Basic credentials believing
-// a token was used, or get an unexplained "user name is required").
+// stdout, no request, no file, no secret. Credentials are one kind, whole:
+// Basic or OAuth 2.0 client credentials, from flags or the environment;
+// both kinds, neither, or half of one is refused, never resolved silently
+// (a user would otherwise send the kind they did not mean).
 BOOST_AUTO_TEST_CASE(every_subcommand_refuses_bad_settings_before_sending_anything) {
     auto server = make_server(small_store());
     const std::string url = server->base_url();
@@ -307,20 +138,31 @@ BOOST_AUTO_TEST_CASE(every_subcommand_refuses_bad_settings_before_sending_anythi
          "user"},
         {"no password", {"--base-url", url, "--ca-file", ca, "--account", kAccount, "--user", kUser}, no_env,
          "password"},
-        {"OAuth flags besides Basic", plus({"--client-id", "cid-1", "--client-secret", kClientSecret}), no_env,
-         "OAuth"},
-        {"OAuth flags instead of Basic",
+        {"both kinds of credentials as flags", plus({"--client-id", "cid-1", "--client-secret", kClientSecret}),
+         no_env, "both"},
+        {"OAuth variables beside Basic flags", full, {{"BW_CLIENT_ID", "cid-1"}, {"BW_CLIENT_SECRET", kClientSecret}},
+         "both"},
+        {"Basic variables beside OAuth flags",
          {"--base-url", url, "--ca-file", ca, "--account", kAccount, "--client-id", "cid-1",
           "--client-secret=" + kClientSecret},
-         no_env, "OAuth"},
-        {"OAuth variables besides Basic flags", full, {{"BW_CLIENT_ID", "cid-1"}, {"BW_CLIENT_SECRET", kClientSecret}},
-         "OAuth"},
-        {"OAuth variables instead of Basic",
-         {"--base-url", url, "--ca-file", ca},
-         {{"BW_ACCOUNT_ID", kAccount}, {"BW_CLIENT_ID", "cid-1"}, {"BW_CLIENT_SECRET", kClientSecret}},
-         "OAuth"},
-        {"a token URL", plus({"--token-url", "https://127.0.0.1:1/oauth2/token"}), no_env, "OAuth"},
-        {"a token URL from the environment", full, {{"BW_TOKEN_URL", "https://127.0.0.1:1/oauth2/token"}}, "OAuth"},
+         {{"BW_USERNAME", kUser}, {"BW_PASSWORD", kPassword}}, "both"},
+        {"no credentials", {"--base-url", url, "--ca-file", ca, "--account", kAccount}, no_env, "credentials"},
+        {"a client ID without its secret", {"--base-url", url, "--ca-file", ca, "--account", kAccount,
+                                             "--client-id", "cid-1"}, no_env, "client secret"},
+        {"a client secret without its ID", {"--base-url", url, "--ca-file", ca, "--account", kAccount},
+         {{"BW_CLIENT_SECRET", kClientSecret}}, "client ID"},
+        {"a client ID with a colon", {"--base-url", url, "--ca-file", ca, "--account", kAccount,
+                                       "--client-id", "cid:1", "--client-secret", kClientSecret}, no_env, "client_id"},
+        {"a --token-url beside Basic credentials", plus({"--token-url", "https://127.0.0.1:1/oauth2/token"}), no_env,
+         "--token-url"},
+        {"an http:// token URL without --allow-http",
+         {"--base-url", url, "--ca-file", ca, "--account", kAccount, "--client-id", "cid-1", "--client-secret",
+          kClientSecret, "--token-url", "http://127.0.0.1:1/oauth2/token"},
+         no_env, "--allow-http"},
+        {"an empty --token-url",
+         {"--base-url", url, "--ca-file", ca, "--account", kAccount, "--client-id", "cid-1", "--client-secret",
+          kClientSecret, "--token-url", ""},
+         no_env, "--token-url"},
     };
     for (const auto& s : subcommands()) {
         for (const auto& v : variants) {
@@ -640,7 +482,7 @@ BOOST_AUTO_TEST_CASE(every_id_is_one_path_segment) {
 }
 
 // Every subcommand's help lists the connection options with their
-// variables, and the OAuth options with what they do in this version.
+// variables, the OAuth options included.
 BOOST_AUTO_TEST_CASE(every_subcommand_has_help_with_the_connection_options) {
     auto top = run({bwconf_path(), "--help"});
     BOOST_TEST(top.exit_code == 0);

@@ -21,6 +21,8 @@ std::string read_all(const std::filesystem::path& p) {
     return s.str();
 }
 
+}  // namespace
+
 std::string base64(const std::string& in) {
     static constexpr char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
@@ -38,8 +40,6 @@ std::string base64(const std::string& in) {
     while (out.size() % 4 != 0) out += '=';
     return out;
 }
-
-}  // namespace
 
 std::string bwconf_path() { return BWCONF_PATH; }
 

@@ -56,6 +56,9 @@ std::vector<std::string> command_args(const std::string& command, const std::str
 /// Just "bwconf get" followed by `extra`.
 std::vector<std::string> bare_args(const std::vector<std::string>& extra = {});
 
+/// Standard base64 with padding (Basic credentials).
+std::string base64(const std::string& in);
+
 /// Asserts that neither stdout nor stderr contains the password or the
 /// Basic credentials built from it.
 void check_no_secret(const ProcessResult& r);
