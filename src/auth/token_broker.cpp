@@ -1,5 +1,7 @@
 #include "auth/token_broker.hpp"
 
+#include <boost/asio/error.hpp>
+
 #include <algorithm>
 #include <vector>
 
@@ -8,6 +10,13 @@ namespace bwvoice::detail {
 TokenCache::Answer TokenBroker::need(const std::shared_ptr<TokenWaiter>& waiter, clock::time_point now,
                                      Diagnostics& last_failure) {
     std::lock_guard lock(mutex_);
+    if (closed_) {
+        // Answered at once: the waiter finds its answer without waiting.
+        waiter->token_error = boost::asio::error::operation_aborted;
+        waiter->token_diag.message = "the client was closed";
+        waiter->token_answered = true;
+        return TokenCache::Answer{};  // Verdict::wait
+    }
     TokenCache::Answer a = cache_.need(now);
     switch (a.verdict) {
     case TokenCache::Verdict::use: break;
@@ -51,6 +60,18 @@ void TokenBroker::fetch_failed(error_code ec, const Diagnostics& diag, clock::ti
     for (auto& w : waiters_) {
         w->token_error = ec;
         w->token_diag = diag;
+        w->token_answered = true;
+    }
+    wake_all(lock);
+}
+
+void TokenBroker::close() {
+    std::unique_lock lock(mutex_);
+    closed_ = true;
+    for (auto& w : waiters_) {
+        w->token_error = boost::asio::error::operation_aborted;
+        w->token_diag = Diagnostics{};
+        w->token_diag.message = "the client was closed while waiting for an OAuth token";
         w->token_answered = true;
     }
     wake_all(lock);

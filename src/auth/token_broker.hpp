@@ -60,6 +60,11 @@ public:
     void fetched(std::string access_token, std::optional<std::chrono::seconds> lifetime);
     void fetch_failed(error_code ec, const Diagnostics& diag, clock::time_point now);
 
+    /// The client is closing: every waiter is answered now with
+    /// operation_aborted (and let go, so that nothing of the client outlives
+    /// it through them), as is every later need().
+    void close();
+
     /// A 401 answered a request that carried the token of `generation`.
     void rejected(std::uint64_t generation) noexcept;
 
@@ -74,6 +79,7 @@ private:
     TokenCache cache_;
     Diagnostics last_failure_;
     std::deque<std::shared_ptr<TokenWaiter>> waiters_;
+    bool closed_ = false;
 };
 
 }  // namespace bwvoice::detail

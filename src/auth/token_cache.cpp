@@ -51,7 +51,9 @@ std::shared_ptr<const AccessToken> TokenCache::fetched(std::string access_token,
         // The lifetime counts from when the fetch started: the token may have
         // been issued at any moment of the fetch.
         expires_at_ = fetch_started_at_ + *lifetime;
-        const auto margin = std::min<clock::duration>(settings_.refresh_margin, *lifetime / 2);
+        // Halved in milliseconds: a lifetime of 1 s is refreshed after half a second.
+        const auto margin = std::min<clock::duration>(
+            settings_.refresh_margin, std::chrono::duration_cast<std::chrono::milliseconds>(*lifetime) / 2);
         refresh_at_ = expires_at_ - margin;
         token_ = token;
     } else {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <limits>
 
 namespace bwvoice::detail {
@@ -27,17 +28,12 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
            });
 }
 
-/// What the caller may see of a body that is not a token response: its
-/// start, with any access_token it holds taken out.
-std::string body_excerpt(std::string_view body) {
-    std::string text(body.substr(0, 512));
-    boost::system::error_code ec;
-    const auto v = boost::json::parse(body, ec);
-    if (!ec && v.is_object())
-        if (const auto* t = v.get_object().if_contains("access_token"); t && t->is_string())
-            redact(text, {std::string_view(t->get_string())});
-    if (body.size() > 512) text += "...";
-    return text;
+/// The characters of RFC 6750's b64token and of form encoding, but '=':
+/// what a token, or a piece of one, may be made of.
+bool is_token_character(char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return std::isalnum(c) != 0 || ch == '-' || ch == '.' || ch == '_' || ch == '~' || ch == '+' || ch == '/' ||
+           ch == '%';
 }
 
 class TokenFetch final : public Operation {
@@ -50,9 +46,11 @@ public:
         Accepted a;
         std::string why;
         if ((a.ec = parse_token_response(body, token_, why)))
-            a.why = "the token endpoint's answer is not a token (" + why + "): " + body_excerpt(body);
+            a.why = "the token endpoint's answer is not a token (" + why + "): " + token_body_excerpt(body);
         return a;
     }
+
+    void refused(std::string_view body) override { refusal_body_ = token_body_excerpt(body); }
 
     void complete(error_code ec, Diagnostics diag, bool) override {
         // The broker is told on every path, or its waiters would wait until
@@ -67,15 +65,25 @@ public:
             }
         }
         const auto status = diag.http_status.value_or(0);
-        if (status == 400 || status == 401 || status == 403) {
-            // invalid_client, unauthorized_client, ...: the credentials are
-            // refused (RFC 6749, 5.2 answers 400 or 401).
+        // A body with neither an error nor a description (not JSON: an
+        // HTML page of a proxy) is quoted instead, redacted.
+        const bool explained = !diag.api_error_type.empty() || !diag.api_error_description.empty();
+        const std::string details =
+            (diag.api_error_type.empty() ? "" : ", " + diag.api_error_type) +
+            (diag.api_error_description.empty() ? "" : ": " + diag.api_error_description) +
+            (explained || refusal_body_.empty() ? "" : ": " + refusal_body_);
+        if (refuses_credentials(status, diag.api_error_type)) {
             ec = make_error_code(errc::unauthorized);
             diag.message = "the token endpoint refused the client credentials (HTTP " + std::to_string(status) +
-                           (diag.api_error_type.empty() ? "" : ", " + diag.api_error_type) +
-                           (diag.api_error_description.empty() ? "" : ": " + diag.api_error_description) + ")";
+                           details + ")";
+        } else if (status == 400) {
+            // unsupported_grant_type, invalid_request, invalid_scope: the
+            // request's fault, not the credentials'.
+            ec = make_error_code(errc::bad_request);
+            diag.message = "the token endpoint refused the token request (HTTP 400" + details + ")";
         } else {
-            diag.message = "no OAuth token: " + diag.message;
+            diag.message = "no OAuth token: " + diag.message +
+                           (status == 0 || explained || refusal_body_.empty() ? "" : " (body: " + refusal_body_ + ")");
         }
         try {
             tokens.fetch_failed(ec, diag, std::chrono::steady_clock::now());
@@ -87,8 +95,18 @@ public:
     }
 
 private:
+    /// RFC 6749, 5.2: a refusal of the client is 401 (or 400) invalid_client;
+    /// invalid_grant and unauthorized_client refuse what these credentials
+    /// may do. A 400 that says nothing is taken as a refusal too.
+    static bool refuses_credentials(unsigned status, std::string_view error) {
+        if (status == 401 || status == 403) return true;
+        return status == 400 && (error.empty() || error == "invalid_client" || error == "invalid_grant" ||
+                                 error == "unauthorized_client");
+    }
+
     std::shared_ptr<ClientImpl> impl_;
     TokenResponse token_;
+    std::string refusal_body_;
 };
 
 bool status_is_200_only(unsigned s) noexcept { return s == 200; }
@@ -116,15 +134,68 @@ error_code parse_token_response(std::string_view body, TokenResponse& out, std::
     }
     out.expires_in.reset();
     if (const auto* expires = o.if_contains("expires_in"); expires && !expires->is_null()) {
-        if (expires->is_int64() && expires->get_int64() >= 0)
-            out.expires_in = std::chrono::seconds(std::min<std::int64_t>(expires->get_int64(), 100LL * 365 * 86400));
-        else if (expires->is_uint64())
-            out.expires_in = std::chrono::seconds(100LL * 365 * 86400);
+        // RFC 6749 says a positive integer; servers send 3600.0 and "3600"
+        // too. Past a century is a century (no clock overflow); zero or less
+        // is a token already expired: it serves this fetch's waiters only.
+        constexpr double century = 100.0 * 365 * 86400;
+        double seconds = 0;
+        if (expires->is_number())
+            seconds = expires->to_number<double>();
+        else if (expires->is_string() && !expires->get_string().empty() &&
+                 std::all_of(expires->get_string().begin(), expires->get_string().end(),
+                             [](char c) { return c >= '0' && c <= '9'; }))
+            seconds = std::min(century, std::strtod(expires->get_string().c_str(), nullptr));
         else
-            return bad("expires_in is not a non-negative integer");
+            return bad("expires_in is not a number");
+        out.expires_in = std::chrono::seconds(static_cast<std::int64_t>(std::clamp(seconds, 0.0, century)));
     }
     out.access_token = std::string(token->get_string());
     return {};
+}
+
+std::string token_body_excerpt(std::string_view body) {
+    constexpr std::size_t shown = 512;
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(body, ec);
+    if (!ec && v.is_object()) {
+        std::string names;
+        std::size_t n = 0;
+        for (const auto& field : v.get_object()) {
+            if (n++ == 8) {
+                names += ", ...";
+                break;
+            }
+            names += (names.empty() ? "" : ", ") + std::string(field.key().substr(0, 40));
+        }
+        return names.empty() ? "an empty JSON object" : "a JSON object with the fields " + names;
+    }
+    if (!ec) return "JSON that is not an object";
+    // Twice what is shown, so that a run that starts in the shown part is
+    // seen long enough to be recognised before it is cut.
+    const std::string_view window = body.substr(0, 2 * shown);
+    std::string out;
+    bool after_token_name = false;
+    for (std::size_t i = 0; i < window.size();) {
+        if (!is_token_character(window[i])) {
+            const char c = window[i++];
+            if (c != '"' && c != '\'' && c != '=' && c != ':' && c != ' ') after_token_name = false;
+            out += std::isprint(static_cast<unsigned char>(c)) != 0 ? c : '?';
+            continue;
+        }
+        std::size_t end = i;
+        while (end < window.size() && is_token_character(window[end])) ++end;
+        const std::string_view run = window.substr(i, end - i);
+        if (run.size() >= 20 || after_token_name)
+            out += "[redacted]";
+        else
+            out += run;
+        after_token_name = run.size() >= 12 && run.substr(run.size() - 12) == "access_token";
+        i = end;
+    }
+    const bool cut = body.size() > window.size() || out.size() > shown;
+    if (out.size() > shown) out.resize(shown);
+    if (cut) out += "...";
+    return out;
 }
 
 void start_token_fetch(std::shared_ptr<ClientImpl> impl) {

@@ -28,9 +28,16 @@ struct TokenResponse {
 
 /// Reads a successful token response (RFC 6749, 5.1): `access_token` (a
 /// string that can go into a header), `token_type` Bearer (any case) when
-/// present, `expires_in` a non-negative integer when present. Else
+/// present, `expires_in` a number (or a string of digits) when present:
+/// capped at a century, zero or less meaning already expired. Else
 /// bad_response and `why`.
 error_code parse_token_response(std::string_view body, TokenResponse& out, std::string& why);
+
+/// What Diagnostics may show of a token endpoint's body that is not a
+/// token: a JSON object by its field names only; anything else by its first
+/// 512 characters, with runs of token characters 20 long or more, and the
+/// one after "access_token", replaced by "[redacted]".
+std::string token_body_excerpt(std::string_view body);
 
 }  // namespace bwvoice::detail
 

@@ -120,6 +120,7 @@ void ClientImpl::close() {
     for (auto& c : api.pool.close()) c->abort();
     if (token_origin)
         for (auto& c : token_origin->pool.close()) c->abort();
+    if (tokens) tokens->close();
     for (auto& l : live) l->close_from_client();
 }
 

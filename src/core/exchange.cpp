@@ -231,7 +231,12 @@ auto Exchange<Inner>::run() -> awaitable<void> {
         dispose(conn, d.disposal);
         switch (d.step) {
         case Step::authorize: {
-            if (d.reject_token && token_) impl_->tokens->rejected(token_->generation);
+            if (d.reject_token && token_) {
+                impl_->tokens->rejected(token_->generation);
+                // The 401's body may quote it, and the next try's outcome may
+                // not replace what that body left in Diagnostics.
+                rejected_token_ = token_;
+            }
             const error_code ec = co_await authorize();
             d = fsm_.authorized(ec);
             break;
@@ -260,7 +265,10 @@ auto Exchange<Inner>::run() -> awaitable<void> {
             break;
         }
         case Step::connect: {
-            conn.attach(std::make_unique<Connection>(impl_->executor, impl_->ssl_context.get(),
+            // The two origins may differ in scheme (one https, one plain
+            // http under insecure_allow_plain_http).
+            conn.attach(std::make_unique<Connection>(impl_->executor,
+                                                     origin_.endpoint.tls ? impl_->ssl_context.get() : nullptr,
                                                      impl_->config.max_header_bytes));
             connecting_ = true;
             const error_code ec = co_await connect(*conn.connection());
@@ -351,7 +359,16 @@ auto Exchange<Inner>::authorize() -> awaitable<error_code> {
         Diagnostics last_failure;
         const TokenCache::Answer a = tokens.need(std::static_pointer_cast<TokenWaiter>(this->shared_from_this()),
                                                  clock::now(), last_failure);
-        if (a.start_fetch) start_token_fetch(impl_);
+        if (a.start_fetch) {
+            try {
+                start_token_fetch(impl_);
+            } catch (...) {
+                // Out of memory: the fetch never started, yet the broker
+                // counts it as under way; tell it, or every request would
+                // wait for it until its deadline, this one included.
+                tokens.fetch_failed(make_error_code(errc::connection_failed), Diagnostics{}, clock::now());
+            }
+        }
         switch (a.verdict) {
         case TokenCache::Verdict::use:
             if (token_ != a.token) wire_.clear();  // serialized again with this token
@@ -623,7 +640,10 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
             r.retire = a.retire;
             if (a.ec) diag_.message = std::move(a.why);
         } else {
-            if (!body_cut) read_api_error(conn.body, diag_);
+            if (!body_cut) {
+                read_api_error(conn.body, diag_);
+                operation_->refused(conn.body);
+            }
             diag_.message = "HTTP " + std::to_string(r.status) +
                             (diag_.api_error_description.empty() ? "" : ": " + diag_.api_error_description) +
                             (body_cut ? " (its body, larger than max_body_bytes, was not read)" : "");
@@ -785,6 +805,9 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         deadline_timer_.cancel();
     }
     wait_timer_.cancel();
+    // However it ended (an exception out of a wait included), the broker
+    // must not keep it queued: it would keep the request, and the client, alive.
+    if (impl_->tokens) impl_->tokens->cancel_wait(*this);
     diag_.attempts = fsm_.attempts();
     diag_.retries = fsm_.retries();
     impl_->counters.retries.fetch_add(fsm_.retries(), std::memory_order_relaxed);
@@ -819,12 +842,15 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         // Everything in Diagnostics may quote the server; none of it may carry the credentials.
         const std::string_view auth = impl_->authorization;
         const std::string_view credentials = auth.substr(auth.find(' ') + 1);
-        const std::string_view bearer = token_ ? std::string_view(token_->authorization) : std::string_view();
-        const std::string_view token = bearer.substr(std::min(bearer.size(), bearer.find(' ') + 1));
         // One pass over all of them: separate passes would search text
         // already redacted, and overlapping secrets would leave pieces behind.
-        std::vector<std::string_view> secrets{auth, credentials, impl_->config.password, impl_->config.client_secret,
-                                              bearer, token};
+        std::vector<std::string_view> secrets{auth, credentials, impl_->config.password, impl_->config.client_secret};
+        for (const auto* carried : {&token_, &rejected_token_}) {
+            if (!*carried) continue;
+            const std::string_view bearer = (*carried)->authorization;
+            secrets.push_back(bearer);
+            secrets.push_back(bearer.substr(std::min(bearer.size(), bearer.find(' ') + 1)));
+        }
         secrets.insert(secrets.end(), request_.secrets.begin(), request_.secrets.end());
         for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
             redact(*text, secrets);

@@ -128,6 +128,7 @@ private:
     Diagnostics diag_;
     std::string wire_;  // the request as sent, serialized once a connection is granted
     std::shared_ptr<const AccessToken> token_;  // the OAuth token the request carries
+    std::shared_ptr<const AccessToken> rejected_token_;  // the one a 401 refused, for redaction
 
     timer_type deadline_timer_;  // the deadline; while connecting, the phase limits
     timer_type wait_timer_;      // pool and resolution waits, pauses before retries

@@ -37,6 +37,10 @@ public:
     /// field values, for pages): decode and keep it.
     virtual Accepted accept(std::string_view body, std::string_view link) = 0;
 
+    /// A final response that is not a success arrived with this body (not
+    /// called when the body was over max_body_bytes and left unread).
+    virtual void refused(std::string_view /*body*/) {}
+
     /// For a streamed body: the sink got `bytes` in all, of `content_type`.
     virtual void streamed(std::uint64_t /*bytes*/, std::string_view /*content_type*/) {}
 

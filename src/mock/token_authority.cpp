@@ -14,6 +14,12 @@
 namespace bwvoice::mock {
 namespace {
 
+/// Lifetimes and clock moves past this are taken as this: the steady
+/// clock's nanoseconds overflow a few centuries from now, and an expiry that
+/// wrapped into the past would refuse every token. expires_in still says
+/// what the lifetime is, so a client's handling of huge values can be tested.
+constexpr std::chrono::seconds kForever{100LL * 365 * 86400};
+
 void check_lifetime(std::optional<std::chrono::seconds> lifetime) {
     if (lifetime && lifetime->count() < 0) throw std::invalid_argument("TokenAuthority: negative token lifetime");
 }
@@ -66,7 +72,7 @@ TokenAuthority::Issued TokenAuthority::issue() {
     std::optional<Clock::time_point> expiry;
     if (lifetime_) {
         issued.expires_in = *lifetime_;
-        expiry = now() + *lifetime_;
+        expiry = now() + std::min(*lifetime_, kForever);
     }
     tokens_.insert_or_assign(issued.access_token, expiry);
     return issued;
@@ -104,7 +110,7 @@ void TokenAuthority::refuse_client_credentials(bool refuse) {
 void TokenAuthority::advance_clock(std::chrono::seconds by) {
     if (by.count() <= 0) return;
     const std::lock_guard lock(mutex_);
-    offset_ += by;
+    offset_ = std::min<Clock::duration>(offset_ + std::min(by, kForever), kForever);
 }
 
 std::uint64_t TokenAuthority::tokens_issued() const {

@@ -10,3 +10,4 @@ bwvoice_add_test(conference_reader_fast_path_test conference_reader_fast_path_te
 bwvoice_add_test(response_reader_test response_reader_test.cpp)
 bwvoice_add_test(next_link_test next_link_test.cpp)
 bwvoice_add_test(token_cache_test token_cache_test.cpp)
+bwvoice_add_test(token_response_test token_response_test.cpp)

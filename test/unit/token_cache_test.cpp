@@ -94,6 +94,16 @@ BOOST_AUTO_TEST_CASE(the_margin_is_capped_at_half_a_short_lifetime) {
     BOOST_TEST(cache.need(t0 + 30s).start_fetch);
 }
 
+BOOST_AUTO_TEST_CASE(half_of_a_one_second_lifetime_is_half_a_second) {
+    TokenCache cache = make_cache();
+    cache.need(t0);
+    cache.fetched("brief", 1s);  // halved in whole seconds, the margin would be 0: no refresh ahead
+    BOOST_TEST((cache.need(t0 + 499ms).verdict == Verdict::use));
+    const auto in_margin = cache.need(t0 + 500ms);
+    BOOST_TEST(in_margin.start_fetch);
+    BOOST_TEST((in_margin.verdict == Verdict::use));
+}
+
 BOOST_AUTO_TEST_CASE(a_token_without_a_lifetime_serves_its_waiters_once) {
     TokenCache cache = make_cache();
     cache.need(t0);
