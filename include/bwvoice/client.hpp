@@ -27,9 +27,14 @@
 
 namespace bwvoice {
 
-/// A snapshot of the client's counters.
+/// A snapshot of the client's counters. With OAuth client credentials, the
+/// token endpoint has a pool of its own (one connection): `open`, `idle` and
+/// `waiting` are the API pool's, while `connections_opened`, `handshakes`,
+/// `sessions_resumed`, `reuses`, `retries` and `stale_resends` count the
+/// token endpoint's too. Token fetches are not operations: they are in
+/// `token_fetches`, not in `in_flight` or `lookups_completed`.
 struct PoolStats {
-    std::size_t open = 0;                ///< Connections open now (connecting, busy or idle).
+    std::size_t open = 0;                ///< API connections open now (connecting, busy or idle).
     std::size_t idle = 0;                ///< Of those, idle in the pool.
     std::size_t waiting = 0;             ///< Operations waiting for a connection now.
     std::size_t in_flight = 0;           ///< Operations started and not yet completed.
@@ -40,6 +45,7 @@ struct PoolStats {
     std::uint64_t retries = 0;           ///< Counted retries.
     std::uint64_t stale_resends = 0;     ///< Requests resent because a pooled connection was dead.
     std::uint64_t lookups_completed = 0; ///< Operations whose handler has been scheduled.
+    std::uint64_t token_fetches = 0;     ///< OAuth token fetches ended (a token or a failure).
 };
 
 class ConferencePager;

@@ -7,15 +7,24 @@
 
 namespace bwvoice {
 
-/// Filled by ConferenceClient::async_get_conference before its handler runs, so
+/// Filled by every ConferenceClient operation before its handler runs, so
 /// callers read the HTTP status and the API's error body without parsing
 /// strings (the Boost.MySQL split: the error_code says what kind of failure,
-/// Diagnostics says the details). Never holds credentials or request headers.
+/// Diagnostics says the details). Never holds credentials, OAuth tokens or
+/// request headers.
+///
+/// With OAuth client credentials, an operation that could not get a token
+/// reports the token endpoint's failure here: `message` then starts with
+/// "no OAuth token" or "the token endpoint", `http_status` is the token
+/// endpoint's, `api_error_type` and `api_error_description` its OAuth
+/// `error` and `error_description`, and `attempts` counts the operation's
+/// own tries only (0 when it never had a token to send).
 struct Diagnostics {
     /// Status of the last HTTP response received, if any response was received.
     std::optional<unsigned> http_status;
     /// `type` and `description` of the API's error body (voiceApiError), when
-    /// the last response was an error whose body was JSON of that shape.
+    /// the last response was an error whose body was JSON of that shape (or
+    /// `error` and `error_description` of an OAuth error body).
     std::string api_error_type;
     std::string api_error_description;
     /// A human-readable account of the failure written by the client (for

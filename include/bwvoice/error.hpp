@@ -18,7 +18,8 @@ enum class errc {
     bad_request = 1,    ///< HTTP 400: the API rejected the request (see Diagnostics::api_error_description);
                         ///< or the client refused it before sending anything (an empty, '.' or '..'
                         ///< ID), and then Diagnostics::http_status is empty.
-    unauthorized,       ///< HTTP 401: wrong username or password for this account.
+    unauthorized,       ///< HTTP 401: wrong username or password for this account; with OAuth, the token
+                        ///< endpoint refused the client credentials, or the API refused a second token.
     forbidden,          ///< HTTP 403: the user may not use the Voice API of this account.
     not_found,          ///< HTTP 404: no such conference (or no longer kept by the API).
     rate_limited,       ///< HTTP 429 still returned after every retry; slow down.

@@ -141,6 +141,7 @@ PoolStats ClientImpl::stats() const {
     s.retries = counters.retries.load(std::memory_order_relaxed);
     s.stale_resends = counters.stale_resends.load(std::memory_order_relaxed);
     s.lookups_completed = counters.lookups_completed.load(std::memory_order_relaxed);
+    s.token_fetches = counters.token_fetches.load(std::memory_order_relaxed);
     return s;
 }
 

@@ -44,7 +44,9 @@ void check_duration(std::string_view field, std::chrono::milliseconds value) {
 
 /// The origin of `text` (field `field`), under base_url's rules.
 Endpoint parse_origin(std::string_view field, std::string_view text, bool allow_http) {
-    auto parsed = boost::urls::parse_absolute_uri(text);
+    // parse_uri, not parse_absolute_uri: the latter refuses a fragment as
+    // "not a URL", hiding the reason below.
+    auto parsed = boost::urls::parse_uri(text);
     if (!parsed) reject(field, "is not an absolute URL");
     const auto& url = *parsed;
 
@@ -78,7 +80,7 @@ Endpoint parse_base_url(const ClientConfig& config) {
     if (auto parsed = boost::urls::parse_absolute_uri(config.base_url); parsed && parsed->has_query())
         reject("base_url", "must not have a query or fragment");
     Endpoint ep = parse_origin("base_url", config.base_url, config.insecure_allow_plain_http);
-    std::string path(boost::urls::parse_absolute_uri(config.base_url)->encoded_path());
+    std::string path(boost::urls::parse_uri(config.base_url)->encoded_path());
     while (!path.empty() && path.back() == '/') path.pop_back();
     ep.account_path = path + "/accounts/" + boost::urls::encode(config.account_id, boost::urls::unreserved_chars);
     ep.target.clear();
@@ -89,9 +91,17 @@ Endpoint parse_base_url(const ClientConfig& config) {
 bool check_credentials(const ClientConfig& config) {
     const bool basic = !config.username.empty() || !config.password.empty();
     const bool oauth = !config.client_id.empty() || !config.client_secret.empty();
-    if (basic && oauth)
-        throw std::invalid_argument("ClientConfig: username/password (Basic) and client_id/client_secret "
-                                    "(OAuth 2.0) are both set; give one kind of credentials");
+    if (basic && oauth) {
+        std::string given;
+        for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"username", &config.username},
+                                          {"password", &config.password},
+                                          {"client_id", &config.client_id},
+                                          {"client_secret", &config.client_secret}})
+            if (!value->empty()) given += (given.empty() ? "" : ", ") + std::string(name);
+        throw std::invalid_argument("ClientConfig: both Basic (username/password) and OAuth 2.0 "
+                                    "(client_id/client_secret) credentials are set (" + given +
+                                    "); give one kind of credentials");
+    }
     if (!basic && !oauth)
         throw std::invalid_argument("ClientConfig: credentials are required: username and password (Basic), "
                                     "or client_id and client_secret (OAuth 2.0)");

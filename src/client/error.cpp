@@ -23,7 +23,7 @@ const char* describe(errc e) noexcept {
     switch (e) {
         // Also the code of an ID the client refuses without sending anything.
         case errc::bad_request: return "bad request (HTTP 400, or refused before sending)";
-        case errc::unauthorized: return "wrong username or password (HTTP 401)";
+        case errc::unauthorized: return "credentials refused (HTTP 401, or by the OAuth token endpoint)";
         case errc::forbidden: return "not allowed to use the Voice API of this account (HTTP 403)";
         case errc::not_found: return "no such conference (HTTP 404)";
         case errc::rate_limited: return "rate limited by the API (HTTP 429)";

@@ -126,6 +126,9 @@ void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner
     auto exchange = std::make_shared<Exchange>(std::move(impl), inner, std::move(request), std::move(operation));
     // Enrolled only now that a shared_ptr owns it, so a racing close() can reach it.
     if (!exchange->impl_->enroll(*exchange)) exchange->fsm_.interrupt(Interruption::closed);
+    // The token fetch is the client's own, not an operation of the caller's:
+    // close() still finds it, PoolStats::in_flight does not count it.
+    if (exchange->request_.audience == Audience::token_endpoint) exchange->impl_->stop_counting(*exchange);
     auto slot = exchange->operation_->slot();
     if (slot.is_connected()) slot.template emplace<CancelRelay<Inner>>(CancelRelay<Inner>{exchange});
     // Starting inline is kept (it saves a trip through the scheduler on the
@@ -875,7 +878,8 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         impl_->stop_counting(*this);
     else
         impl_->withdraw(*this);
-    impl_->counters.lookups_completed.fetch_add(1, std::memory_order_relaxed);
+    (request_.audience == Audience::api ? impl_->counters.lookups_completed : impl_->counters.token_fetches)
+        .fetch_add(1, std::memory_order_relaxed);
     // The one step that can still fail is Asio allocating the delivery of
     // the handler itself, and nothing could deliver it then.
     try {

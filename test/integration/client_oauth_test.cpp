@@ -79,6 +79,11 @@ BOOST_AUTO_TEST_CASE(a_thousand_concurrent_lookups_share_one_token_fetch) {
     for (const auto& r : results) BOOST_TEST_REQUIRE(!r.ec, r.ec.message() << ": " << r.diag.message);
     BOOST_TEST(env.server->token_requests() == 1u);
     BOOST_TEST(env.server->bearer_rejections() == 0u);
+    // The fetch is the client's own: counted apart from the operations.
+    const PoolStats stats = client.stats();
+    BOOST_TEST(stats.lookups_completed == 1000u);
+    BOOST_TEST(stats.token_fetches == 1u);
+    BOOST_TEST(stats.in_flight == 0u);
     // Every API request carried the token, and the token request the client credentials.
     for (const auto& req : env.server->requests()) {
         if (req.route == mock::kTokenRoute) {

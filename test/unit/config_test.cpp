@@ -99,6 +99,24 @@ BOOST_AUTO_TEST_CASE(a_host_with_an_encoded_control_character_is_refused) {
     }
 }
 
+// Each URL's own reason, not "not an absolute URL", for a fragment; both
+// kinds of credentials named as given.
+BOOST_AUTO_TEST_CASE(refusals_name_their_reason) {
+    auto c = valid();
+    c.base_url = "https://api.example.com/v2#frag";
+    BOOST_TEST(rejection(c).find("fragment") != std::string::npos, rejection(c));
+    c = valid();
+    c.username.clear();
+    c.password.clear();
+    c.client_id = "id";
+    c.client_secret = "s";
+    c.token_url = "https://auth.example.com/token#x";
+    BOOST_TEST(rejection(c).find("ClientConfig::token_url must not have a fragment") == 0u, rejection(c));
+    c.token_url = "https://auth.example.com/token";
+    c.username = "u";
+    BOOST_TEST(rejection(c).find("(username, client_id, client_secret)") != std::string::npos, rejection(c));
+}
+
 // Durations near milliseconds::max() overflowed now() + timeout.
 BOOST_AUTO_TEST_CASE(durations_have_an_upper_bound) {
     using std::chrono::milliseconds;

@@ -83,6 +83,12 @@ BOOST_AUTO_TEST_CASE(the_excerpt_shows_no_token) {
     const std::string binary = std::string("ok\x01\x7f", 4);
     BOOST_TEST(excerpt(binary) == "ok??");
 
+    // Almost JSON (a byte-order mark, a second document, cut short): not
+    // parsed, so the text is shown, and the token still is not.
+    for (const char* almost : {"\xEF\xBB\xBF{\"access_token\": \"TOKbom\", \"expires_in\": 60}",
+                                      "{\"access_token\":\"TOKtrailing\"}\n{}", "{\"access_token\":\"TOKcut"})
+        BOOST_TEST(excerpt(almost).find("TOK") == std::string::npos, excerpt(almost));
+
     BOOST_TEST(excerpt(std::string(5000, ' ') + "x").size() == 515u);  // 512 and "..."
     BOOST_TEST(excerpt("\"a-json-string\"") == "JSON that is not an object");
     BOOST_TEST(excerpt("{}") == "an empty JSON object");
