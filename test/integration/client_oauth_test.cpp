@@ -2,6 +2,7 @@
 // endpoint: one fetch for many requests, refresh, revocation, refusal, and
 // failures of the token endpoint.
 #include "common/lookup_helpers.hpp"
+#include "common/oauth_env.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -20,27 +21,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kClientId = "client-7781";
-const std::string kSecret = "s3cr3t-Vq9-never-shown";
-
-mock::ServerOptions oauth_server(std::optional<std::chrono::seconds> lifetime = 3600s) {
-    mock::ServerOptions o;
-    o.client_id = kClientId;
-    o.client_secret = kSecret;
-    o.token_lifetime = lifetime;
-    o.accept_basic = false;
-    return o;
-}
-
-ClientConfig oauth_config(const MockEnv& env) {
-    ClientConfig c = env.client_config();
-    c.username.clear();
-    c.password.clear();
-    c.client_id = kClientId;
-    c.client_secret = kSecret;
-    c.token_url = env.server->token_url();
-    return c;
-}
+const std::string& kClientId = kOAuthClientId;
+const std::string& kSecret = kOAuthSecret;
 
 struct Outcome {
     error_code ec;
