@@ -236,12 +236,16 @@ auto Exchange<Inner>::run() -> awaitable<void> {
         case Step::authorize: {
             if (d.reject_token && token_) {
                 impl_->tokens->rejected(token_->generation);
+                // Tokens are numbered by their fetch: one numbered above this
+                // count was fetched after the 401, so after whatever made the
+                // server refuse this one (a revocation).
+                fetches_at_refusal_ = impl_->tokens->fetches();
                 // The 401's body may quote it, and the next try's outcome may
                 // not replace what that body left in Diagnostics.
-                rejected_token_ = token_;
+                refused_tokens_.push_back(std::move(token_));
             }
             const error_code ec = co_await authorize();
-            d = fsm_.authorized(ec);
+            d = fsm_.authorized(ec, refused_tokens_.empty() || (token_ && token_->generation > fetches_at_refusal_));
             break;
         }
         case Step::acquire: {
@@ -848,12 +852,14 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         // One pass over all of them: separate passes would search text
         // already redacted, and overlapping secrets would leave pieces behind.
         std::vector<std::string_view> secrets{auth, credentials, impl_->config.password, impl_->config.client_secret};
-        for (const auto* carried : {&token_, &rejected_token_}) {
-            if (!*carried) continue;
-            const std::string_view bearer = (*carried)->authorization;
+        const auto add_token = [&](const std::shared_ptr<const AccessToken>& carried) {
+            if (!carried) return;
+            const std::string_view bearer = carried->authorization;
             secrets.push_back(bearer);
             secrets.push_back(bearer.substr(std::min(bearer.size(), bearer.find(' ') + 1)));
-        }
+        };
+        add_token(token_);
+        for (const auto& refused : refused_tokens_) add_token(refused);
         secrets.insert(secrets.end(), request_.secrets.begin(), request_.secrets.end());
         for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
             redact(*text, secrets);

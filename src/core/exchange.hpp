@@ -24,6 +24,7 @@
 #include <boost/asio/strand.hpp>
 
 #include <memory>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -128,7 +129,10 @@ private:
     Diagnostics diag_;
     std::string wire_;  // the request as sent, serialized once a connection is granted
     std::shared_ptr<const AccessToken> token_;  // the OAuth token the request carries
-    std::shared_ptr<const AccessToken> rejected_token_;  // the one a 401 refused, for redaction
+    // The tokens 401s refused (for redaction: their bodies may quote them),
+    // and how many fetches had started at the last refusal.
+    std::vector<std::shared_ptr<const AccessToken>> refused_tokens_;
+    std::uint64_t fetches_at_refusal_ = 0;
 
     timer_type deadline_timer_;  // the deadline; while connecting, the phase limits
     timer_type wait_timer_;      // pool and resolution waits, pauses before retries

@@ -23,7 +23,8 @@ Decision ExchangeFsm::begin_try(Disposal disposal) noexcept {
     return {.step = Step::acquire, .disposal = disposal};
 }
 
-Decision ExchangeFsm::authorized(error_code ec) noexcept {
+Decision ExchangeFsm::authorized(error_code ec, bool fetched_since_refusal) noexcept {
+    token_fetched_since_refusal_ = fetched_since_refusal;
     if (interruption_) return finish_interrupted(Disposal::keep);
     if (ec) return finish(ec, Disposal::keep);
     state_ = State::acquiring;
@@ -105,12 +106,13 @@ Decision ExchangeFsm::received(const ResponseOutcome& r, clock::time_point now, 
     }
     const Disposal disposal = r.keep_alive && !r.retire ? Disposal::release : Disposal::discard;
     if (success_(r.status)) return finish(r.accept_ec, disposal);
-    if (r.status == 401 && bearer_ && !token_rejected_once_) {
+    if (r.status == 401 && bearer_ && token_refusals_ < kMaxTokenRefusals &&
+        (token_refusals_ == 0 || !token_fetched_since_refusal_)) {
         // The token looked valid (it would not have been carried otherwise)
         // and was refused: revoked or expired early. A 401 applied nothing,
-        // so the request goes once more, with a new token; a second 401 is
-        // the answer.
-        token_rejected_once_ = true;
+        // so the request goes again, with another token. A 401 to a token
+        // fetched after the previous 401 is the answer.
+        ++token_refusals_;
         Decision d = begin_try(disposal);
         d.reject_token = true;
         return d;

@@ -103,8 +103,12 @@ public:
     /// `change`: a POST or PUT, never sent twice once any byte of it may have
     /// reached the server. `success` tells a status that completes the request.
     /// `bearer`: the request carries the client's OAuth token, got before each
-    /// try; a 401 to it condemns that token and the request goes once more
-    /// with a new one (a 401 applied nothing, so changes too).
+    /// try; a 401 to it condemns that token and the request goes again (a
+    /// 401 applied nothing, so changes too). A 401 to a token fetched after
+    /// the request's previous 401 is the answer; a token already there then
+    /// (newer than the refused one, fetched before whatever made the server
+    /// refuse it, such as a revocation) is tried, and condemned in turn if
+    /// refused; at most kMaxTokenRefusals 401s are followed by another try.
     ExchangeFsm(const RetryPolicy& policy, bool change, clock::time_point deadline, bool (*success)(unsigned status),
                 bool bearer = false) noexcept
         : policy_(policy), deadline_(deadline), success_(success), change_(change), bearer_(bearer) {}
@@ -114,7 +118,11 @@ public:
 
     /// A token is ready to carry, or none could be had (`ec`: the token
     /// endpoint's refusal or failure, or the wait was interrupted).
-    Decision authorized(error_code ec) noexcept;
+    /// `fetched_since_refusal`: the token was fetched after this request's
+    /// last 401 (true before any).
+    Decision authorized(error_code ec, bool fetched_since_refusal = true) noexcept;
+
+    static constexpr unsigned kMaxTokenRefusals = 3;
 
     /// The pool answered an acquire, or a wait ended with a grant (`reused`:
     /// the connection has carried a request before).
@@ -182,7 +190,8 @@ private:
     const bool bearer_;
 
     State state_ = State::idle;
-    bool token_rejected_once_ = false;  // a 401 already sent the request again with a new token
+    unsigned token_refusals_ = 0;             // 401s that sent the request again with another token
+    bool token_fetched_since_refusal_ = true;  // see authorized()
     bool reused_ = false;          // the connection in use had carried a request before
     bool interrupted_on_the_wire_ = false;  // the interruption came while writing or reading
     std::optional<Interruption> interruption_;

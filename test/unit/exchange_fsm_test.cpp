@@ -545,6 +545,36 @@ BOOST_DATA_TEST_CASE(a_401_to_a_token_condemns_it_and_the_request_goes_once_more
     BOOST_TEST(m.fsm.retries() == 0u);
 }
 
+// A revocation racing a refresh: the token carried is refused, the one the
+// refresh brought (fetched before the revocation) is refused too; it is
+// condemned in turn and a token fetched after the 401 is tried. Bounded: at
+// most kMaxTokenRefusals tries follow a 401.
+BOOST_DATA_TEST_CASE(a_401_to_a_token_older_than_the_last_refusal_is_not_the_answer, bdata::make({false, true}),
+                     change) {
+    BearerMachine m(change);
+    bearer_to_reading(m.fsm);
+    BOOST_TEST(m.fsm.received(status(401), t0, 0.5) == authorize_step(Disposal::release, true));
+    BOOST_TEST(m.fsm.authorized({}, false) == step(Step::acquire));  // the refresh's token, already there
+    BOOST_TEST(m.fsm.granted(Grant::connection, true) == step(Step::write));
+    BOOST_TEST(m.fsm.written({}, t0, 0.5) == step(Step::read));
+    BOOST_TEST(m.fsm.received(status(401), t0, 0.5) == authorize_step(Disposal::release, true));
+    BOOST_TEST(m.fsm.authorized({}, true) == step(Step::acquire));  // fetched after that 401
+    BOOST_TEST(m.fsm.granted(Grant::connection, true) == step(Step::write));
+    BOOST_TEST(m.fsm.written({}, t0, 0.5) == step(Step::read));
+    BOOST_TEST(m.fsm.received(status(401), t0, 0.5) == done(code(errc::unauthorized), Disposal::release));
+    BOOST_TEST(m.fsm.attempts() == 3u);
+
+    BearerMachine bounded(change);
+    bearer_to_reading(bounded.fsm);
+    for (unsigned i = 0; i < ExchangeFsm::kMaxTokenRefusals; ++i) {
+        BOOST_TEST(bounded.fsm.received(status(401), t0, 0.5) == authorize_step(Disposal::release, true));
+        BOOST_TEST(bounded.fsm.authorized({}, false) == step(Step::acquire));
+        BOOST_TEST(bounded.fsm.granted(Grant::connection, true) == step(Step::write));
+        BOOST_TEST(bounded.fsm.written({}, t0, 0.5) == step(Step::read));
+    }
+    BOOST_TEST(bounded.fsm.received(status(401), t0, 0.5) == done(code(errc::unauthorized), Disposal::release));
+}
+
 BOOST_AUTO_TEST_CASE(a_basic_request_takes_a_401_as_the_answer) {
     Machine m;
     to_reading(m.fsm, true);
