@@ -6,9 +6,8 @@
 // silent, the token URL's rules, and no secret or token in any output byte.
 #include "cli/cli_fixture.hpp"
 #include "cli/subcommand_table.hpp"
+#include "common/refused_port.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -44,13 +43,6 @@ std::vector<std::string> oauth_args(const Sub& s, const MockServer& server, cons
                                         "--token-url", token_url.value_or(server.token_url())};
     connection.insert(connection.end(), extra.begin(), extra.end());
     return with_connection(s, connection);
-}
-
-/// A port on which nothing listens.
-unsigned short closed_port() {
-    boost::asio::io_context ioc;
-    boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return a.local_endpoint().port();
 }
 
 /// Neither stdout nor stderr holds the client secret, the Basic credentials
@@ -193,7 +185,8 @@ BOOST_AUTO_TEST_CASE(refused_credentials_fail_every_key_with_unauthorized) {
 // error; one that never answers: every key's deadline, then exit 1; SIGINT
 // while waiting for it: 130 and cancelled lines.
 BOOST_AUTO_TEST_CASE(a_token_endpoint_down_or_silent_ends_every_key) {
-    const std::string down = "https://127.0.0.1:" + std::to_string(closed_port()) + "/api/v1/oauth2/token";
+    const bwvoice::test::RefusedPort refused;
+    const std::string down = refused.https_url("/api/v1/oauth2/token");
     for (const auto& s : subcommands()) {
         BOOST_TEST_CONTEXT(s.name << ", endpoint down") {
             auto server = oauth_server();

@@ -3,6 +3,7 @@
 // failures of the token endpoint.
 #include "common/lookup_helpers.hpp"
 #include "common/oauth_env.hpp"
+#include "common/refused_port.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -181,11 +182,8 @@ BOOST_AUTO_TEST_CASE(a_garbage_token_response_is_a_clear_bad_response) {
 BOOST_AUTO_TEST_CASE(a_token_endpoint_that_is_down_gives_its_transport_error) {
     MockEnv env(oauth_server());
     auto config = oauth_config(env);
-    {
-        net::io_context probe;
-        net::ip::tcp::acceptor a(probe, {net::ip::make_address("127.0.0.1"), 0});
-        config.token_url = "https://127.0.0.1:" + std::to_string(a.local_endpoint().port()) + "/api/v1/oauth2/token";
-    }
+    const RefusedPort refused;
+    config.token_url = refused.https_url("/api/v1/oauth2/token");
     config.retry.max_retries = 1;
     net::io_context ioc;
     ConferenceClient client(ioc, config);
