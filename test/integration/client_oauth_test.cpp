@@ -319,11 +319,7 @@ BOOST_AUTO_TEST_CASE(the_token_host_and_the_api_host_may_differ_in_scheme) {
             api_host.token_endpoint = false;
             api_host.accept_basic = false;
             MockEnv tokens(token_host), api(api_host);
-            auto config = api.client_config();
-            config.username.clear();
-            config.password.clear();
-            config.client_id = kClientId;
-            config.client_secret = kSecret;
+            auto config = oauth_config(api);  // the API host serves no token endpoint
             config.token_url = tokens.server->token_url();
             config.insecure_allow_plain_http = true;
             net::io_context ioc;
