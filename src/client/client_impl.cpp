@@ -76,7 +76,7 @@ ClientImpl::ClientImpl(boost::asio::any_io_executor ex, ClientConfig cfg)
 
 ClientImpl::~ClientImpl() { close(); }
 
-bool ClientImpl::enroll(LiveExchange& lookup) {
+bool ClientImpl::enroll(LiveExchange& lookup, bool counted) {
     // close() reaches lookups through lock_self(): one enrolled before its
     // shared_ptr exists (from its constructor) would be skipped by a close()
     // racing its start, and could then succeed after close() returned.
@@ -86,8 +86,8 @@ bool ClientImpl::enroll(LiveExchange& lookup) {
     if (registry_head_) registry_head_->registry_prev = &lookup;
     registry_head_ = &lookup;
     lookup.enrolled = true;
-    lookup.counted = true;
-    ++in_flight_;
+    lookup.counted = counted;
+    if (counted) ++in_flight_;
     return !closed_.load(std::memory_order_relaxed);
 }
 

@@ -55,8 +55,9 @@ public:
     bool uses_tokens() const noexcept { return tokens != nullptr; }
 
     /// Registers a lookup, once it is owned by a shared_ptr (so that close()
-    /// can reach it); returns false when the client is already closed.
-    bool enroll(LiveExchange& lookup);
+    /// can reach it), counted in flight unless `!counted` (the client's own
+    /// token fetch); returns false when the client is already closed.
+    bool enroll(LiveExchange& lookup, bool counted = true);
     /// Unregisters it (no longer counted in flight); idempotent.
     void withdraw(LiveExchange& lookup) noexcept;
     /// No longer counted in flight, but still reached by close(): its caller

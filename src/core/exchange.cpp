@@ -125,10 +125,10 @@ void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner
                             std::unique_ptr<Operation> operation) {
     auto exchange = std::make_shared<Exchange>(std::move(impl), inner, std::move(request), std::move(operation));
     // Enrolled only now that a shared_ptr owns it, so a racing close() can reach it.
-    if (!exchange->impl_->enroll(*exchange)) exchange->fsm_.interrupt(Interruption::closed);
     // The token fetch is the client's own, not an operation of the caller's:
     // close() still finds it, PoolStats::in_flight does not count it.
-    if (exchange->request_.audience == Audience::token_endpoint) exchange->impl_->stop_counting(*exchange);
+    if (!exchange->impl_->enroll(*exchange, exchange->request_.audience == Audience::api))
+        exchange->fsm_.interrupt(Interruption::closed);
     auto slot = exchange->operation_->slot();
     if (slot.is_connected()) slot.template emplace<CancelRelay<Inner>>(CancelRelay<Inner>{exchange});
     // Starting inline is kept (it saves a trip through the scheduler on the
