@@ -3,6 +3,8 @@
 #ifndef BWVOICE_CHANGES_HPP
 #define BWVOICE_CHANGES_HPP
 
+#include <bwvoice/export.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,8 +17,8 @@ enum class ConferenceStatus { active, completed };
 /// `redirectMethodEnum`.
 enum class RedirectMethod { get, post };
 
-std::string_view to_string(ConferenceStatus s) noexcept;  ///< "active", "completed"
-std::string_view to_string(RedirectMethod m) noexcept;    ///< "GET", "POST"
+BWVOICE_API std::string_view to_string(ConferenceStatus s) noexcept;  ///< "active", "completed"
+BWVOICE_API std::string_view to_string(RedirectMethod m) noexcept;    ///< "GET", "POST"
 
 /// Update Conference (POST). Only the fields set are sent, and no default is
 /// filled in: `{.status = ConferenceStatus::completed}` sends
@@ -61,11 +63,11 @@ struct ConferenceUpdate {
 /// broken, as "<JSON field>: <rule>" ("redirectUrl: required unless status
 /// is completed", "password: longer than 1024 characters"). The message
 /// never contains a value (the passwords, or a URL's own credentials).
-std::string check_update(const ConferenceUpdate& u);
+BWVOICE_API std::string check_update(const ConferenceUpdate& u);
 
 /// The JSON body: exactly the fields set, with the API's names, in the
 /// schema's order. It does not call check_update.
-std::string to_json(const ConferenceUpdate& u);
+BWVOICE_API std::string to_json(const ConferenceUpdate& u);
 
 /// Update Conference Member (PUT). Only the fields set are sent; an omitted
 /// field is left unchanged by the API. `call_ids_to_coach` set to an empty
@@ -81,10 +83,10 @@ struct MemberUpdate {
 
 /// Why `u` cannot be sent, or "" if it can ("nothing to update: set mute,
 /// hold or callIdsToCoach", "callIdsToCoach[2]: not valid UTF-8").
-std::string check_update(const MemberUpdate& u);
+BWVOICE_API std::string check_update(const MemberUpdate& u);
 
 /// The JSON body: exactly the fields set.
-std::string to_json(const MemberUpdate& u);
+BWVOICE_API std::string to_json(const MemberUpdate& u);
 
 }  // namespace bwvoice
 

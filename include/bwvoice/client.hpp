@@ -3,6 +3,8 @@
 #ifndef BWVOICE_CLIENT_HPP
 #define BWVOICE_CLIENT_HPP
 
+#include <bwvoice/export.hpp>
+
 #include <bwvoice/changes.hpp>
 #include <bwvoice/conference.hpp>
 #include <bwvoice/config.hpp>
@@ -124,7 +126,7 @@ class ConferencePager;
 /// As with every Asio I/O object, destroy the client (and let its handlers
 /// run) before the io_context it was given: its pooled sockets belong to
 /// that context.
-class ConferenceClient {
+class BWVOICE_API ConferenceClient {
 public:
     using executor_type = boost::asio::any_io_executor;
 
@@ -356,7 +358,7 @@ private:
 /// Unlike the ID-keyed reads, a page names nothing the client asked for, so
 /// there is no ID to check its answer against: a page answered out of step is
 /// delivered as it is.
-class ConferencePager {
+class BWVOICE_API ConferencePager {
 public:
     using executor_type = boost::asio::any_io_executor;
 

@@ -2,6 +2,8 @@
 #ifndef BWVOICE_CONFERENCE_HPP
 #define BWVOICE_CONFERENCE_HPP
 
+#include <bwvoice/export.hpp>
+
 #include <bwvoice/error.hpp>
 
 #include <boost/json/fwd.hpp>
@@ -24,10 +26,10 @@ using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 enum class EventMethod { get, post, unknown };
 
 /// "GET" or "POST"; "unknown".
-std::string_view to_string(EventMethod m) noexcept;
+BWVOICE_API std::string_view to_string(EventMethod m) noexcept;
 
 /// "GET" or "POST" in any letter case (as the API's own SDKs accept it); nullopt otherwise.
-std::optional<EventMethod> parse_event_method(std::string_view text) noexcept;
+BWVOICE_API std::optional<EventMethod> parse_event_method(std::string_view text) noexcept;
 
 /// A member of a conference (`conferenceMember`). `callId` is required; the
 /// API marks no other field required, so absent ones are empty optionals.
@@ -62,24 +64,24 @@ struct Conference {
 /// "2026-11-28T16:02:11+01:00"): any number of fractional digits (truncated
 /// to milliseconds), `Z` or a numeric offset, normalised to UTC. Returns
 /// nullopt for anything else, including impossible dates.
-std::optional<Timestamp> parse_timestamp(std::string_view text) noexcept;
+BWVOICE_API std::optional<Timestamp> parse_timestamp(std::string_view text) noexcept;
 
 /// Formats as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC, milliseconds), the API's own form.
-std::string format_timestamp(Timestamp t);
+BWVOICE_API std::string format_timestamp(Timestamp t);
 
 /// Decodes a conference from JSON text. Unknown fields are ignored. On a
 /// syntax error, a missing required field or a field of the wrong type it
 /// returns errc::bad_response and, if `why` is given, writes a message that
 /// names the field (for example "activeMembers[1].callId: missing").
-error_code parse_conference(std::string_view json_text, Conference& out, std::string* why = nullptr);
+BWVOICE_API error_code parse_conference(std::string_view json_text, Conference& out, std::string* why = nullptr);
 
 /// The same from an already parsed JSON value.
-error_code conference_from_json(const boost::json::value& v, Conference& out, std::string* why = nullptr);
-error_code member_from_json(const boost::json::value& v, ConferenceMember& out, std::string* why = nullptr);
+BWVOICE_API error_code conference_from_json(const boost::json::value& v, Conference& out, std::string* why = nullptr);
+BWVOICE_API error_code member_from_json(const boost::json::value& v, ConferenceMember& out, std::string* why = nullptr);
 
 /// Decodes one member (Get Conference Member) from JSON text, with the rules
 /// of parse_conference (`callId` required); `out` is untouched on failure.
-error_code parse_member(std::string_view json_text, ConferenceMember& out, std::string* why = nullptr);
+BWVOICE_API error_code parse_member(std::string_view json_text, ConferenceMember& out, std::string* why = nullptr);
 
 /// Decodes a JSON array of conferences (a page of List Conferences, whose
 /// items omit `activeMembers`; an item that has them gets them decoded with
@@ -88,20 +90,20 @@ error_code parse_member(std::string_view json_text, ConferenceMember& out, std::
 /// ("[3].createdTime: not a valid date-time", "[3]: expected an object"); a
 /// document that is not an array is "top level: expected an array". `out` is
 /// untouched on failure.
-error_code parse_conference_list(std::string_view json_text, std::vector<Conference>& out,
+BWVOICE_API error_code parse_conference_list(std::string_view json_text, std::vector<Conference>& out,
                                  std::string* why = nullptr);
 
 /// JSON with the API's field names. Absent optionals are written as null,
 /// except `completedTime`, which is omitted when absent (as the API does for
 /// a live conference); EventMethod::unknown is written as null too. An
 /// absent or null `callIdsToCoach` or `activeMembers` is written as [].
-void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const ConferenceMember& m);
-void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const Conference& c);
+BWVOICE_API void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const ConferenceMember& m);
+BWVOICE_API void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const Conference& c);
 
 /// Compact JSON text of a conference, as `bwconf get` prints it.
-std::string to_json(const Conference& c);
+BWVOICE_API std::string to_json(const Conference& c);
 /// Compact JSON text of a member, as `bwconf member` prints it.
-std::string to_json(const ConferenceMember& m);
+BWVOICE_API std::string to_json(const ConferenceMember& m);
 
 }  // namespace bwvoice
 

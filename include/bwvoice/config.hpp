@@ -2,6 +2,8 @@
 #ifndef BWVOICE_CONFIG_HPP
 #define BWVOICE_CONFIG_HPP
 
+#include <bwvoice/version.hpp>
+
 #include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
@@ -120,7 +122,7 @@ struct ClientConfig {
     std::uint32_t max_header_bytes = 16u << 10;
 
     /// User-Agent header. Must not contain CR or LF.
-    std::string user_agent = "bwvoice/0.1";
+    std::string user_agent = "bwvoice/" BWVOICE_VERSION_STRING;
 
     TlsConfig tls{};
 

@@ -2,6 +2,8 @@
 #ifndef BWVOICE_ERROR_HPP
 #define BWVOICE_ERROR_HPP
 
+#include <bwvoice/export.hpp>
+
 #include <boost/system/error_code.hpp>
 
 #include <string_view>
@@ -33,17 +35,17 @@ enum class errc {
 };
 
 /// The category of errc. Its name is "bwvoice".
-const boost::system::error_category& client_category() noexcept;
+BWVOICE_API const boost::system::error_category& client_category() noexcept;
 
 inline error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), client_category()}; }
 
 /// The contract's spelling of a code ("not_found", "tls_error", ...); "unknown" for other values.
-std::string_view to_string(errc e) noexcept;
+BWVOICE_API std::string_view to_string(errc e) noexcept;
 
 /// Maps any error a lookup may complete with onto the contract's codes: an errc
 /// maps to itself, asio::error::operation_aborted (a caller's cancellation) to
 /// errc::cancelled. Success maps to nothing: do not call it with a success code.
-errc to_errc(const error_code& ec) noexcept;
+BWVOICE_API errc to_errc(const error_code& ec) noexcept;
 
 /// Conditions that group codes for callers, so nobody compares categories by hand:
 ///   ec == bwvoice::condition::cancelled  is true for a caller's cancellation
@@ -54,7 +56,7 @@ enum class condition {
     retryable,      ///< Worth trying again later: rate_limited, server_error, connection_failed, timeout.
 };
 
-const boost::system::error_category& condition_category() noexcept;
+BWVOICE_API const boost::system::error_category& condition_category() noexcept;
 
 inline boost::system::error_condition make_error_condition(condition c) noexcept {
     return {static_cast<int>(c), condition_category()};

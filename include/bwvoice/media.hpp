@@ -2,6 +2,8 @@
 #ifndef BWVOICE_MEDIA_HPP
 #define BWVOICE_MEDIA_HPP
 
+#include <bwvoice/export.hpp>
+
 #include <bwvoice/error.hpp>
 
 #include <boost/asio/buffer.hpp>
@@ -37,7 +39,7 @@ namespace bwvoice {
 ///
 /// Nothing is resent once start() has been called: a failure after it ends
 /// the download, and finish(false) tells the sink its data is incomplete.
-class MediaSink {
+class BWVOICE_API MediaSink {
 public:
     virtual ~MediaSink() = default;
 

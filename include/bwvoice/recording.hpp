@@ -2,6 +2,8 @@
 #ifndef BWVOICE_RECORDING_HPP
 #define BWVOICE_RECORDING_HPP
 
+#include <bwvoice/export.hpp>
+
 #include <bwvoice/conference.hpp>
 #include <bwvoice/error.hpp>
 
@@ -24,9 +26,9 @@ namespace bwvoice {
 enum class FileFormat { mp3, wav, unknown };
 
 /// "mp3", "wav"; "unknown".
-std::string_view to_string(FileFormat f) noexcept;
+BWVOICE_API std::string_view to_string(FileFormat f) noexcept;
 /// "mp3" or "wav" in any letter case; FileFormat::unknown for any other text.
-FileFormat parse_file_format(std::string_view text) noexcept;
+BWVOICE_API FileFormat parse_file_format(std::string_view text) noexcept;
 
 /// An ISO 8601 duration as the API writes recording lengths ("PT13.67S",
 /// "PT4M12.318S", "PT1H2M3S", "P1DT2H"): days, hours, minutes and seconds,
@@ -43,11 +45,11 @@ FileFormat parse_file_format(std::string_view text) noexcept;
 /// spaces and a comma as the decimal sign are refused. A total beyond
 /// std::chrono::milliseconds::max() gives nullopt, so whatever parses can be
 /// formatted.
-std::optional<std::chrono::milliseconds> parse_iso8601_duration(std::string_view text) noexcept;
+BWVOICE_API std::optional<std::chrono::milliseconds> parse_iso8601_duration(std::string_view text) noexcept;
 
 /// "PT<seconds>S" with up to three decimals, trailing zeros dropped
 /// ("PT13.67S", "PT252.318S", "PT0S"). Negative durations are written as 0.
-std::string format_iso8601_duration(std::chrono::milliseconds d);
+BWVOICE_API std::string format_iso8601_duration(std::chrono::milliseconds d);
 
 /// The metadata of one conference recording. The API marks no field required,
 /// so every field is optional, except `recordingId`: a recording without one
@@ -83,24 +85,24 @@ struct RecordingMetadata {
 /// a valid ISO 8601 duration"), or a missing or null `recordingId` is
 /// errc::bad_response, with a message naming the field in `why` if given.
 /// `out` is untouched on failure.
-error_code parse_recording_metadata(std::string_view json_text, RecordingMetadata& out, std::string* why = nullptr);
+BWVOICE_API error_code parse_recording_metadata(std::string_view json_text, RecordingMetadata& out, std::string* why = nullptr);
 /// The same from an already parsed JSON value.
-error_code recording_metadata_from_json(const boost::json::value& v, RecordingMetadata& out,
+BWVOICE_API error_code recording_metadata_from_json(const boost::json::value& v, RecordingMetadata& out,
                                         std::string* why = nullptr);
 /// A JSON array of them (List Conference Recordings), possibly empty. The
 /// first element that breaks the rules fails the list, `why` naming it
 /// ("[2].duration: ...", "[2]: expected an object"); not an array is "top
 /// level: expected an array". `out` is untouched on failure.
-error_code parse_recording_list(std::string_view json_text, std::vector<RecordingMetadata>& out,
+BWVOICE_API error_code parse_recording_list(std::string_view json_text, std::vector<RecordingMetadata>& out,
                                 std::string* why = nullptr);
 
 /// JSON with the API's field names, in the schema's order; absent fields
 /// (and FileFormat::unknown) are omitted. `duration` is written by
 /// format_iso8601_duration ("PT252.318S"), times by format_timestamp (UTC,
 /// milliseconds).
-void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const RecordingMetadata& r);
+BWVOICE_API void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const RecordingMetadata& r);
 /// Compact JSON text, as `bwconf recording` prints it.
-std::string to_json(const RecordingMetadata& r);
+BWVOICE_API std::string to_json(const RecordingMetadata& r);
 
 }  // namespace bwvoice
 

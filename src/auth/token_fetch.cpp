@@ -3,7 +3,7 @@
 #include "client/client_impl.hpp"
 #include "core/exchange.hpp"
 #include "core/operation.hpp"
-#include "core/redact.hpp"
+#include "common/redact.hpp"
 
 #include <boost/json/parse.hpp>
 

@@ -7,6 +7,8 @@
 #include "cli/commands.hpp"
 #include "cli/redact.hpp"
 
+#include <bwvoice/version.hpp>
+
 #include <boost/program_options.hpp>
 
 #include <iostream>
@@ -42,7 +44,7 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = BWVOICE_VERSION_STRING;
 
 const bwconf::CommandEntry* find_command(const std::string& name) {
     for (const auto& c : bwconf::all_commands())

@@ -1,13 +1,13 @@
 #include "client/client_impl.hpp"
 
 #include "core/exchange.hpp"
+#include "common/base64.hpp"
 
 #include <boost/assert.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <sstream>
@@ -17,16 +17,6 @@
 
 namespace bwvoice::detail {
 namespace {
-
-std::string basic_authorization(const std::string& user, const std::string& password) {
-    const std::string plain = user + ":" + password;
-    std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
-    const int n = ::EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                    reinterpret_cast<const unsigned char*>(plain.data()),
-                                    static_cast<int>(plain.size()));
-    encoded.resize(static_cast<std::size_t>(n));
-    return "Basic " + encoded;
-}
 
 /// `authorization` empty: each request adds its own (the OAuth token).
 std::string serialize_request_headers(const Endpoint& ep, const std::string& authorization,

@@ -4,7 +4,7 @@
 
 #include "client/config_check.hpp"
 #include "core/error_mapping.hpp"
-#include "core/redact.hpp"
+#include "common/redact.hpp"
 #include "core/response_reader.hpp"
 #include "core/retry_policy.hpp"
 #include "core/sink_piece.hpp"

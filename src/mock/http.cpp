@@ -2,8 +2,8 @@
 #include "mock/http.hpp"
 
 #include "mock/mock_server.hpp"
+#include "common/base64.hpp"
 
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -63,21 +63,14 @@ bool content_type_is(std::string_view header_value, std::string_view media_type)
 }
 
 bool basic_credentials_match(std::string_view authorization, std::string_view user, std::string_view password) {
-    namespace base64 = boost::beast::detail::base64;
     const auto space = authorization.find(' ');
     if (space == std::string_view::npos || !iequals(authorization.substr(0, space), "Basic")) return false;
     std::string_view encoded = authorization.substr(space + 1);
     while (!encoded.empty() && encoded.front() == ' ') encoded.remove_prefix(1);
     while (!encoded.empty() && encoded.back() == ' ') encoded.remove_suffix(1);
-
-    // decoded_size() assumes padded input; unpadded input decodes to more.
-    std::string decoded(base64::decoded_size(encoded.size() + 3), '\0');
-    const auto [written, read] = base64::decode(decoded.data(), encoded.data(), encoded.size());
-    // decode() stops at padding or at the first foreign character; only
-    // padding may follow what it consumed.
-    const std::string_view rest = encoded.substr(read);
-    if (rest.size() > 2 || rest.find_first_not_of('=') != std::string_view::npos) return false;
-    decoded.resize(written);
+    const std::optional<std::string> plain = bwvoice::detail::base64_decode(encoded);
+    if (!plain) return false;
+    const std::string& decoded = *plain;
 
     const auto colon = decoded.find(':');
     if (colon == std::string::npos) return false;

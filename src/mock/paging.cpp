@@ -1,7 +1,7 @@
 // listConferences paging (see paging.hpp).
 #include "mock/paging.hpp"
+#include "common/base64.hpp"
 
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -11,32 +11,7 @@
 namespace bwvoice::mock::detail {
 namespace {
 
-namespace base64 = boost::beast::detail::base64;
-
 constexpr std::string_view kTokenVersion = "c1";
-
-std::string to_base64url(std::string_view raw) {
-    std::string out(base64::encoded_size(raw.size()), '\0');
-    out.resize(base64::encode(out.data(), raw.data(), raw.size()));
-    while (!out.empty() && out.back() == '=') out.pop_back();
-    for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-    return out;
-}
-
-std::optional<std::string> from_base64url(std::string_view text) {
-    std::string standard;
-    for (const char c : text) {
-        if (c == '+' || c == '/' || c == '=') return std::nullopt;  // not base64url
-        standard += c == '-' ? '+' : c == '_' ? '/' : c;
-    }
-    while (standard.size() % 4 != 0) standard += '=';
-    std::string out(base64::decoded_size(standard.size()), '\0');
-    const auto [written, read] = base64::decode(out.data(), standard.data(), standard.size());
-    const std::string_view rest = std::string_view(standard).substr(read);
-    if (rest.find_first_not_of('=') != std::string_view::npos) return std::nullopt;
-    out.resize(written);
-    return out;
-}
 
 template <class Int>
 std::optional<Int> parse_int(std::string_view text) {
@@ -54,11 +29,11 @@ std::string encode_page_token(const Cursor& cursor) {
     raw += std::to_string(cursor.created.time_since_epoch().count());
     raw += '|';
     raw += cursor.id;
-    return to_base64url(raw);
+    return bwvoice::detail::base64url_encode(raw);
 }
 
 std::optional<Cursor> decode_page_token(std::string_view token) {
-    const auto raw = from_base64url(token);
+    const auto raw = bwvoice::detail::base64url_decode(token);
     if (!raw) return std::nullopt;
     const std::string_view text(*raw);
     const auto first = text.find('|');

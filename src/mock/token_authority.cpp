@@ -2,8 +2,8 @@
 #include "mock/token_authority.hpp"
 
 #include "mock/http.hpp"
+#include "common/base64.hpp"
 
-#include <boost/beast/core/detail/base64.hpp>
 
 #include <openssl/rand.h>
 
@@ -27,16 +27,11 @@ void check_lifetime(std::optional<std::chrono::seconds> lifetime) {
 /// 32 bytes from OpenSSL's CSPRNG as base64url without padding: unguessable,
 /// and safe as it is in a header (RFC 6750's b64token).
 std::string random_token() {
-    namespace base64 = boost::beast::detail::base64;
     std::array<unsigned char, 32> bytes{};
     if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
         throw std::runtime_error("TokenAuthority: RAND_bytes failed");
-    std::string token(base64::encoded_size(bytes.size()), '\0');
-    token.resize(base64::encode(token.data(), bytes.data(), bytes.size()));
-    while (!token.empty() && token.back() == '=') token.pop_back();
-    std::replace(token.begin(), token.end(), '+', '-');
-    std::replace(token.begin(), token.end(), '/', '_');
-    return token;
+    return bwvoice::detail::base64url_encode(
+        std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Redaction of secrets from text handed to the caller, with no I/O.
-#include "core/redact.hpp"
+#include "common/redact.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -4,6 +4,8 @@
 #ifndef BWVOICE_DETAIL_OPERATIONS_HPP
 #define BWVOICE_DETAIL_OPERATIONS_HPP
 
+#include <bwvoice/export.hpp>
+
 #include <bwvoice/changes.hpp>
 #include <bwvoice/conference.hpp>
 #include <bwvoice/media.hpp>
@@ -19,22 +21,22 @@ namespace bwvoice::detail {
 class ClientImpl;
 struct PagerState;
 
-void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Completion<Conference> done);
-void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, ConferenceUpdate update,
+BWVOICE_API void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Completion<Conference> done);
+BWVOICE_API void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, ConferenceUpdate update,
                              Completion<> done);
-void start_update_conference_bxml(std::shared_ptr<ClientImpl> impl, std::string id, std::string bxml,
+BWVOICE_API void start_update_conference_bxml(std::shared_ptr<ClientImpl> impl, std::string id, std::string bxml,
                                   Completion<> done);
-void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
+BWVOICE_API void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
                       Completion<ConferenceMember> done);
-void start_update_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
+BWVOICE_API void start_update_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
                          MemberUpdate update, Completion<> done);
-void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string conference_id,
+BWVOICE_API void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string conference_id,
                            Completion<std::vector<RecordingMetadata>> done);
-void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string recording_id,
+BWVOICE_API void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string recording_id,
                          Completion<RecordingMetadata> done);
-void start_download_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id,
+BWVOICE_API void start_download_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id,
                               std::string recording_id, MediaSink* sink, Completion<DownloadResult> done);
-void start_next_page(std::shared_ptr<PagerState> pager, Completion<std::vector<Conference>> done);
+BWVOICE_API void start_next_page(std::shared_ptr<PagerState> pager, Completion<std::vector<Conference>> done);
 
 /// A download's sink hears the end of a download that never started, as
 /// MediaSink promises (finish() exactly once, whatever happened); other

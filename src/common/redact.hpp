@@ -1,6 +1,6 @@
-// Removal of secrets from text the client hands to its caller.
-#ifndef BWVOICE_SRC_CLIENT_REDACT_HPP
-#define BWVOICE_SRC_CLIENT_REDACT_HPP
+// Removal of secrets from text handed to a caller: the library's Diagnostics, bwconf's output.
+#ifndef BWVOICE_SRC_COMMON_REDACT_HPP
+#define BWVOICE_SRC_COMMON_REDACT_HPP
 
 #include <initializer_list>
 #include <span>

@@ -1,4 +1,4 @@
-#include "core/redact.hpp"
+#include "common/redact.hpp"
 
 #include <algorithm>
 #include <utility>
