@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(
-  build-essential cmake ninja-build pkg-config g++ clang
+  build-essential cmake ninja-build pkg-config g++ clang clang-format
+  doxygen  # the docs target and its warning check (docs/)
   libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libboost-test1.81-dev libboost-program-options1.81-dev
