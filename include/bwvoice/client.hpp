@@ -149,7 +149,10 @@ public:
     ConferenceClient(ConferenceClient&&) noexcept;
     /// Closes this client (as the destructor does), then takes over `other`.
     ConferenceClient& operator=(ConferenceClient&&) noexcept;
+    /// Not copyable: share one client (by reference) among the code that
+    /// uses it, so that it shares one pool.
     ConferenceClient(const ConferenceClient&) = delete;
+    /// Not copyable (see the copy constructor).
     ConferenceClient& operator=(const ConferenceClient&) = delete;
 
     /// Calls close().
