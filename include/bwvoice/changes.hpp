@@ -1,5 +1,6 @@
-// bwvoice: the changes the API accepts: a conference update (`updateConference`)
-// and a member update (`updateConferenceMember`), with their JSON bodies.
+/// @file
+/// The changes the API accepts: a conference update (`updateConference`)
+/// and a member update (`updateConferenceMember`), with their JSON bodies.
 #ifndef BWVOICE_CHANGES_HPP
 #define BWVOICE_CHANGES_HPP
 
@@ -12,10 +13,17 @@
 
 namespace bwvoice {
 
-/// `conferenceStateEnum`.
-enum class ConferenceStatus { active, completed };
-/// `redirectMethodEnum`.
-enum class RedirectMethod { get, post };
+/// `conferenceStateEnum`: the status ConferenceUpdate::status sets.
+enum class ConferenceStatus {
+    active,     ///< `active`: the conference goes on (the API's default).
+    completed,  ///< `completed`: ends the conference and ejects every member.
+};
+/// `redirectMethodEnum`: the HTTP method of the redirect webhook (the API's
+/// default is POST).
+enum class RedirectMethod {
+    get,   ///< `GET`
+    post,  ///< `POST`
+};
 
 BWVOICE_API std::string_view to_string(ConferenceStatus s) noexcept;  ///< "active", "completed"
 BWVOICE_API std::string_view to_string(RedirectMethod m) noexcept;    ///< "GET", "POST"
@@ -44,18 +52,31 @@ BWVOICE_API std::string_view to_string(RedirectMethod m) noexcept;    ///< "GET"
 /// fallback credentials without a fallback URL, credentials without a
 /// redirect URL or with status `completed`, an empty credential.
 struct ConferenceUpdate {
+    /// `status`: `completed` ends the conference; absent, or `active`, keeps
+    /// it going (and then redirect_url is required).
     std::optional<ConferenceStatus> status{};
+    /// `redirectUrl`: where Bandwidth sends the `conferenceRedirect` webhook
+    /// that answers with new BXML. Required while the conference stays
+    /// active, not allowed with status `completed`.
     std::optional<std::string> redirect_url{};
+    /// `redirectMethod`: the method of that webhook.
     std::optional<RedirectMethod> redirect_method{};
-    /// Basic credentials Bandwidth uses for the redirect webhook. Never
-    /// appear in errors, Diagnostics or logs.
+    /// `username`: Basic credentials Bandwidth uses for the redirect webhook.
+    /// Never appear in errors, Diagnostics or logs (nor does password).
     std::optional<std::string> username{};
+    /// `password`: see username.
     std::optional<std::string> password{};
+    /// `redirectFallbackUrl`: tried when redirect_url does not answer.
     std::optional<std::string> redirect_fallback_url{};
+    /// `redirectFallbackMethod`: the method of the fallback webhook.
     std::optional<RedirectMethod> redirect_fallback_method{};
+    /// `fallbackUsername`: Basic credentials for the fallback webhook, never
+    /// shown either (nor is fallback_password).
     std::optional<std::string> fallback_username{};
+    /// `fallbackPassword`: see fallback_username.
     std::optional<std::string> fallback_password{};
 
+    /// Field by field.
     friend bool operator==(const ConferenceUpdate&, const ConferenceUpdate&) = default;
 };
 
@@ -74,10 +95,15 @@ BWVOICE_API std::string to_json(const ConferenceUpdate& u);
 /// list clears it. At least one field must be set, and the call IDs must be
 /// well-formed UTF-8 (else errc::bad_request, nothing sent).
 struct MemberUpdate {
+    /// `mute`: a muted member still hears the others.
     std::optional<bool> mute{};
+    /// `hold`: a member on hold neither hears nor speaks.
     std::optional<bool> hold{};
+    /// `callIdsToCoach`: the calls this member coaches (replaces the list;
+    /// it does not add those calls to the conference).
     std::optional<std::vector<std::string>> call_ids_to_coach{};
 
+    /// Field by field.
     friend bool operator==(const MemberUpdate&, const MemberUpdate&) = default;
 };
 

@@ -1,5 +1,6 @@
-// bwvoice: ConferenceClient, the conferences resource of the Voice API as
-// asynchronous operations over a pool of keep-alive TLS connections.
+/// @file
+/// ConferenceClient, the conferences resource of the Voice API as
+/// asynchronous operations over a pool of keep-alive TLS connections.
 #ifndef BWVOICE_CLIENT_HPP
 #define BWVOICE_CLIENT_HPP
 
@@ -128,6 +129,7 @@ class ConferencePager;
 /// that context.
 class BWVOICE_API ConferenceClient {
 public:
+    /// The type of the executor given at construction.
     using executor_type = boost::asio::any_io_executor;
 
     /// Creates the client; opens no connection yet (connections are opened on
@@ -137,14 +139,22 @@ public:
     /// TlsConfig::extra_ca_file cannot be opened or read.
     ConferenceClient(executor_type ex, ClientConfig config);
 
+    /// Creates the client on `ctx`'s executor (an io_context, a thread_pool);
+    /// the same otherwise.
     template <class ExecutionContext>
         requires std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>
     ConferenceClient(ExecutionContext& ctx, ClientConfig config)
         : ConferenceClient(executor_type(ctx.get_executor()), std::move(config)) {}
 
+    /// Takes over the client: its operations in flight go on, and `other`
+    /// behaves as a closed client (see Object lifetimes).
     ConferenceClient(ConferenceClient&&) noexcept;
+    /// Closes this client (as the destructor does), then takes over `other`.
     ConferenceClient& operator=(ConferenceClient&&) noexcept;
+    /// Not copyable: share one client (by reference) among the code that
+    /// uses it, so that it shares one pool.
     ConferenceClient(const ConferenceClient&) = delete;
+    /// Not copyable (see the copy constructor).
     ConferenceClient& operator=(const ConferenceClient&) = delete;
 
     /// Calls close().
@@ -156,15 +166,32 @@ public:
     // ---- conferences -------------------------------------------------------
 
     /// Get Conference Information: `GET .../conferences/{id}`.
-    /// Handler: `void(error_code, Conference)`.
     /// @code
     /// bwvoice::Conference c = co_await client.async_get_conference("conf-fe23a767-...");
     /// @endcode
+    ///
+    /// @par Handler signature
+    /// `void(error_code, Conference)`.
+    /// @par Executor
+    /// The handler runs on its associated executor (by default get_executor()),
+    /// never inside this call.
+    /// @par Per-operation cancellation
+    /// Terminal, partial and total (a read: see the class).
+    /// @par Errors
+    /// errc::not_found: no such conference. errc::bad_request: an ID refused
+    /// before sending (empty, `.` or `..`), or a 400. errc::bad_response: an
+    /// answer that is malformed or names another conference.
+    /// asio::error::operation_aborted when cancelled, and any other errc as
+    /// it describes (errc::timeout, errc::connection_failed, ...).
+    /// @par Thread-safety
+    /// Callable from any thread, concurrently with every other operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_get_conference(std::string_view id, CompletionToken&& token = {}) {
         return initiate<Conference>(std::forward<CompletionToken>(token), nullptr, &detail::start_get_conference,
                                     std::string(id));
     }
+    /// @overload
+    /// Fills `diag` just before the handler runs; it must stay valid until then.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_get_conference(std::string_view id, Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<Conference>(std::forward<CompletionToken>(token), &diag, &detail::start_get_conference,
@@ -173,7 +200,10 @@ public:
 
     /// List Conferences: a pager that fetches one page per async_next(),
     /// following the API's `Link: <...>; rel="next"` (see ConferencePager).
-    /// Does no I/O itself.
+    /// Does no I/O itself, and never fails: a query the API would refuse
+    /// (ConferenceQuery::page_size out of 1 to 1000) fails the first
+    /// async_next() with errc::bad_request, nothing sent. Callable from any
+    /// thread.
     /// @code
     /// auto pager = client.list_conferences({.name = "standup", .page_size = 100});  // no co_await: fine
     /// while (!pager.done())
@@ -183,18 +213,40 @@ public:
 
     /// Update Conference: `POST .../conferences/{id}` with exactly the fields
     /// of `update` that are set (see ConferenceUpdate for the API's rules,
-    /// checked before sending). Handler: `void(error_code)`; success is 204.
+    /// checked before sending); success is 204.
     /// @code
     /// bwvoice::ConferenceUpdate end{.status = bwvoice::ConferenceStatus::completed};
     /// co_await client.async_update_conference(id, end);
     /// @endcode
     /// (A named variable, not a braced temporary inside the co_await: g++ 12
     /// destroys such a temporary twice.)
+    ///
+    /// @par Handler signature
+    /// `void(error_code)`.
+    /// @par Executor
+    /// The handler runs on its associated executor (by default get_executor()),
+    /// never inside this call.
+    /// @par Per-operation cancellation
+    /// Terminal, partial and total until the request may have reached the
+    /// server; from then on only terminal (a change: see the class).
+    /// @par Errors
+    /// errc::bad_request: an ID refused before sending, `update` breaking
+    /// the API's rules (Diagnostics::message is check_update()'s; nothing
+    /// sent), or a 400. errc::not_found: no such conference.
+    /// A connection failure, a timeout or a 5xx once the request may have
+    /// reached the server ends it with that error: the change may have been
+    /// applied, and Diagnostics::message says so.
+    /// asio::error::operation_aborted when cancelled, and any other errc as
+    /// it describes (errc::timeout, errc::connection_failed, ...).
+    /// @par Thread-safety
+    /// Callable from any thread, concurrently with every other operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_update_conference(std::string_view id, ConferenceUpdate update, CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_conference,
                           std::string(id), std::move(update));
     }
+    /// @overload
+    /// Fills `diag` just before the handler runs; it must stay valid until then.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_update_conference(std::string_view id, ConferenceUpdate update, Diagnostics& diag,
                                  CompletionToken&& token = {}) {
@@ -205,13 +257,33 @@ public:
     /// Update Conference BXML: `PUT .../conferences/{id}/bxml`, the document
     /// sent byte for byte as `application/xml` (for example
     /// `<?xml version="1.0" encoding="UTF-8"?><Bxml><PlayAudio>...</PlayAudio></Bxml>`).
-    /// An empty document is refused (errc::bad_request, nothing sent).
-    /// Handler: `void(error_code)`; success is 204.
+    /// Success is 204.
+    ///
+    /// @par Handler signature
+    /// `void(error_code)`.
+    /// @par Executor
+    /// The handler runs on its associated executor (by default get_executor()),
+    /// never inside this call.
+    /// @par Per-operation cancellation
+    /// Terminal, partial and total until the request may have reached the
+    /// server; from then on only terminal (a change: see the class).
+    /// @par Errors
+    /// errc::bad_request: an ID refused before sending, an empty document
+    /// (nothing sent), or a 400. errc::not_found: no such conference.
+    /// A connection failure, a timeout or a 5xx once the request may have
+    /// reached the server ends it with that error: the change may have been
+    /// applied, and Diagnostics::message says so.
+    /// asio::error::operation_aborted when cancelled, and any other errc as
+    /// it describes (errc::timeout, errc::connection_failed, ...).
+    /// @par Thread-safety
+    /// Callable from any thread, concurrently with every other operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_update_conference_bxml(std::string_view id, std::string bxml, CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_conference_bxml,
                           std::string(id), std::move(bxml));
     }
+    /// @overload
+    /// Fills `diag` just before the handler runs; it must stay valid until then.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_update_conference_bxml(std::string_view id, std::string bxml, Diagnostics& diag,
                                       CompletionToken&& token = {}) {
@@ -222,12 +294,31 @@ public:
     // ---- members -----------------------------------------------------------
 
     /// Get Conference Member: `GET .../conferences/{conference_id}/members/{member_id}`
-    /// (the member ID is its call ID). Handler: `void(error_code, ConferenceMember)`.
+    /// (the member ID is its call ID).
+    ///
+    /// @par Handler signature
+    /// `void(error_code, ConferenceMember)`.
+    /// @par Executor
+    /// The handler runs on its associated executor (by default get_executor()),
+    /// never inside this call.
+    /// @par Per-operation cancellation
+    /// Terminal, partial and total (a read: see the class).
+    /// @par Errors
+    /// errc::not_found: no such conference or member. errc::bad_request: an
+    /// ID refused before sending (empty, `.` or `..`), or a 400.
+    /// errc::bad_response: an answer that is malformed or names another
+    /// member or conference.
+    /// asio::error::operation_aborted when cancelled, and any other errc as
+    /// it describes (errc::timeout, errc::connection_failed, ...).
+    /// @par Thread-safety
+    /// Callable from any thread, concurrently with every other operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_get_member(std::string_view conference_id, std::string_view member_id, CompletionToken&& token = {}) {
         return initiate<ConferenceMember>(std::forward<CompletionToken>(token), nullptr, &detail::start_get_member,
                                           std::string(conference_id), std::string(member_id));
     }
+    /// @overload
+    /// Fills `diag` just before the handler runs; it must stay valid until then.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_get_member(std::string_view conference_id, std::string_view member_id, Diagnostics& diag,
                           CompletionToken&& token = {}) {
@@ -236,17 +327,40 @@ public:
     }
 
     /// Update Conference Member: `PUT .../members/{member_id}` with exactly the
-    /// fields of `update` that are set. Handler: `void(error_code)`; success is 204.
+    /// fields of `update` that are set; success is 204.
     /// @code
     /// bwvoice::MemberUpdate mute{.mute = true};
     /// co_await client.async_update_member(conf, call, mute);
     /// @endcode
+    ///
+    /// @par Handler signature
+    /// `void(error_code)`.
+    /// @par Executor
+    /// The handler runs on its associated executor (by default get_executor()),
+    /// never inside this call.
+    /// @par Per-operation cancellation
+    /// Terminal, partial and total until the request may have reached the
+    /// server; from then on only terminal (a change: see the class).
+    /// @par Errors
+    /// errc::bad_request: an ID refused before sending, an `update` that
+    /// cannot be sent (nothing set, a call ID that is not UTF-8:
+    /// Diagnostics::message is check_update()'s; nothing sent), or a 400.
+    /// errc::not_found: no such conference or member.
+    /// A connection failure, a timeout or a 5xx once the request may have
+    /// reached the server ends it with that error: the change may have been
+    /// applied, and Diagnostics::message says so.
+    /// asio::error::operation_aborted when cancelled, and any other errc as
+    /// it describes (errc::timeout, errc::connection_failed, ...).
+    /// @par Thread-safety
+    /// Callable from any thread, concurrently with every other operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_update_member(std::string_view conference_id, std::string_view member_id, MemberUpdate update,
                              CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_member,
                           std::string(conference_id), std::string(member_id), std::move(update));
     }
+    /// @overload
+    /// Fills `diag` just before the handler runs; it must stay valid until then.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_update_member(std::string_view conference_id, std::string_view member_id, MemberUpdate update,
                              Diagnostics& diag, CompletionToken&& token = {}) {
@@ -257,12 +371,31 @@ public:
     // ---- recordings --------------------------------------------------------
 
     /// List Conference Recordings: `GET .../conferences/{id}/recordings` (not
-    /// paged by the API). Handler: `void(error_code, std::vector<RecordingMetadata>)`.
+    /// paged by the API), possibly empty.
+    ///
+    /// @par Handler signature
+    /// `void(error_code, std::vector<RecordingMetadata>)`.
+    /// @par Executor
+    /// The handler runs on its associated executor (by default get_executor()),
+    /// never inside this call.
+    /// @par Per-operation cancellation
+    /// Terminal, partial and total (a read: see the class).
+    /// @par Errors
+    /// errc::not_found: no such conference. errc::bad_request: an ID refused
+    /// before sending (empty, `.` or `..`), or a 400. errc::bad_response: an
+    /// answer that is malformed, or a recording in it that names another
+    /// conference.
+    /// asio::error::operation_aborted when cancelled, and any other errc as
+    /// it describes (errc::timeout, errc::connection_failed, ...).
+    /// @par Thread-safety
+    /// Callable from any thread, concurrently with every other operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_list_recordings(std::string_view conference_id, CompletionToken&& token = {}) {
         return initiate<std::vector<RecordingMetadata>>(std::forward<CompletionToken>(token), nullptr,
                                                         &detail::start_list_recordings, std::string(conference_id));
     }
+    /// @overload
+    /// Fills `diag` just before the handler runs; it must stay valid until then.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_list_recordings(std::string_view conference_id, Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<std::vector<RecordingMetadata>>(std::forward<CompletionToken>(token), &diag,
@@ -270,7 +403,23 @@ public:
     }
 
     /// Get Conference Recording Information: `GET .../recordings/{recording_id}`.
-    /// Handler: `void(error_code, RecordingMetadata)`.
+    ///
+    /// @par Handler signature
+    /// `void(error_code, RecordingMetadata)`.
+    /// @par Executor
+    /// The handler runs on its associated executor (by default get_executor()),
+    /// never inside this call.
+    /// @par Per-operation cancellation
+    /// Terminal, partial and total (a read: see the class).
+    /// @par Errors
+    /// errc::not_found: no such conference or recording. errc::bad_request:
+    /// an ID refused before sending (empty, `.` or `..`), or a 400.
+    /// errc::bad_response: an answer that is malformed or names another
+    /// recording or conference.
+    /// asio::error::operation_aborted when cancelled, and any other errc as
+    /// it describes (errc::timeout, errc::connection_failed, ...).
+    /// @par Thread-safety
+    /// Callable from any thread, concurrently with every other operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_get_recording(std::string_view conference_id, std::string_view recording_id,
                              CompletionToken&& token = {}) {
@@ -278,6 +427,8 @@ public:
                                            &detail::start_get_recording, std::string(conference_id),
                                            std::string(recording_id));
     }
+    /// @overload
+    /// Fills `diag` just before the handler runs; it must stay valid until then.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_get_recording(std::string_view conference_id, std::string_view recording_id, Diagnostics& diag,
                              CompletionToken&& token = {}) {
@@ -290,8 +441,27 @@ public:
     /// streamed into `sink` in bounded memory whatever the size (see
     /// MediaSink; `sink` must stay valid until the handler runs). Retried
     /// like any read until the first byte reaches the sink, never after.
-    /// Handler: `void(error_code, DownloadResult)`. No body size limit applies
-    /// (ClientConfig::max_body_bytes is for JSON answers).
+    /// No body size limit applies (ClientConfig::max_body_bytes is for JSON
+    /// answers).
+    ///
+    /// @par Handler signature
+    /// `void(error_code, DownloadResult)`.
+    /// @par Executor
+    /// The handler runs on its associated executor (by default get_executor()),
+    /// never inside this call.
+    /// @par Per-operation cancellation
+    /// Terminal, partial and total (a read: see the class); the sink then
+    /// gets finish(false).
+    /// @par Errors
+    /// errc::not_found: no such conference or recording. errc::bad_request:
+    /// an ID refused before sending (empty, `.` or `..`), or a 400.
+    /// errc::bad_response: a malformed response, or a body whose end cannot be
+    /// verified (no Content-Length, not chunked). The sink's own error_code,
+    /// when it stops the download.
+    /// asio::error::operation_aborted when cancelled, and any other errc as
+    /// it describes (errc::timeout, errc::connection_failed, ...).
+    /// @par Thread-safety
+    /// Callable from any thread, concurrently with every other operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_download_recording(std::string_view conference_id, std::string_view recording_id, MediaSink& sink,
                                   CompletionToken&& token = {}) {
@@ -299,6 +469,8 @@ public:
                                         &detail::start_download_recording, std::string(conference_id),
                                         std::string(recording_id), &sink);
     }
+    /// @overload
+    /// Fills `diag` just before the handler runs; it must stay valid until then.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_download_recording(std::string_view conference_id, std::string_view recording_id, MediaSink& sink,
                                   Diagnostics& diag, CompletionToken&& token = {}) {
@@ -360,32 +532,60 @@ private:
 /// delivered as it is.
 class BWVOICE_API ConferencePager {
 public:
+    /// The type of the client's executor.
     using executor_type = boost::asio::any_io_executor;
 
     // A move copies the executor, so a moved-from pager still completes
     // async_next() on it (with errc::cancelled).
+    /// Another handle on the same listing, sharing its position.
     ConferencePager(const ConferencePager&) = default;
+    /// Makes this a handle on `other`'s listing, sharing its position.
     ConferencePager& operator=(const ConferencePager&) = default;
+    /// Takes over the listing; `other` is then done() and its async_next()
+    /// fails with errc::cancelled.
     ConferencePager(ConferencePager&& other) noexcept : ex_(other.ex_), state_(std::move(other.state_)) {}
+    /// Takes over `other`'s listing, as the move constructor does.
     ConferencePager& operator=(ConferencePager&& other) noexcept {
         ex_ = other.ex_;
         state_ = std::move(other.state_);
         return *this;
     }
+    /// Drops this handle; a page under way still completes.
     ~ConferencePager() = default;
 
     /// True once the last page has been fetched; async_next() then completes
     /// at once (posted) with an empty page.
     bool done() const noexcept;
 
+    /// The client's executor, on which async_next() completes by default.
     executor_type get_executor() const noexcept { return ex_; }
 
-    /// The next page. Handler: `void(error_code, std::vector<Conference>)`.
-    /// A failed page can be asked for again (the position is kept).
+    /// The next page. A failed page can be asked for again (the position is
+    /// kept).
+    ///
+    /// @par Handler signature
+    /// `void(error_code, std::vector<Conference>)`.
+    /// @par Executor
+    /// The handler runs on its associated executor (by default get_executor()),
+    /// never inside this call.
+    /// @par Per-operation cancellation
+    /// Terminal, partial and total (a read: see the class).
+    /// @par Errors
+    /// errc::bad_request: another async_next() under way, a query refused
+    /// before sending (ConferenceQuery::page_size out of 1 to 1000), or a 400.
+    /// errc::bad_response: a malformed page, or a next link the pager may not
+    /// follow. errc::cancelled: a closed client, or a moved-from pager.
+    /// asio::error::operation_aborted when cancelled, and any other errc as
+    /// it describes (errc::timeout, errc::connection_failed, ...).
+    /// @par Thread-safety
+    /// Callable from any thread, but one async_next() at a time per listing
+    /// (copies included); done() and get_executor() at any time.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_next(CompletionToken&& token = {}) {
         return initiate(std::forward<CompletionToken>(token), nullptr);
     }
+    /// @overload
+    /// Fills `diag` just before the handler runs; it must stay valid until then.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_next(Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate(std::forward<CompletionToken>(token), &diag);

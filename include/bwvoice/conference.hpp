@@ -1,4 +1,5 @@
-// bwvoice: the conference model of the Voice API and its JSON form.
+/// @file
+/// The conference model of the Voice API and its JSON form.
 #ifndef BWVOICE_CONFERENCE_HPP
 #define BWVOICE_CONFERENCE_HPP
 
@@ -23,7 +24,11 @@ using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 /// HTTP method Bandwidth uses for conference webhooks (`callbackMethodEnum`).
 /// The API may add methods: a value this library does not know decodes as
 /// `unknown` (and encodes as null), never as an error.
-enum class EventMethod { get, post, unknown };
+enum class EventMethod {
+    get,      ///< `GET`
+    post,     ///< `POST` (the API's default)
+    unknown,  ///< A method this library does not know.
+};
 
 /// "GET" or "POST"; "unknown".
 BWVOICE_API std::string_view to_string(EventMethod m) noexcept;
@@ -41,6 +46,7 @@ struct ConferenceMember {
     std::optional<bool> hold;                   ///< `hold`
     std::vector<std::string> call_ids_to_coach; ///< `callIdsToCoach`; null and absent read as empty.
 
+    /// Field by field.
     friend bool operator==(const ConferenceMember&, const ConferenceMember&) = default;
 };
 
@@ -57,6 +63,7 @@ struct Conference {
     std::optional<std::string> tag;                       ///< `tag`
     std::vector<ConferenceMember> active_members;         ///< `activeMembers`; null and absent read as empty.
 
+    /// Field by field.
     friend bool operator==(const Conference&, const Conference&) = default;
 };
 
@@ -77,6 +84,7 @@ BWVOICE_API error_code parse_conference(std::string_view json_text, Conference& 
 
 /// The same from an already parsed JSON value.
 BWVOICE_API error_code conference_from_json(const boost::json::value& v, Conference& out, std::string* why = nullptr);
+/// A member from an already parsed JSON value, with parse_member's rules.
 BWVOICE_API error_code member_from_json(const boost::json::value& v, ConferenceMember& out, std::string* why = nullptr);
 
 /// Decodes one member (Get Conference Member) from JSON text, with the rules
@@ -93,11 +101,13 @@ BWVOICE_API error_code parse_member(std::string_view json_text, ConferenceMember
 BWVOICE_API error_code parse_conference_list(std::string_view json_text, std::vector<Conference>& out,
                                  std::string* why = nullptr);
 
-/// JSON with the API's field names. Absent optionals are written as null,
-/// except `completedTime`, which is omitted when absent (as the API does for
-/// a live conference); EventMethod::unknown is written as null too. An
-/// absent or null `callIdsToCoach` or `activeMembers` is written as [].
+/// JSON with the API's field names, for boost::json::value_from. Absent
+/// optionals are written as null, except `completedTime`, which is omitted
+/// when absent (as the API does for a live conference); EventMethod::unknown
+/// is written as null too. An absent or null `callIdsToCoach` or
+/// `activeMembers` is written as [].
 BWVOICE_API void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const ConferenceMember& m);
+/// A conference as JSON, with the same rules (its members written as above).
 BWVOICE_API void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const Conference& c);
 
 /// Compact JSON text of a conference, as `bwconf get` prints it.

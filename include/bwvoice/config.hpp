@@ -1,4 +1,5 @@
-// bwvoice: configuration of a ConferenceClient.
+/// @file
+/// Configuration of a ConferenceClient.
 #ifndef BWVOICE_CONFIG_HPP
 #define BWVOICE_CONFIG_HPP
 
@@ -25,6 +26,7 @@ struct RetryPolicy {
     /// [0, min(backoff_cap, backoff_base * 2^n)] ("full jitter"). A 429's
     /// Retry-After, when present, replaces the draw.
     std::chrono::milliseconds backoff_base{100};
+    /// The longest backoff drawn (see backoff_base).
     std::chrono::milliseconds backoff_cap{5'000};
     /// false: sleep the upper bound itself instead of a random draw (for tests).
     bool jitter = true;
@@ -75,6 +77,7 @@ struct ClientConfig {
     /// the Authorization header over TLS; it never appears in errors,
     /// diagnostics or logs.
     std::string username;
+    /// The API user's password (see username).
     std::string password;
 
     /// OAuth 2.0 client credentials (Bandwidth App > Account > API
@@ -89,6 +92,7 @@ struct ClientConfig {
     /// drops it (only it), and that request is sent once more with a new one.
     /// The secret and the tokens never appear in errors, diagnostics or logs.
     std::string client_id{};
+    /// The client secret of client_id (see there).
     std::string client_secret{};
     /// The token endpoint. Same rules as base_url (https unless
     /// insecure_allow_plain_http; trusted as `tls` says), but it may be another
@@ -114,6 +118,7 @@ struct ClientConfig {
     /// Resolved addresses are reused for this long.
     std::chrono::milliseconds dns_cache_ttl{60'000};
 
+    /// How failed reads, and changes refused with a 429, are retried.
     RetryPolicy retry{};
 
     /// Largest response body accepted; a larger one is a bad_response.
@@ -124,6 +129,7 @@ struct ClientConfig {
     /// User-Agent header. Must not contain CR or LF.
     std::string user_agent = "bwvoice/" BWVOICE_VERSION_STRING;
 
+    /// Whom the client trusts, for the API and the token endpoint alike.
     TlsConfig tls{};
 
     /// Allows an http:// base_url, sending the credentials in clear. Only for

@@ -1,4 +1,5 @@
-// bwvoice: what is known about a failed (or successful) lookup beyond its error_code.
+/// @file
+/// What is known about a failed (or successful) lookup beyond its error_code.
 #ifndef BWVOICE_DIAGNOSTICS_HPP
 #define BWVOICE_DIAGNOSTICS_HPP
 
@@ -26,6 +27,7 @@ struct Diagnostics {
     /// the last response was an error whose body was JSON of that shape (or
     /// `error` and `error_description` of an OAuth error body).
     std::string api_error_type;
+    /// The error body's `description` (see api_error_type).
     std::string api_error_description;
     /// A human-readable account of the failure written by the client (for
     /// example "connect to 127.0.0.1:8443: Connection refused" or "field
@@ -39,6 +41,8 @@ struct Diagnostics {
     /// failures); never more than attempts - 1.
     unsigned retries = 0;
 
+    /// Back to the state of a new Diagnostics. (An operation replaces the
+    /// whole object when it completes, so reusing one needs no clear().)
     void clear() { *this = Diagnostics{}; }
 };
 

@@ -1,4 +1,5 @@
-// bwvoice: error codes of the conference client.
+/// @file
+/// Error codes of the conference client.
 #ifndef BWVOICE_ERROR_HPP
 #define BWVOICE_ERROR_HPP
 
@@ -11,6 +12,7 @@
 
 namespace bwvoice {
 
+/// The error code every operation completes with (Boost.System's, as Asio's).
 using error_code = boost::system::error_code;
 
 /// Why a lookup failed. The names and meanings are those of the `bwconf`
@@ -37,6 +39,8 @@ enum class errc {
 /// The category of errc. Its name is "bwvoice".
 BWVOICE_API const boost::system::error_category& client_category() noexcept;
 
+/// Makes `e` an error_code of client_category(), so that `ec == errc::not_found`
+/// and `error_code ec = errc::timeout;` work (found by argument-dependent lookup).
 inline error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), client_category()}; }
 
 /// The contract's spelling of a code ("not_found", "tls_error", ...); "unknown" for other values.
@@ -56,8 +60,11 @@ enum class condition {
     retryable,      ///< Worth trying again later: rate_limited, server_error, connection_failed, timeout.
 };
 
+/// The category of condition. Its name is "bwvoice.condition".
 BWVOICE_API const boost::system::error_category& condition_category() noexcept;
 
+/// Makes `c` an error_condition of condition_category(), so that
+/// `ec == bwvoice::condition::retryable` works.
 inline boost::system::error_condition make_error_condition(condition c) noexcept {
     return {static_cast<int>(c), condition_category()};
 }
@@ -65,7 +72,9 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
 }  // namespace bwvoice
 
 namespace boost::system {
+/// Lets a bwvoice::errc convert to an error_code, and compare with one.
 template <> struct is_error_code_enum<bwvoice::errc> : std::true_type {};
+/// Lets an error_code compare with a bwvoice::condition.
 template <> struct is_error_condition_enum<bwvoice::condition> : std::true_type {};
 }  // namespace boost::system
 

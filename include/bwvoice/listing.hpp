@@ -1,4 +1,5 @@
-// bwvoice: the filters of List Conferences.
+/// @file
+/// The filters of List Conferences.
 #ifndef BWVOICE_LISTING_HPP
 #define BWVOICE_LISTING_HPP
 

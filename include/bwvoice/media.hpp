@@ -1,4 +1,5 @@
-// bwvoice: where a downloaded recording's media goes.
+/// @file
+/// Where a downloaded recording's media goes.
 #ifndef BWVOICE_MEDIA_HPP
 #define BWVOICE_MEDIA_HPP
 
@@ -39,8 +40,17 @@ namespace bwvoice {
 ///
 /// Nothing is resent once start() has been called: a failure after it ends
 /// the download, and finish(false) tells the sink its data is incomplete.
+///
+/// @par Thread-safety
+/// The client calls a sink one call at a time, never concurrently: from a
+/// thread running the client's executor or, for a download refused before
+/// it started (a refused ID, a moved-from client), from the caller's thread
+/// inside async_download_recording() (finish(false) only). A sink given to
+/// several downloads at once is called by each, and must protect itself.
 class BWVOICE_API MediaSink {
 public:
+    /// A sink must outlive its download: destroy it after finish() (or, when
+    /// the io_context went first, after the io_context).
     virtual ~MediaSink() = default;
 
     /// The response's Content-Type ("audio/vnd.wave", "audio/mpeg", ...) and

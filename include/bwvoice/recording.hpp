@@ -1,4 +1,5 @@
-// bwvoice: a conference recording's metadata (`conferenceRecordingMetadata`) and its JSON form.
+/// @file
+/// A conference recording's metadata (`conferenceRecordingMetadata`) and its JSON form.
 #ifndef BWVOICE_RECORDING_HPP
 #define BWVOICE_RECORDING_HPP
 
@@ -23,7 +24,11 @@ namespace bwvoice {
 /// this library does not know decodes as `unknown`, never as an error. It has
 /// no text to write back: RecordingMetadata's JSON omits it, as it omits
 /// every absent or null field.
-enum class FileFormat { mp3, wav, unknown };
+enum class FileFormat {
+    mp3,      ///< `mp3`
+    wav,      ///< `wav`
+    unknown,  ///< A format this library does not know.
+};
 
 /// "mp3", "wav"; "unknown".
 BWVOICE_API std::string_view to_string(FileFormat f) noexcept;
@@ -74,6 +79,7 @@ struct RecordingMetadata {
     std::optional<std::string> media_url;            ///< `mediaUrl`; present once downloadable.
     std::optional<std::string> recording_name;       ///< `recordingName`
 
+    /// Field by field.
     friend bool operator==(const RecordingMetadata&, const RecordingMetadata&) = default;
 };
 
