@@ -79,8 +79,7 @@ int main(int argc, char** argv) {
                                                       << conference.active_members.size() << " active members\n";
                                         });
         }
-        // Runs until every handler has run: the client keeps no work of its
-        // own once its operations are done.
+        // Returns once nothing is left to do: here, once every handler has run.
         ioc.run();
         return failed == 0 ? 0 : example::kExitFailed;
     } catch (const example::UsageError& e) {

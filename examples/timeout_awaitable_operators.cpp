@@ -77,6 +77,10 @@ asio::awaitable<bool> run(bwvoice::ConferenceClient& client, bwvoice::Conference
                           std::string id, milliseconds timeout) {
     const bool in_time = co_await get_with_timeout(client, id, timeout);
     const bool from_silence = co_await get_with_timeout(silent_client, id, milliseconds(250));
+    // The cancelled lookup is over, but the connection it was opening goes on
+    // (until ClientConfig::handshake_timeout, 5 s) so that it can serve the
+    // next lookup; with none to come, close() stops it now, and run() returns.
+    silent_client.close();
     co_return in_time && !from_silence;
 }
 
