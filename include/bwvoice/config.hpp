@@ -41,9 +41,9 @@ struct TlsConfig {
     /// ConferenceClient's constructor throws std::system_error (with the
     /// errno) if the file cannot be opened or read, and std::invalid_argument
     /// if it holds no PEM certificate.
-    std::string extra_ca_file;
+    std::string extra_ca_file{};
     /// The same as PEM text, for callers that hold the CA in memory.
-    std::string extra_ca_pem;
+    std::string extra_ca_pem{};
     /// Offer remembered TLS sessions to new connections so reconnects skip the
     /// full handshake (RFC 8446 resumption). Each session is offered to one
     /// connection only (RFC 8446, appendix C.4). Off only to measure its effect.
@@ -60,25 +60,27 @@ struct TlsConfig {
     /// that check. A context whose X509_STORE replaces steps of chain
     /// verification (X509_STORE_set_verify, X509_STORE_set_get_issuer, ...)
     /// is refused with std::invalid_argument.
-    std::shared_ptr<boost::asio::ssl::context> context;
+    std::shared_ptr<boost::asio::ssl::context> context{};
 };
 
 /// Everything a ConferenceClient needs. An aggregate: build it with designated
-/// initializers. ConferenceClient's constructor validates it once and throws
-/// std::invalid_argument naming the offending field. Every duration is at
-/// most 30 days, and the base URL's port 1 to 65535.
+/// initializers naming only the fields you need (every member, TlsConfig's
+/// too, has a default member initializer, so that compiles without
+/// -Wmissing-field-initializers warnings). ConferenceClient's constructor
+/// validates it once and throws std::invalid_argument naming the offending
+/// field. Every duration is at most 30 days, and the base URL's port 1 to 65535.
 struct ClientConfig {
     /// The API root. https only, unless insecure_allow_plain_http.
     std::string base_url = "https://voice.bandwidth.com/api/v2";
     /// Account ID (7 digits in current accounts). Required.
-    std::string account_id;
+    std::string account_id{};
     /// HTTP Basic credentials of an API user. Give these, or the OAuth 2.0
     /// client credentials below, not both. The password is only ever sent in
     /// the Authorization header over TLS; it never appears in errors,
     /// diagnostics or logs.
-    std::string username;
+    std::string username{};
     /// The API user's password (see username).
-    std::string password;
+    std::string password{};
 
     /// OAuth 2.0 client credentials (Bandwidth App > Account > API
     /// Credentials), instead of username and password. The client then fetches

@@ -83,7 +83,7 @@ url=$(sed -n 's|^listening on \(https://.*\)$|\1|p' "$work/mock.out")
 [ -n "$url" ] || { cat "$work/mock.err" >&2; fail "bwvoice-mock did not start"; }
 
 run() {
-  BW_BASE_URL=$url BW_ACCOUNT_ID=9900000 BW_USERNAME=consumer BW_PASSWORD=consumer-pw BW_CA_FILE=$work/pki/ca.crt \
+  BW_VOICE_BASE_URL=$url BW_ACCOUNT_ID=9900000 BW_USERNAME=consumer BW_PASSWORD=consumer-pw BW_CA_FILE=$work/pki/ca.crt \
     "$@" > "$work/run.out" 2> "$work/run.err" || { cat "$work/run.err" >&2; fail "$1 failed"; }
   grep -q '^bwvoice [0-9.]*: conf-0 ' "$work/run.out" || { cat "$work/run.out" >&2; fail "$1 printed no lookup"; }
 }

@@ -34,7 +34,7 @@ int main() {
 
     boost::asio::io_context ioc;
     bwvoice::ClientConfig config;
-    config.base_url = env("BW_BASE_URL");
+    config.base_url = env("BW_VOICE_BASE_URL");
     config.account_id = env("BW_ACCOUNT_ID");
     config.username = env("BW_USERNAME");
     config.password = env("BW_PASSWORD");
