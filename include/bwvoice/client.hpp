@@ -95,6 +95,10 @@ class ConferencePager;
 /// A change on an idle pooled connection is written during the initiating
 /// call itself, so a partial or total cancellation emitted right after the
 /// call already finds it on the wire.
+/// A connection being opened for a cancelled operation carries on (it will
+/// serve the next one), bounded by connect_timeout and handshake_timeout:
+/// until then it keeps io_context::run() from returning. Call close() when
+/// the client is no longer needed, and run() returns at once.
 ///
 /// @par Retries
 /// Reads are retried after 429, 502, 503, 504 and connection failures, and
