@@ -9,7 +9,7 @@ if [ "${1:-}" = --fix ]; then
   exit 0
 fi
 if ! clang-format --dry-run --Werror "${files[@]}" 2> /tmp/bwvoice-format.$$; then
-  grep -c 'warning:' /tmp/bwvoice-format.$$ | xargs -I{} echo "check-format: {} lines differ from .clang-format; run scripts/check-format.sh --fix" >&2
+  grep -c -E '(warning|error):' /tmp/bwvoice-format.$$ | xargs -I{} echo "check-format: {} lines differ from .clang-format; run scripts/check-format.sh --fix" >&2
   head -n 30 /tmp/bwvoice-format.$$ >&2
   rm -f /tmp/bwvoice-format.$$
   exit 1
