@@ -7,5 +7,7 @@
 #include <bwvoice/config.hpp>
 #include <bwvoice/diagnostics.hpp>
 #include <bwvoice/error.hpp>
+#include <bwvoice/error_with_diagnostics.hpp>
+#include <bwvoice/with_diagnostics.hpp>
 
 #endif

@@ -11,6 +11,7 @@
 #include <bwvoice/listing.hpp>
 #include <bwvoice/media.hpp>
 #include <bwvoice/recording.hpp>
+#include <bwvoice/with_diagnostics.hpp>
 #include <bwvoice/detail/completion.hpp>
 #include <bwvoice/detail/operations.hpp>
 
@@ -53,11 +54,18 @@ class ConferencePager;
 /// The conferences resource of Bandwidth's Voice API, asynchronously.
 ///
 /// Every operation is an Asio asynchronous operation on the executor given at
-/// construction: `co_await client.async_get_conference(id)` (the default token
-/// is asio::deferred), or any other completion token (use_awaitable,
-/// use_future, as_tuple, redirect_error, a plain callback). Each has an
+/// construction: `co_await client.async_get_conference(id)`, or any other
+/// completion token (use_awaitable, use_future, as_tuple, redirect_error, a
+/// plain callback, with_diagnostics around any of them). Each has an
 /// overload taking a `Diagnostics&`, filled (status, API error body, attempts)
 /// just before the handler runs; it must stay valid until then.
+///
+/// The default token is `with_diagnostics_t<>`, that is
+/// `with_diagnostics(asio::deferred)`: a bare `co_await` of a failed
+/// operation throws error_with_diagnostics, a boost::system::system_error
+/// (same code()) whose what() and diagnostics() say what the server answered.
+/// Its deferred operation completes with `void(std::exception_ptr, T)`; pass
+/// `asio::deferred` for one with the `void(error_code, T)` signature below.
 ///
 /// @par What every operation shares
 /// - Handler signature `void(error_code, T)` (or `void(error_code)` for the
@@ -158,12 +166,12 @@ public:
     /// @code
     /// bwvoice::Conference c = co_await client.async_get_conference("conf-fe23a767-...");
     /// @endcode
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_conference(std::string_view id, CompletionToken&& token = {}) {
         return initiate<Conference>(std::forward<CompletionToken>(token), nullptr, &detail::start_get_conference,
                                     std::string(id));
     }
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_conference(std::string_view id, Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<Conference>(std::forward<CompletionToken>(token), &diag, &detail::start_get_conference,
                                     std::string(id));
@@ -188,12 +196,12 @@ public:
     /// @endcode
     /// (A named variable, not a braced temporary inside the co_await: g++ 12
     /// destroys such a temporary twice.)
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_conference(std::string_view id, ConferenceUpdate update, CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_conference,
                           std::string(id), std::move(update));
     }
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_conference(std::string_view id, ConferenceUpdate update, Diagnostics& diag,
                                  CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), &diag, &detail::start_update_conference,
@@ -205,12 +213,12 @@ public:
     /// `<?xml version="1.0" encoding="UTF-8"?><Bxml><PlayAudio>...</PlayAudio></Bxml>`).
     /// An empty document is refused (errc::bad_request, nothing sent).
     /// Handler: `void(error_code)`; success is 204.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_conference_bxml(std::string_view id, std::string bxml, CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_conference_bxml,
                           std::string(id), std::move(bxml));
     }
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_conference_bxml(std::string_view id, std::string bxml, Diagnostics& diag,
                                       CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), &diag, &detail::start_update_conference_bxml,
@@ -221,12 +229,12 @@ public:
 
     /// Get Conference Member: `GET .../conferences/{conference_id}/members/{member_id}`
     /// (the member ID is its call ID). Handler: `void(error_code, ConferenceMember)`.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_member(std::string_view conference_id, std::string_view member_id, CompletionToken&& token = {}) {
         return initiate<ConferenceMember>(std::forward<CompletionToken>(token), nullptr, &detail::start_get_member,
                                           std::string(conference_id), std::string(member_id));
     }
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_member(std::string_view conference_id, std::string_view member_id, Diagnostics& diag,
                           CompletionToken&& token = {}) {
         return initiate<ConferenceMember>(std::forward<CompletionToken>(token), &diag, &detail::start_get_member,
@@ -239,13 +247,13 @@ public:
     /// bwvoice::MemberUpdate mute{.mute = true};
     /// co_await client.async_update_member(conf, call, mute);
     /// @endcode
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_member(std::string_view conference_id, std::string_view member_id, MemberUpdate update,
                              CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_member,
                           std::string(conference_id), std::string(member_id), std::move(update));
     }
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_member(std::string_view conference_id, std::string_view member_id, MemberUpdate update,
                              Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), &diag, &detail::start_update_member,
@@ -256,12 +264,12 @@ public:
 
     /// List Conference Recordings: `GET .../conferences/{id}/recordings` (not
     /// paged by the API). Handler: `void(error_code, std::vector<RecordingMetadata>)`.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_list_recordings(std::string_view conference_id, CompletionToken&& token = {}) {
         return initiate<std::vector<RecordingMetadata>>(std::forward<CompletionToken>(token), nullptr,
                                                         &detail::start_list_recordings, std::string(conference_id));
     }
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_list_recordings(std::string_view conference_id, Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<std::vector<RecordingMetadata>>(std::forward<CompletionToken>(token), &diag,
                                                         &detail::start_list_recordings, std::string(conference_id));
@@ -269,14 +277,14 @@ public:
 
     /// Get Conference Recording Information: `GET .../recordings/{recording_id}`.
     /// Handler: `void(error_code, RecordingMetadata)`.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_recording(std::string_view conference_id, std::string_view recording_id,
                              CompletionToken&& token = {}) {
         return initiate<RecordingMetadata>(std::forward<CompletionToken>(token), nullptr,
                                            &detail::start_get_recording, std::string(conference_id),
                                            std::string(recording_id));
     }
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_recording(std::string_view conference_id, std::string_view recording_id, Diagnostics& diag,
                              CompletionToken&& token = {}) {
         return initiate<RecordingMetadata>(std::forward<CompletionToken>(token), &diag,
@@ -290,14 +298,14 @@ public:
     /// like any read until the first byte reaches the sink, never after.
     /// Handler: `void(error_code, DownloadResult)`. No body size limit applies
     /// (ClientConfig::max_body_bytes is for JSON answers).
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_download_recording(std::string_view conference_id, std::string_view recording_id, MediaSink& sink,
                                   CompletionToken&& token = {}) {
         return initiate<DownloadResult>(std::forward<CompletionToken>(token), nullptr,
                                         &detail::start_download_recording, std::string(conference_id),
                                         std::string(recording_id), &sink);
     }
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_download_recording(std::string_view conference_id, std::string_view recording_id, MediaSink& sink,
                                   Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<DownloadResult>(std::forward<CompletionToken>(token), &diag,
@@ -320,14 +328,15 @@ private:
 
     template <class... Values, class CompletionToken, class Start, class... Args>
     auto initiate(CompletionToken&& token, Diagnostics* diag, Start* start, Args&&... args) {
+        // The Diagnostics* comes first: with_diagnostics finds it there.
         return boost::asio::async_initiate<CompletionToken, void(error_code, Values...)>(
-            [](auto handler, Start* run, std::shared_ptr<detail::ClientImpl> impl, executor_type ex,
-               Diagnostics* user_diag, auto... operation_args) {
+            [](auto handler, Diagnostics* user_diag, Start* run, std::shared_ptr<detail::ClientImpl> impl,
+               executor_type ex, auto... operation_args) {
                 detail::Completion<Values...> done(std::move(handler), ex, user_diag);
                 if (!impl) return detail::fail_moved_from(done, operation_args...);
                 run(std::move(impl), std::move(operation_args)..., std::move(done));
             },
-            token, start, impl_, ex_, diag, std::forward<Args>(args)...);
+            token, diag, start, impl_, ex_, std::forward<Args>(args)...);
     }
 
     executor_type ex_;
@@ -380,11 +389,11 @@ public:
 
     /// The next page. Handler: `void(error_code, std::vector<Conference>)`.
     /// A failed page can be asked for again (the position is kept).
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_next(CompletionToken&& token = {}) {
         return initiate(std::forward<CompletionToken>(token), nullptr);
     }
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_next(Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate(std::forward<CompletionToken>(token), &diag);
     }
@@ -396,12 +405,13 @@ private:
 
     template <class CompletionToken>
     auto initiate(CompletionToken&& token, Diagnostics* diag) {
+        // The Diagnostics* comes first: with_diagnostics finds it there.
         return boost::asio::async_initiate<CompletionToken, void(error_code, std::vector<Conference>)>(
-            [](auto handler, std::shared_ptr<detail::PagerState> state, executor_type ex, Diagnostics* user_diag) {
+            [](auto handler, Diagnostics* user_diag, std::shared_ptr<detail::PagerState> state, executor_type ex) {
                 detail::start_next_page(std::move(state), detail::Completion<std::vector<Conference>>(
                                                               std::move(handler), ex, user_diag));
             },
-            token, state_, ex_, diag);
+            token, diag, state_, ex_);
     }
 
     executor_type ex_;
