@@ -6,6 +6,7 @@
 // is filled and copied into the exception.
 #include "common/operation_helpers.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
@@ -43,6 +44,9 @@ static_assert(std::is_same_v<signature_of<decltype(std::declval<ConferenceClient
 static_assert(std::is_same_v<signature_of<decltype(std::declval<ConferenceClient&>().async_update_member(
                                  "", "", MemberUpdate{}, with_diagnostics(net::deferred)))>,
                              void(std::exception_ptr)>);
+static_assert(std::is_same_v<signature_of<decltype(std::declval<ConferenceClient&>().async_get_conference(
+                                 "", net::as_tuple(with_diagnostics(net::deferred))))>,
+                             void(std::tuple<error_code, Conference>)>);
 static_assert(std::is_same_v<decltype(with_diagnostics(std::declval<const net::deferred_t&>())),
                              with_diagnostics_t<net::deferred_t>>);
 static_assert(std::is_same_v<with_diagnostics_t<>, with_diagnostics_t<net::deferred_t>>);
@@ -335,6 +339,19 @@ BOOST_AUTO_TEST_CASE(a_callback_receives_an_exception_ptr_once_and_never_inside_
     BOOST_TEST(contains(refusal.what(), refusal.diagnostics().message), refusal.what());
     BOOST_TEST((thrown(closed.failure).code() == errc::cancelled));
 
+    // The adaptor given as an lvalue, and as a const one.
+    int token_runs = 0;
+    auto token = with_diagnostics([&](std::exception_ptr e, Conference) {
+        ++token_runs;
+        BOOST_TEST(!e);
+    });
+    const auto const_token = token;
+    client.async_get_conference("conf-2", token);
+    client.async_get_conference("conf-2", const_token);
+    ioc.restart();
+    run_to_completion(ioc);
+    BOOST_TEST(token_runs == 2);
+
     // The default token's deferred operation, given a callback.
     int runs = 0;
     ioc.restart();
@@ -371,6 +388,32 @@ BOOST_AUTO_TEST_CASE(a_callers_diagnostics_is_filled_and_copied_into_the_excepti
         BOOST_TEST(c.id == "conf-2");
         BOOST_TEST(diag.http_status == std::optional<unsigned>(200));
         BOOST_TEST(diag.message == "");
+    });
+}
+
+// The API's error description is the server's text: one that echoes the
+// credentials reaches neither the exception's what() nor its Diagnostics.
+BOOST_AUTO_TEST_CASE(an_echoed_password_never_reaches_the_exception) {
+    mock::ServerOptions options;
+    options.password = "pw-secret-4711";
+    MockEnv env(options);
+    Action echo = Action::respond(404);
+    echo.body = R"({"type":"validation","description":"no conference for api-user:)" + options.password + R"("})";
+    env.server->script("conf-x", {echo});
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.client_config());
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        try {
+            co_await client.async_get_conference("conf-x");
+            BOOST_ERROR("a 404 must throw");
+        } catch (const error_with_diagnostics& e) {
+            const std::string what = e.what();
+            BOOST_TEST((e.code() == errc::not_found));
+            BOOST_TEST(contains(what, "no conference for"), what);
+            BOOST_TEST(!contains(what, options.password), what);
+            BOOST_TEST(!contains(e.diagnostics().api_error_description, options.password));
+            BOOST_TEST(!contains(e.diagnostics().message, options.password));
+        }
     });
 }
 
