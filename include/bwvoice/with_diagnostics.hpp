@@ -38,7 +38,7 @@ struct with_diagnostics_access;
 /// Every ConferenceClient operation and ConferencePager::async_next default
 /// to `with_diagnostics_t<>`, that is `with_diagnostics(asio::deferred)`: a
 /// bare `co_await client.async_get_conference(id)` throws
-/// error_with_diagnostics (Boost.MySQL's default token since Boost 1.86 is
+/// error_with_diagnostics (Boost.MySQL's default token since Boost 1.87 is
 /// the same). It derives from boost::system::system_error with the same
 /// code(), so code that catches system_error is unchanged. What the default
 /// changes is the signature of the deferred operation the call returns

@@ -61,8 +61,14 @@ public:
         std::exception_ptr failure;
         if (ec) {
             // The caller's own Diagnostics stays as it was filled: copied.
-            failure = owned_ ? std::make_exception_ptr(error_with_diagnostics(ec, std::move(*owned_)))
-                             : std::make_exception_ptr(error_with_diagnostics(ec, *diag_));
+            // Out of memory while building the exception, the handler still
+            // runs, once, with that std::bad_alloc as its failure.
+            try {
+                failure = owned_ ? std::make_exception_ptr(error_with_diagnostics(ec, std::move(*owned_)))
+                                 : std::make_exception_ptr(error_with_diagnostics(ec, *diag_));
+            } catch (...) {
+                failure = std::current_exception();
+            }
         }
         // Freed before the upcall, as Asio frees an operation's state: the
         // handler may start the next operation, which can reuse the memory.
