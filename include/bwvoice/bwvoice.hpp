@@ -8,6 +8,8 @@
 #include <bwvoice/config.hpp>
 #include <bwvoice/diagnostics.hpp>
 #include <bwvoice/error.hpp>
+#include <bwvoice/error_with_diagnostics.hpp>
+#include <bwvoice/with_diagnostics.hpp>
 
 /// @namespace bwvoice
 /// The client of the conferences resource of Bandwidth's Voice API:

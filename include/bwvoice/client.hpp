@@ -14,6 +14,7 @@
 #include <bwvoice/listing.hpp>
 #include <bwvoice/media.hpp>
 #include <bwvoice/recording.hpp>
+#include <bwvoice/with_diagnostics.hpp>
 #include <bwvoice/detail/completion.hpp>
 #include <bwvoice/detail/operations.hpp>
 
@@ -56,11 +57,18 @@ class ConferencePager;
 /// The conferences resource of Bandwidth's Voice API, asynchronously.
 ///
 /// Every operation is an Asio asynchronous operation on the executor given at
-/// construction: `co_await client.async_get_conference(id)` (the default token
-/// is asio::deferred), or any other completion token (use_awaitable,
-/// use_future, as_tuple, redirect_error, a plain callback). Each has an
+/// construction: `co_await client.async_get_conference(id)`, or any other
+/// completion token (use_awaitable, use_future, as_tuple, redirect_error, a
+/// plain callback, with_diagnostics around any of them). Each has an
 /// overload taking a `Diagnostics&`, filled (status, API error body, attempts)
 /// just before the handler runs; it must stay valid until then.
+///
+/// The default token is `with_diagnostics_t<>`, that is
+/// `with_diagnostics(asio::deferred)`: a bare `co_await` of a failed
+/// operation throws error_with_diagnostics, a boost::system::system_error
+/// (same code()) whose what() and diagnostics() say what the server answered.
+/// Its deferred operation completes with `void(std::exception_ptr, T)`; pass
+/// `asio::deferred` for one with the `void(error_code, T)` signature below.
 ///
 /// @par What every operation shares
 /// - Handler signature `void(error_code, T)` (or `void(error_code)` for the
@@ -189,14 +197,14 @@ public:
     /// it describes (errc::timeout, errc::connection_failed, ...).
     /// @par Thread-safety
     /// Callable from any thread, concurrently with every other operation.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_conference(std::string_view id, CompletionToken&& token = {}) {
         return initiate<Conference>(std::forward<CompletionToken>(token), nullptr, &detail::start_get_conference,
                                     std::string(id));
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_conference(std::string_view id, Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<Conference>(std::forward<CompletionToken>(token), &diag, &detail::start_get_conference,
                                     std::string(id));
@@ -244,14 +252,14 @@ public:
     /// it describes (errc::timeout, errc::connection_failed, ...).
     /// @par Thread-safety
     /// Callable from any thread, concurrently with every other operation.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_conference(std::string_view id, ConferenceUpdate update, CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_conference,
                           std::string(id), std::move(update));
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_conference(std::string_view id, ConferenceUpdate update, Diagnostics& diag,
                                  CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), &diag, &detail::start_update_conference,
@@ -281,14 +289,14 @@ public:
     /// it describes (errc::timeout, errc::connection_failed, ...).
     /// @par Thread-safety
     /// Callable from any thread, concurrently with every other operation.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_conference_bxml(std::string_view id, std::string bxml, CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_conference_bxml,
                           std::string(id), std::move(bxml));
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_conference_bxml(std::string_view id, std::string bxml, Diagnostics& diag,
                                       CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), &diag, &detail::start_update_conference_bxml,
@@ -316,14 +324,14 @@ public:
     /// it describes (errc::timeout, errc::connection_failed, ...).
     /// @par Thread-safety
     /// Callable from any thread, concurrently with every other operation.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_member(std::string_view conference_id, std::string_view member_id, CompletionToken&& token = {}) {
         return initiate<ConferenceMember>(std::forward<CompletionToken>(token), nullptr, &detail::start_get_member,
                                           std::string(conference_id), std::string(member_id));
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_member(std::string_view conference_id, std::string_view member_id, Diagnostics& diag,
                           CompletionToken&& token = {}) {
         return initiate<ConferenceMember>(std::forward<CompletionToken>(token), &diag, &detail::start_get_member,
@@ -357,7 +365,7 @@ public:
     /// it describes (errc::timeout, errc::connection_failed, ...).
     /// @par Thread-safety
     /// Callable from any thread, concurrently with every other operation.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_member(std::string_view conference_id, std::string_view member_id, MemberUpdate update,
                              CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_member,
@@ -365,7 +373,7 @@ public:
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_member(std::string_view conference_id, std::string_view member_id, MemberUpdate update,
                              Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), &diag, &detail::start_update_member,
@@ -393,14 +401,14 @@ public:
     /// it describes (errc::timeout, errc::connection_failed, ...).
     /// @par Thread-safety
     /// Callable from any thread, concurrently with every other operation.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_list_recordings(std::string_view conference_id, CompletionToken&& token = {}) {
         return initiate<std::vector<RecordingMetadata>>(std::forward<CompletionToken>(token), nullptr,
                                                         &detail::start_list_recordings, std::string(conference_id));
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_list_recordings(std::string_view conference_id, Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<std::vector<RecordingMetadata>>(std::forward<CompletionToken>(token), &diag,
                                                         &detail::start_list_recordings, std::string(conference_id));
@@ -424,7 +432,7 @@ public:
     /// it describes (errc::timeout, errc::connection_failed, ...).
     /// @par Thread-safety
     /// Callable from any thread, concurrently with every other operation.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_recording(std::string_view conference_id, std::string_view recording_id,
                              CompletionToken&& token = {}) {
         return initiate<RecordingMetadata>(std::forward<CompletionToken>(token), nullptr,
@@ -433,7 +441,7 @@ public:
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_recording(std::string_view conference_id, std::string_view recording_id, Diagnostics& diag,
                              CompletionToken&& token = {}) {
         return initiate<RecordingMetadata>(std::forward<CompletionToken>(token), &diag,
@@ -466,7 +474,7 @@ public:
     /// it describes (errc::timeout, errc::connection_failed, ...).
     /// @par Thread-safety
     /// Callable from any thread, concurrently with every other operation.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_download_recording(std::string_view conference_id, std::string_view recording_id, MediaSink& sink,
                                   CompletionToken&& token = {}) {
         return initiate<DownloadResult>(std::forward<CompletionToken>(token), nullptr,
@@ -475,7 +483,7 @@ public:
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_download_recording(std::string_view conference_id, std::string_view recording_id, MediaSink& sink,
                                   Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<DownloadResult>(std::forward<CompletionToken>(token), &diag,
@@ -498,14 +506,15 @@ private:
 
     template <class... Values, class CompletionToken, class Start, class... Args>
     auto initiate(CompletionToken&& token, Diagnostics* diag, Start* start, Args&&... args) {
+        // The Diagnostics* comes first: with_diagnostics finds it there.
         return boost::asio::async_initiate<CompletionToken, void(error_code, Values...)>(
-            [](auto handler, Start* run, std::shared_ptr<detail::ClientImpl> impl, executor_type ex,
-               Diagnostics* user_diag, auto... operation_args) {
+            [](auto handler, Diagnostics* user_diag, Start* run, std::shared_ptr<detail::ClientImpl> impl,
+               executor_type ex, auto... operation_args) {
                 detail::Completion<Values...> done(std::move(handler), ex, user_diag);
                 if (!impl) return detail::fail_moved_from(done, operation_args...);
                 run(std::move(impl), std::move(operation_args)..., std::move(done));
             },
-            token, start, impl_, ex_, diag, std::forward<Args>(args)...);
+            token, diag, start, impl_, ex_, std::forward<Args>(args)...);
     }
 
     executor_type ex_;
@@ -584,13 +593,13 @@ public:
     /// @par Thread-safety
     /// Callable from any thread, but one async_next() at a time per listing
     /// (copies included); done() and get_executor() at any time.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_next(CompletionToken&& token = {}) {
         return initiate(std::forward<CompletionToken>(token), nullptr);
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <class CompletionToken = with_diagnostics_t<>>
     auto async_next(Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate(std::forward<CompletionToken>(token), &diag);
     }
@@ -602,12 +611,13 @@ private:
 
     template <class CompletionToken>
     auto initiate(CompletionToken&& token, Diagnostics* diag) {
+        // The Diagnostics* comes first: with_diagnostics finds it there.
         return boost::asio::async_initiate<CompletionToken, void(error_code, std::vector<Conference>)>(
-            [](auto handler, std::shared_ptr<detail::PagerState> state, executor_type ex, Diagnostics* user_diag) {
+            [](auto handler, Diagnostics* user_diag, std::shared_ptr<detail::PagerState> state, executor_type ex) {
                 detail::start_next_page(std::move(state), detail::Completion<std::vector<Conference>>(
                                                               std::move(handler), ex, user_diag));
             },
-            token, state_, ex_, diag);
+            token, diag, state_, ex_);
     }
 
     executor_type ex_;

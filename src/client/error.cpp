@@ -23,13 +23,13 @@ const char* describe(errc e) noexcept {
     switch (e) {
         // Also the code of an ID the client refuses without sending anything.
         case errc::bad_request: return "bad request (HTTP 400, or refused before sending)";
-        case errc::unauthorized: return "credentials refused (HTTP 401, or by the OAuth token endpoint)";
+        case errc::unauthorized: return "credentials or OAuth token refused (HTTP 401, or by the token endpoint)";
         case errc::forbidden: return "not allowed to use the Voice API of this account (HTTP 403)";
-        case errc::not_found: return "no such conference (HTTP 404)";
+        case errc::not_found: return "no such conference, member or recording (HTTP 404)";
         case errc::rate_limited: return "rate limited by the API (HTTP 429)";
         case errc::server_error: return "server error (HTTP 5xx)";
         case errc::http_error: return "unexpected HTTP status";
-        case errc::timeout: return "the lookup's deadline passed";
+        case errc::timeout: return "the request's deadline passed";
         case errc::connection_failed: return "connection failed or closed before a complete response";
         case errc::tls_error: return "TLS handshake failed";
         case errc::bad_response: return "malformed or unexpected response";

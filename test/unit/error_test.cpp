@@ -74,6 +74,19 @@ BOOST_AUTO_TEST_CASE(every_code_has_its_own_short_message) {
     BOOST_TEST(!bwvoice::client_category().message(999).empty());
 }
 
+// The codes cover conferences, members and recordings, reads and changes:
+// the messages say so instead of naming conferences or lookups only.
+BOOST_AUTO_TEST_CASE(messages_cover_every_resource_and_every_kind_of_operation) {
+    const std::string not_found = error_code(errc::not_found).message();
+    for (const char* what : {"conference", "member", "recording"})
+        BOOST_TEST(not_found.find(what) != std::string::npos, not_found << " (" << what << ")");
+    BOOST_TEST(error_code(errc::unauthorized).message().find("OAuth") != std::string::npos);
+    for (const auto& [e, name] : all_codes) {
+        const std::string text = error_code(e).message();
+        BOOST_TEST(text.find("lookup") == std::string::npos, name << ": " << text);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(to_string_gives_the_contract_spelling) {
     for (const auto& [e, name] : all_codes) BOOST_TEST(bwvoice::to_string(e) == name);
     BOOST_TEST(bwvoice::to_string(static_cast<errc>(0)) == "unknown");
