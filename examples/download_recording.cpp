@@ -122,6 +122,8 @@ int main(int argc, char** argv) {
             } catch (const boost::system::system_error& e) {
                 std::cout << conference_id << " " << recording_id << ": failed: "
                           << bwvoice::to_string(bwvoice::to_errc(e.code())) << ": " << e.code().message() << "\n";
+            } catch (const std::exception& e) {  // anything else the coroutine threw
+                std::cout << conference_id << " " << recording_id << ": failed: " << e.what() << "\n";
             }
         });
         ioc.run();

@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
                 std::cerr << id << ": " << bwvoice::to_string(bwvoice::to_errc(e.code())) << ": "
                           << e.code().message() << "\n";
                 status = example::kExitFailed;
+            } catch (const std::exception& e) {  // anything else the coroutine threw
+                std::cerr << e.what() << "\n";
+                status = example::kExitFailed;
             }
         });
         ioc.run();

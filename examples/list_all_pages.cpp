@@ -17,6 +17,7 @@
 
 #include <exception>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -54,7 +55,9 @@ int main(int argc, char** argv) {
         const example::Args args(argc, argv, {"page-size", "name"});
         // Only the fields set are sent. A page size outside 1..1000 is refused
         // by the first async_next() (bad_request), before anything is sent.
-        bwvoice::ConferenceQuery query{.page_size = static_cast<unsigned>(args.count("page-size", 100))};
+        const unsigned long page_size = args.count("page-size", 100);
+        if (page_size > std::numeric_limits<unsigned>::max()) throw example::UsageError("--page-size: too large");
+        bwvoice::ConferenceQuery query{.page_size = static_cast<unsigned>(page_size)};
         if (std::string name = args.option("name", ""); !name.empty()) query.name = name;
 
         asio::io_context ioc;
@@ -68,6 +71,9 @@ int main(int argc, char** argv) {
             } catch (const boost::system::system_error& e) {
                 std::cout << "listing failed: " << bwvoice::to_string(bwvoice::to_errc(e.code())) << ": "
                           << e.code().message() << "\n";
+                status = example::kExitFailed;
+            } catch (const std::exception& e) {  // anything else the coroutine threw
+                std::cerr << e.what() << "\n";
                 status = example::kExitFailed;
             }
         });

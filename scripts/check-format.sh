@@ -8,11 +8,17 @@ if [ "${1:-}" = --fix ]; then
   clang-format -i "${files[@]}"
   exit 0
 fi
-if ! clang-format --dry-run --Werror "${files[@]}" 2> /tmp/bwvoice-format.$$; then
-  grep -c -E '(warning|error):' /tmp/bwvoice-format.$$ | xargs -I{} echo "check-format: {} lines differ from .clang-format; run scripts/check-format.sh --fix" >&2
-  head -n 30 /tmp/bwvoice-format.$$ >&2
-  rm -f /tmp/bwvoice-format.$$
+command -v clang-format > /dev/null || { echo "check-format: no clang-format (Debian: apt-get install clang-format)" >&2; exit 1; }
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+if ! clang-format --dry-run --Werror "${files[@]}" 2> "$report"; then
+  findings=$(grep -c -E 'code should be clang-formatted' "$report" || true)
+  if [ "$findings" -gt 0 ]; then
+    echo "check-format: $findings places differ from .clang-format; run scripts/check-format.sh --fix" >&2
+  else
+    echo "check-format: clang-format failed:" >&2
+  fi
+  head -n 30 "$report" >&2
   exit 1
 fi
-rm -f /tmp/bwvoice-format.$$
 echo "check-format: ${#files[@]} files match .clang-format" >&2

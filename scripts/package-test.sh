@@ -26,7 +26,7 @@ removed=0
 remove() { [ $removed = 1 ] || $SUDO dpkg -r bwvoice > /dev/null 2>&1 || true; }
 trap remove EXIT
 $SUDO dpkg -i "$deb" > /dev/null
-files=$(dpkg -L bwvoice | while read -r f; do [ -f "$f" ] || [ -L "$f" ] && echo "$f"; done)
+files=$(dpkg -L bwvoice | while read -r f; do if [ -f "$f" ] || [ -L "$f" ]; then echo "$f"; fi; done)
 for f in /usr/bin/bwconf /usr/bin/bwvoice-mock /usr/include/bwvoice/bwvoice.hpp /usr/include/bwvoice/export.hpp; do
   grep -qx "$f" <<< "$files" || { echo "package-test: $f not installed" >&2; exit 1; }
 done
@@ -36,11 +36,13 @@ grep -q 'pkgconfig/bwvoice.pc$' <<< "$files" || { echo "package-test: no pkg-con
 version=$(bwconf --version)
 [ "$version" = "bwconf $(dpkg-deb --field "$deb" Version)" ] || { echo "package-test: bwconf --version says '$version'" >&2; exit 1; }
 
-test/consumer/run_consumer.sh installed . "$build" /usr/bin/bwvoice-mock /usr
+BWVOICE_LIBRARY_KIND=shared test/consumer/run_consumer.sh installed . "$build" /usr/bin/bwvoice-mock /usr
 
 $SUDO dpkg -r bwvoice > /dev/null
 removed=1
-left=$(while read -r f; do [ -e "$f" ] && echo "$f"; done <<< "$files" || true)
+left=$(while read -r f; do if [ -e "$f" ] || [ -L "$f" ]; then echo "$f"; fi; done <<< "$files")
+# Directories of ours only (the shared ones, /usr/include and the like, stay).
+for d in /usr/include/bwvoice /usr/lib/*/cmake/bwvoice /usr/lib/cmake/bwvoice; do [ ! -e "$d" ] || left+=" $d"; done
 [ -z "$left" ] || { echo "package-test: left after dpkg -r: $left" >&2; exit 1; }
 ! dpkg-query -W -f='${Status}' bwvoice 2>/dev/null | grep -q 'install ok installed' || { echo "package-test: still installed" >&2; exit 1; }
 echo "package-test: ok: $(basename "$deb") installed (bwconf, bwvoice-mock, library, headers, CMake and pkg-config files: $(wc -l <<< "$files") files), consumed with find_package from /usr, removed without a trace"

@@ -24,6 +24,9 @@ std::optional<std::string> base64_decode(std::string_view text) {
     const std::string_view rest = text.substr(read);
     if (rest.size() > 2 || rest.find_first_not_of('=') != std::string_view::npos) return std::nullopt;
     out.resize(written);
+    // One text per byte string: bits after the last byte must be zero
+    // ("dXNlcjpwdx==" is not "user:pw").
+    if (base64_encode(out) != text) return std::nullopt;
     return out;
 }
 

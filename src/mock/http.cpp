@@ -68,7 +68,10 @@ bool basic_credentials_match(std::string_view authorization, std::string_view us
     std::string_view encoded = authorization.substr(space + 1);
     while (!encoded.empty() && encoded.front() == ' ') encoded.remove_prefix(1);
     while (!encoded.empty() && encoded.back() == ' ') encoded.remove_suffix(1);
-    const std::optional<std::string> plain = bwvoice::detail::base64_decode(encoded);
+    // Padding is optional here, as servers accept it.
+    std::string padded(encoded);
+    while (padded.size() % 4 != 0) padded += '=';
+    const std::optional<std::string> plain = bwvoice::detail::base64_decode(padded);
     if (!plain) return false;
     const std::string& decoded = *plain;
 

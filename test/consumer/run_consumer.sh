@@ -35,7 +35,9 @@ case $mode in
     configure_args+=("-DCMAKE_PREFIX_PATH=$prefix" -DBWVOICE_CONSUMER_MODE=package)
     ;;
   subdirectory | fetchcontent)
-    configure_args+=("-DBWVOICE_SOURCE_DIR=$src")
+    # Our warnings as errors, for our targets: were they to leak, the
+    # consumer's own narrowing conversion (app/main.cpp) would fail its build.
+    configure_args+=("-DBWVOICE_SOURCE_DIR=$src" -DBWVOICE_WERROR=ON)
     ;;
   *) fail "unknown mode" ;;
 esac
@@ -49,23 +51,31 @@ if [ "$mode" = subdirectory ] || [ "$mode" = fetchcontent ]; then
   [ -z "$built" ] || fail "built more than the library: $built"
 fi
 
-if [ "$mode" = package ]; then
-  # pkg-config: a one-file build with the flags it gives.
-  export PKG_CONFIG_PATH=$(dirname "$(find "$prefix" -name bwvoice.pc | head -n 1)")
-  c++ -o "$work/pc-consumer" "$here/app/main.cpp" $(pkg-config --cflags bwvoice) $(pkg-config --libs --static bwvoice) \
+if [ "$mode" = package ] || [ "$mode" = installed ]; then
+  # pkg-config: a one-file build with the flags it gives (the C++ standard is
+  # the consumer's own).
+  pc=$(find "$prefix" -name bwvoice.pc -path '*pkgconfig*' | head -n 1)
+  [ -n "$pc" ] || fail "no bwvoice.pc under $prefix"
+  export PKG_CONFIG_PATH=$(dirname "$pc")
+  c++ -std=c++20 -o "$work/pc-consumer" "$here/app/main.cpp" $(pkg-config --cflags --libs bwvoice) \
     -Wl,-rpath,"$(pkg-config --variable=libdir bwvoice)" > "$work/pc.log" 2>&1 || { cat "$work/pc.log" >&2; fail "pkg-config build failed"; }
-  lib=$(find "$prefix" -name 'libbwvoice.so.*.*.*' | head -n 1)
-  if [ -n "$lib" ]; then
+  libdir=$(pkg-config --variable=libdir bwvoice)
+  if [ "${BWVOICE_LIBRARY_KIND:-shared}" = shared ]; then
+    lib=$(find "$libdir/" -maxdepth 1 -name 'libbwvoice.so.*.*.*' | head -n 1)
+    [ -n "$lib" ] || fail "no shared libbwvoice in $libdir"
     soname=$(objdump -p "$lib" | sed -n 's/^ *SONAME *//p')
     [ "$soname" = "libbwvoice.so.0.2" ] || fail "SONAME is '$soname', expected libbwvoice.so.0.2"
-    # Hidden by default: the engine's internals are not exported. (The
+    # Hidden by default: of our own functions, only the public API and the
+    # operations' entry points (bwvoice::detail::start_*) are exported. (The
     # symbols go to a file first: grep -q ends a pipe early, and pipefail
     # would take the writer's SIGPIPE for a failure.)
-    nm -D --defined-only "$lib" | c++filt > "$work/exported.txt"
-    if grep -E 'bwvoice::detail::(ExchangeFsm|Pool|TokenCache|redact)' "$work/exported.txt"; then
+    nm -D --defined-only "$lib" | c++filt | awk '{ $1 = ""; $2 = ""; sub(/^  /, ""); print }' > "$work/exported.txt"
+    if grep -E '^bwvoice::detail::' "$work/exported.txt" | grep -v -E '^bwvoice::detail::start_'; then
       fail "internal symbols exported from $lib"
     fi
-    grep -q 'bwvoice::ConferenceClient::ConferenceClient' "$work/exported.txt" || fail "ConferenceClient not exported"
+    grep -q '^bwvoice::ConferenceClient::ConferenceClient' "$work/exported.txt" || fail "ConferenceClient not exported"
+  else
+    [ -f "$libdir/libbwvoice.a" ] || fail "no static libbwvoice.a in $libdir"
   fi
 fi
 
