@@ -188,19 +188,9 @@ BOOST_AUTO_TEST_CASE(every_subcommand_ends_on_sigint_and_sigterm_with_cancelled_
             BOOST_TEST_CONTEXT(s.name << ", signal " << signo) {
                 auto server = make_server(small_store());
                 server->script_all({of_kind(Action::Kind::silent)});
-                prepare(s);
-                Process p(args_of(s, server->base_url()));
-                BOOST_TEST_REQUIRE(p.pump_until([&] { return server->stats().requests >= 1; }, 10s));
-                p.send_signal(signo);
-                auto r = p.wait(10s);
-                BOOST_TEST(!r.timed_out);
-                check_no_secret(r);
-                BOOST_TEST(r.exit_code == exit_status, r.err);
-                const auto lines = r.lines();
-                BOOST_TEST_REQUIRE(lines.size() == s.keys.size(), r.out);
-                for (std::size_t i = 0; i < lines.size(); ++i)
-                    check_error_fields(lines[i], s.keys[i], "cancelled", std::nullopt);
-                check_nothing_downloaded(s);
+                check_signal_cancels_every_key(
+                    s, args_of(s, server->base_url()), [&] { return server->stats().requests >= 1; }, signo,
+                    exit_status);
             }
         }
     }
@@ -219,10 +209,7 @@ BOOST_AUTO_TEST_CASE(every_subcommand_keeps_its_deadline) {
             const auto took = std::chrono::steady_clock::now() - start;
             BOOST_TEST(r.exit_code == 1, r.err);
             BOOST_TEST((took < 5s), std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
-            const auto lines = r.lines();
-            BOOST_TEST_REQUIRE(lines.size() == s.keys.size(), r.out);
-            for (std::size_t i = 0; i < lines.size(); ++i)
-                check_error_fields(lines[i], s.keys[i], "timeout", std::nullopt);
+            check_every_key_failed(s, r, "timeout", std::nullopt);
             if (s.change) BOOST_TEST(server->request_count(s.route, s.method) == 1u);
             check_nothing_downloaded(s);
         }
@@ -467,9 +454,7 @@ BOOST_AUTO_TEST_CASE(every_id_is_one_path_segment) {
             auto r = run(args_of(s, server->base_url()));
             check_no_secret(r);
             BOOST_TEST(r.exit_code == 1, r.err);
-            const auto lines = r.lines();
-            BOOST_TEST_REQUIRE(lines.size() == s.keys.size(), r.out);
-            for (std::size_t i = 0; i < lines.size(); ++i) check_error_fields(lines[i], s.keys[i], "not_found", 404u);
+            check_every_key_failed(s, r, "not_found", 404u);
             BOOST_TEST(server->request_count(s.route, s.method) == 1u, "no request on " << s.route);
             BOOST_TEST(server->requests().size() == s.keys.size());
             for (const auto& req : server->requests()) {

@@ -2,9 +2,8 @@
 // the environment, --ids-from, every error code and its object, timestamps,
 // --allow-http, progress.
 #include "cli/cli_fixture.hpp"
+#include "common/refused_port.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
@@ -35,12 +34,6 @@ Action delayed(std::chrono::milliseconds d) {
     Action a;
     a.delay = d;
     return a;
-}
-
-std::uint16_t unused_port() {
-    boost::asio::io_context ioc;
-    boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return a.local_endpoint().port();  // closed again when `a` goes: nobody listens there
 }
 
 std::string error_code_of(const std::string& line) {
@@ -208,8 +201,8 @@ BOOST_AUTO_TEST_CASE(retry_after_is_honoured) {
 }
 
 BOOST_AUTO_TEST_CASE(connection_and_tls_failures_have_a_null_status) {
-    auto refused = run(get_args("https://127.0.0.1:" + std::to_string(unused_port()) + "/api/v2",
-                                {"--retries", "1", "conf-1", "conf-2"}));
+    const bwvoice::test::RefusedPort down;
+    auto refused = run(get_args(down.https_url("/api/v2"), {"--retries", "1", "conf-1", "conf-2"}));
     BOOST_TEST(refused.exit_code == 1);
     const auto lines = refused.lines();
     BOOST_TEST_REQUIRE(lines.size() == 2u);

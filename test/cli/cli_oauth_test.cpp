@@ -168,12 +168,8 @@ BOOST_AUTO_TEST_CASE(refused_credentials_fail_every_key_with_unauthorized) {
             prepare(s);
             auto r = run(oauth_args(s, *server));
             BOOST_TEST(r.exit_code == 1, r.err);
-            const auto lines = r.lines();
-            BOOST_TEST_REQUIRE(lines.size() == s.keys.size(), r.out);
-            for (std::size_t i = 0; i < lines.size(); ++i) {
-                check_error_fields(lines[i], s.keys[i], "unauthorized", 401u);
-                BOOST_TEST(lines[i].find("token endpoint") != std::string::npos, lines[i]);
-            }
+            for (const auto& line : check_every_key_failed(s, r, "unauthorized", 401u))
+                BOOST_TEST(line.find("token endpoint") != std::string::npos, line);
             BOOST_TEST(server->stats().requests == server->token_requests());
             check_no_oauth_secret(r, *server);
             check_nothing_downloaded(s);
@@ -193,10 +189,7 @@ BOOST_AUTO_TEST_CASE(a_token_endpoint_down_or_silent_ends_every_key) {
             prepare(s);
             auto r = run(oauth_args(s, *server, {"--retries", "1"}, down));
             BOOST_TEST(r.exit_code == 1, r.err);
-            const auto lines = r.lines();
-            BOOST_TEST_REQUIRE(lines.size() == s.keys.size(), r.out);
-            for (std::size_t i = 0; i < lines.size(); ++i)
-                check_error_fields(lines[i], s.keys[i], "connection_failed", std::nullopt);
+            check_every_key_failed(s, r, "connection_failed", std::nullopt);
             BOOST_TEST(server->stats().requests == 0u);
             check_no_oauth_secret(r, *server);
         }
@@ -209,26 +202,15 @@ BOOST_AUTO_TEST_CASE(a_token_endpoint_down_or_silent_ends_every_key) {
             const auto took = std::chrono::steady_clock::now() - start;
             BOOST_TEST(r.exit_code == 1, r.err);
             BOOST_TEST((took < 5s), std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
-            const auto lines = r.lines();
-            BOOST_TEST_REQUIRE(lines.size() == s.keys.size(), r.out);
-            for (std::size_t i = 0; i < lines.size(); ++i)
-                check_error_fields(lines[i], s.keys[i], "timeout", std::nullopt);
+            check_every_key_failed(s, r, "timeout", std::nullopt);
             BOOST_TEST(server->stats().requests == server->token_requests());
         }
         BOOST_TEST_CONTEXT(s.name << ", SIGINT while waiting for the token") {
             auto server = oauth_server();
             server->script_route(bwvoice::mock::kTokenRoute, {of_kind(Action::Kind::silent)});
-            prepare(s);
-            Process p(oauth_args(s, *server));
-            BOOST_TEST_REQUIRE(p.pump_until([&] { return server->token_requests() >= 1; }, 10s));
-            p.send_signal(SIGINT);
-            auto r = p.wait(10s);
-            BOOST_TEST(r.exit_code == 130, r.err);
-            const auto lines = r.lines();
-            BOOST_TEST_REQUIRE(lines.size() == s.keys.size(), r.out);
-            for (std::size_t i = 0; i < lines.size(); ++i)
-                check_error_fields(lines[i], s.keys[i], "cancelled", std::nullopt);
-            check_nothing_downloaded(s);
+            const auto r = check_signal_cancels_every_key(
+                s, oauth_args(s, *server), [&] { return server->token_requests() >= 1; }, SIGINT, 130);
+            check_no_oauth_secret(r, *server);
         }
     }
 }

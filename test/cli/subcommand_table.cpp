@@ -132,6 +132,30 @@ void check_nothing_downloaded(const Sub& s) {
     BOOST_TEST(download_entries().empty(), "left in the download folder: " << download_entries().size());
 }
 
+std::vector<std::string> check_every_key_failed(const Sub& s, const ProcessResult& r, const std::string& code,
+                                                std::optional<unsigned> status) {
+    auto lines = r.lines();
+    BOOST_TEST_REQUIRE(lines.size() == s.keys.size(), r.out);
+    for (std::size_t i = 0; i < lines.size(); ++i) check_error_fields(lines[i], s.keys[i], code, status);
+    return lines;
+}
+
+ProcessResult check_signal_cancels_every_key(const Sub& s, const std::vector<std::string>& args,
+                                             const std::function<bool()>& in_flight, int signo, int exit_status) {
+    using namespace std::chrono_literals;
+    prepare(s);
+    Process p(args);
+    BOOST_TEST_REQUIRE(p.pump_until(in_flight, 10s));
+    p.send_signal(signo);
+    auto r = p.wait(10s);
+    BOOST_TEST(!r.timed_out);
+    check_no_secret(r);
+    BOOST_TEST(r.exit_code == exit_status, r.err);
+    check_every_key_failed(s, r, "cancelled", std::nullopt);
+    check_nothing_downloaded(s);
+    return r;
+}
+
 /// bwconf SUB with the connection options as flags, the subcommand's
 /// arguments, then `extra`.
 std::vector<std::string> args_of(const Sub& s, const std::string& url, const std::vector<std::string>& extra) {

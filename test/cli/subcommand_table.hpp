@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -61,6 +62,18 @@ void prepare(const Sub&);
 std::vector<std::string> download_entries();
 /// download: after a failed run neither FILE nor a temporary file is there.
 void check_nothing_downloaded(const Sub& s);
+
+/// Asserts one line for each key of `s`, in order, each the key's error line
+/// with `code` and `status` (nullopt: null). Returns the lines.
+std::vector<std::string> check_every_key_failed(const Sub& s, const ProcessResult& r, const std::string& code,
+                                                std::optional<unsigned> status);
+
+/// Runs `args` (bwconf `s` against a server that does not answer), sends
+/// `signo` once `in_flight()` holds, and asserts the end the contract gives a
+/// signal: exit `exit_status` within 10 s, one "cancelled" line for each
+/// key, no FILE left by download, no password shown. Returns the run.
+ProcessResult check_signal_cancels_every_key(const Sub& s, const std::vector<std::string>& args,
+                                             const std::function<bool()>& in_flight, int signo, int exit_status);
 
 /// bwconf SUB with the connection options as flags, the subcommand's
 /// arguments, then `extra`.

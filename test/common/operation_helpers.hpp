@@ -87,6 +87,21 @@ inline ConferenceMember member_now(const mock::MockServer& server, const Subject
     return m;
 }
 
+/// A conference's recording list as the mock serves it now.
+inline std::vector<RecordingMetadata> recordings_now(const mock::MockServer& server, const std::string& conference) {
+    std::vector<RecordingMetadata> out;
+    BOOST_REQUIRE(!parse_recording_list(server.recordings_json(conference).value_or(""), out));
+    return out;
+}
+
+/// A recording's metadata as the mock serves it now.
+inline RecordingMetadata recording_now(const mock::MockServer& server, const std::string& conference,
+                                       const std::string& id) {
+    RecordingMetadata out;
+    BOOST_REQUIRE(!parse_recording_metadata(server.recording_json(conference, id).value_or(""), out));
+    return out;
+}
+
 /// find_subject, with its first member made unmuted (mute: true is then a visible change).
 inline Subject unmuted_subject(mock::MockServer& server, const mock::ServerOptions& options) {
     Subject s = find_subject(server, options);

@@ -54,6 +54,9 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 namespace bwvoice::contract {
@@ -120,6 +123,16 @@ BOOST_TEST_GLOBAL_FIXTURE(PrismFixture);
 
 // ---- a client behind a tap ---------------------------------------------------
 
+/// What one operation ended with (its value: std::monostate for a change),
+/// and the one exchange that carried it.
+template <class T>
+struct Outcome {
+    error_code ec;
+    T value{};
+    Diagnostics diag;
+    Exchange x;
+};
+
 /// A ConferenceClient talking to one Prism through its tap. Every operation
 /// is one exchange (no retries), judged by judged().
 struct Session {
@@ -142,6 +155,25 @@ struct Session {
     void run(MakeAwaitable make) {
         ioc.restart();
         test::run_coroutine(ioc, make);
+    }
+
+    /// Runs `start(diag)`, an operation started with tuple_awaitable, and
+    /// judges its exchange (judged()). The client copies the operation's
+    /// arguments when it starts, so `start` may pass temporaries.
+    template <class Start>
+    auto call(Start start) {
+        using Result = typename decltype(start(std::declval<Diagnostics&>()))::value_type;
+        constexpr bool has_value = std::tuple_size_v<Result> == 2;
+        Outcome<typename std::conditional_t<has_value, std::tuple_element<1, Result>,
+                                            std::type_identity<std::monostate>>::type>
+            out;
+        run([&]() -> net::awaitable<void> {
+            Result result = co_await start(out.diag);
+            out.ec = std::get<0>(result);
+            if constexpr (has_value) out.value = std::move(std::get<1>(result));
+        });
+        out.x = judged();
+        return out;
     }
 
     /// The one exchange the last operation made, asserted free of violations.
@@ -278,6 +310,28 @@ void check_recording(const RecordingMetadata& r, const json::value& sent) {
     }
 }
 
+/// The ID check on a read whose answer is for `what` `id` (of `conference`,
+/// when it names one), `asked` having been asked for in conference_id: it is
+/// taken if both are the ones asked for, else refused as bad_response with
+/// exactly the library's message. Returns whether it was taken.
+bool taken_only_if_for_the_ids_asked(const error_code& ec, const Diagnostics& diag, const std::string& what,
+                                     const std::string& id, const std::string& asked,
+                                     const std::optional<std::string>& conference) {
+    if (id != asked) {
+        BOOST_TEST((ec == errc::bad_response), ec.message());
+        BOOST_TEST(diag.message == "the response is for " + what + " '" + id + "', not the one requested");
+        return false;
+    }
+    if (conference && *conference != conference_id) {
+        BOOST_TEST((ec == errc::bad_response), ec.message());
+        BOOST_TEST(diag.message == "the response is for " + what + " '" + id + "' of conference '" + *conference +
+                                       "', not the conference requested");
+        return false;
+    }
+    BOOST_TEST(!ec);
+    return true;
+}
+
 }  // namespace
 
 // ============================================================================
@@ -288,13 +342,8 @@ BOOST_AUTO_TEST_SUITE(examples)
 
 BOOST_AUTO_TEST_CASE(get_conference_decodes_the_documents_example) {
     Session s(*servers->examples_tap);
-    error_code ec;
-    Conference c;
-    Diagnostics diag;
-    s.run([&]() -> net::awaitable<void> {
-        std::tie(ec, c) = co_await s.client.async_get_conference(conference_id, diag, tuple_awaitable);
-    });
-    const Exchange x = s.judged();
+    const auto [ec, c, diag, x] =
+        s.call([&](Diagnostics& d) { return s.client.async_get_conference(conference_id, d, tuple_awaitable); });
     BOOST_TEST_REQUIRE(!ec, ec.message() << ": " << diag.message);
     BOOST_TEST(x.method == "GET");
     BOOST_TEST(x.target == "/accounts/9900000/conferences/" + conference_id);
@@ -320,16 +369,9 @@ BOOST_AUTO_TEST_CASE(list_conferences_with_every_filter_and_a_page_size) {
     queries[2].max_created_time = "2022-06-30T23:59:59.999Z";
     queries[2].page_size = 1;
     for (const ConferenceQuery& q : queries) {
-        error_code ec;
-        std::vector<Conference> page;
-        Diagnostics diag;
-        bool done = false;
-        s.run([&]() -> net::awaitable<void> {
-            auto pager = s.client.list_conferences(q);
-            std::tie(ec, page) = co_await pager.async_next(diag, tuple_awaitable);
-            done = pager.done();
-        });
-        const Exchange x = s.judged();
+        ConferencePager pager = s.client.list_conferences(q);
+        const auto [ec, page, diag, x] = s.call([&](Diagnostics& d) { return pager.async_next(d, tuple_awaitable); });
+        const bool done = pager.done();
         BOOST_TEST_CONTEXT(x.target) {
             BOOST_TEST_REQUIRE(!ec, ec.message() << ": " << diag.message);
             // The document declares no Link header on this answer, so the
@@ -359,12 +401,9 @@ BOOST_AUTO_TEST_CASE(update_conference_active_with_a_redirect_and_completed) {
         {.status = ConferenceStatus::completed},
     };
     for (const ConferenceUpdate& u : updates) {
-        error_code ec;
-        Diagnostics diag;
-        s.run([&]() -> net::awaitable<void> {
-            std::tie(ec) = co_await s.client.async_update_conference(conference_id, u, diag, tuple_awaitable);
+        const auto [ec, none, diag, x] = s.call([&](Diagnostics& d) {
+            return s.client.async_update_conference(conference_id, u, d, tuple_awaitable);
         });
-        const Exchange x = s.judged();
         BOOST_TEST_CONTEXT(x.request_body) {
             BOOST_TEST(!ec, ec.message() << ": " << diag.message);
             BOOST_TEST(x.method == "POST");
@@ -376,15 +415,12 @@ BOOST_AUTO_TEST_CASE(update_conference_active_with_a_redirect_and_completed) {
 
 BOOST_AUTO_TEST_CASE(update_conference_bxml) {
     Session s(*servers->examples_tap);
-    error_code ec;
-    Diagnostics diag;
-    s.run([&]() -> net::awaitable<void> {
-        std::tie(ec) = co_await s.client.async_update_conference_bxml(
+    const auto [ec, none, diag, x] = s.call([&](Diagnostics& d) {
+        return s.client.async_update_conference_bxml(
             conference_id,
             R"(<?xml version="1.0" encoding="UTF-8"?><Bxml><StartRecording/><PlayAudio>https://myServer.example/hold.wav</PlayAudio></Bxml>)",
-            diag, tuple_awaitable);
+            d, tuple_awaitable);
     });
-    const Exchange x = s.judged();
     BOOST_TEST(!ec, ec.message() << ": " << diag.message);
     BOOST_TEST(x.method == "PUT");
     BOOST_TEST(x.target == "/accounts/9900000/conferences/" + conference_id + "/bxml");
@@ -394,13 +430,8 @@ BOOST_AUTO_TEST_CASE(update_conference_bxml) {
 
 BOOST_AUTO_TEST_CASE(get_member_decodes_the_documents_example) {
     Session s(*servers->examples_tap);
-    error_code ec;
-    ConferenceMember m;
-    Diagnostics diag;
-    s.run([&]() -> net::awaitable<void> {
-        std::tie(ec, m) = co_await s.client.async_get_member(conference_id, member_id, diag, tuple_awaitable);
-    });
-    const Exchange x = s.judged();
+    const auto [ec, m, diag, x] =
+        s.call([&](Diagnostics& d) { return s.client.async_get_member(conference_id, member_id, d, tuple_awaitable); });
     BOOST_TEST_REQUIRE(!ec, ec.message() << ": " << diag.message);
     BOOST_TEST(m.call_id == member_id);
     expect_field(m.conference_id, conference_id, "conferenceId");
@@ -420,12 +451,9 @@ BOOST_AUTO_TEST_CASE(update_member) {
         {.call_ids_to_coach = std::vector<std::string>{}},
     };
     for (const MemberUpdate& u : updates) {
-        error_code ec;
-        Diagnostics diag;
-        s.run([&]() -> net::awaitable<void> {
-            std::tie(ec) = co_await s.client.async_update_member(conference_id, member_id, u, diag, tuple_awaitable);
+        const auto [ec, none, diag, x] = s.call([&](Diagnostics& d) {
+            return s.client.async_update_member(conference_id, member_id, u, d, tuple_awaitable);
         });
-        const Exchange x = s.judged();
         BOOST_TEST_CONTEXT(x.request_body) {
             BOOST_TEST(!ec, ec.message() << ": " << diag.message);
             BOOST_TEST(x.method == "PUT");
@@ -437,19 +465,10 @@ BOOST_AUTO_TEST_CASE(update_member) {
 
 BOOST_AUTO_TEST_CASE(list_and_get_recordings_decode_the_documents_example) {
     Session s(*servers->examples_tap);
-    error_code list_ec, get_ec;
-    std::vector<RecordingMetadata> list;
-    RecordingMetadata one;
-    Diagnostics list_diag, get_diag;
-    s.run([&]() -> net::awaitable<void> {
-        std::tie(list_ec, list) = co_await s.client.async_list_recordings(conference_id, list_diag, tuple_awaitable);
-    });
-    const Exchange list_x = s.judged();
-    s.run([&]() -> net::awaitable<void> {
-        std::tie(get_ec, one) =
-            co_await s.client.async_get_recording(conference_id, recording_id, get_diag, tuple_awaitable);
-    });
-    const Exchange get_x = s.judged();
+    const auto [list_ec, list, list_diag, list_x] =
+        s.call([&](Diagnostics& d) { return s.client.async_list_recordings(conference_id, d, tuple_awaitable); });
+    const auto [get_ec, one, get_diag, get_x] = s.call(
+        [&](Diagnostics& d) { return s.client.async_get_recording(conference_id, recording_id, d, tuple_awaitable); });
     BOOST_TEST_REQUIRE(!list_ec, list_ec.message() << ": " << list_diag.message);
     BOOST_TEST_REQUIRE(!get_ec, get_ec.message() << ": " << get_diag.message);
     BOOST_TEST_REQUIRE(list.size() == 1u);
@@ -471,14 +490,9 @@ BOOST_AUTO_TEST_CASE(list_and_get_recordings_decode_the_documents_example) {
 BOOST_AUTO_TEST_CASE(download_recording_media) {
     Session s(*servers->examples_tap);
     CollectingSink sink;
-    error_code ec;
-    DownloadResult result;
-    Diagnostics diag;
-    s.run([&]() -> net::awaitable<void> {
-        std::tie(ec, result) =
-            co_await s.client.async_download_recording(conference_id, recording_id, sink, diag, tuple_awaitable);
+    const auto [ec, result, diag, x] = s.call([&](Diagnostics& d) {
+        return s.client.async_download_recording(conference_id, recording_id, sink, d, tuple_awaitable);
     });
-    const Exchange x = s.judged();
     BOOST_TEST_REQUIRE(!ec, ec.message() << ": " << diag.message);
     BOOST_TEST(x.target == "/accounts/9900000/conferences/" + conference_id + "/recordings/" + recording_id + "/media");
     BOOST_TEST((result.content_type == "audio/vnd.wave" || result.content_type == "audio/mpeg"), result.content_type);
@@ -498,63 +512,47 @@ BOOST_AUTO_TEST_SUITE(dynamic)
 
 BOOST_AUTO_TEST_CASE(every_change_and_the_download_succeed_on_random_answers) {
     Session s(*servers->dynamic_tap);
-    auto check = [&](error_code ec, const Diagnostics& diag, const char* what) {
-        const Exchange x = s.judged();
-        BOOST_TEST(!ec, what << ": " << ec.message() << ": " << diag.message << " (" << describe(x) << ")");
+    // Runs `start` (see Session::call) and asserts that it succeeded.
+    auto succeeds = [&](const char* what, auto start) {
+        const auto r = s.call(start);
+        BOOST_TEST(!r.ec, what << ": " << r.ec.message() << ": " << r.diag.message << " (" << describe(r.x) << ")");
+        return r;
     };
-    error_code ec;
-    Diagnostics diag;
-    // Named, not braced in the co_await expression: g++ 12.2 destroys such
-    // a temporary twice (a double free once it holds a std::string).
     const ConferenceUpdate redirect{.redirect_url = "https://myServer.example/redirect"};
     const ConferenceUpdate complete{.status = ConferenceStatus::completed};
     const MemberUpdate mute_and_hold{.mute = true, .hold = true};
-    s.run([&]() -> net::awaitable<void> {
-        std::tie(ec) = co_await s.client.async_update_conference(conference_id, redirect, diag, tuple_awaitable);
+    succeeds("update conference (active)", [&](Diagnostics& d) {
+        return s.client.async_update_conference(conference_id, redirect, d, tuple_awaitable);
     });
-    check(ec, diag, "update conference (active)");
-    s.run([&]() -> net::awaitable<void> {
-        std::tie(ec) = co_await s.client.async_update_conference(conference_id, complete, diag, tuple_awaitable);
+    succeeds("update conference (completed)", [&](Diagnostics& d) {
+        return s.client.async_update_conference(conference_id, complete, d, tuple_awaitable);
     });
-    check(ec, diag, "update conference (completed)");
-    s.run([&]() -> net::awaitable<void> {
-        std::tie(ec) = co_await s.client.async_update_conference_bxml(
-            conference_id, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Bxml/>", diag, tuple_awaitable);
+    succeeds("update BXML", [&](Diagnostics& d) {
+        return s.client.async_update_conference_bxml(
+            conference_id, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Bxml/>", d, tuple_awaitable);
     });
-    check(ec, diag, "update BXML");
-    s.run([&]() -> net::awaitable<void> {
-        std::tie(ec) =
-            co_await s.client.async_update_member(conference_id, member_id, mute_and_hold, diag, tuple_awaitable);
+    succeeds("update member", [&](Diagnostics& d) {
+        return s.client.async_update_member(conference_id, member_id, mute_and_hold, d, tuple_awaitable);
     });
-    check(ec, diag, "update member");
     for (int i = 0; i < 10; ++i) {
         CollectingSink sink;
-        DownloadResult result;
-        s.run([&]() -> net::awaitable<void> {
-            std::tie(ec, result) =
-                co_await s.client.async_download_recording(conference_id, recording_id, sink, diag, tuple_awaitable);
+        const auto download = succeeds("download", [&](Diagnostics& d) {
+            return s.client.async_download_recording(conference_id, recording_id, sink, d, tuple_awaitable);
         });
-        check(ec, diag, "download");
         BOOST_TEST(sink.whole);
-        BOOST_TEST(result.bytes == sink.bytes.size());
+        BOOST_TEST(download.value.bytes == sink.bytes.size());
     }
 }
 
 BOOST_AUTO_TEST_CASE(list_conferences_decodes_every_random_page) {
     Session s(*servers->dynamic_tap);
     std::size_t conferences = 0, members = 0;
+    ConferenceQuery query;
+    query.name = "my-conference-name";
+    query.page_size = 500;
     for (int i = 0; i < random_answers; ++i) {
-        error_code ec;
-        std::vector<Conference> page;
-        Diagnostics diag;
-        s.run([&]() -> net::awaitable<void> {
-            ConferenceQuery query;
-            query.name = "my-conference-name";
-            query.page_size = 500;
-            auto pager = s.client.list_conferences(query);
-            std::tie(ec, page) = co_await pager.async_next(diag, tuple_awaitable);
-        });
-        const Exchange x = s.judged();
+        ConferencePager pager = s.client.list_conferences(query);
+        const auto [ec, page, diag, x] = s.call([&](Diagnostics& d) { return pager.async_next(d, tuple_awaitable); });
         BOOST_TEST_CONTEXT("answer " << i << ": " << x.response_body) {
             BOOST_TEST_REQUIRE(!ec, ec.message() << ": " << diag.message);
             const json::value parsed = json::parse(x.response_body);
@@ -577,13 +575,8 @@ BOOST_AUTO_TEST_CASE(every_random_recording_list_decodes) {
     Session s(*servers->dynamic_tap);
     std::size_t recordings = 0, taken = 0;
     for (int i = 0; i < random_answers; ++i) {
-        error_code ec;
-        std::vector<RecordingMetadata> list;
-        Diagnostics diag;
-        s.run([&]() -> net::awaitable<void> {
-            std::tie(ec, list) = co_await s.client.async_list_recordings(conference_id, diag, tuple_awaitable);
-        });
-        const Exchange x = s.judged();
+        const auto [ec, list, diag, x] =
+            s.call([&](Diagnostics& d) { return s.client.async_list_recordings(conference_id, d, tuple_awaitable); });
         BOOST_TEST_CONTEXT("answer " << i << ": " << x.response_body) {
             const json::value sent = json::parse(x.response_body);
             const json::array& items = sent.as_array();
@@ -623,86 +616,48 @@ BOOST_AUTO_TEST_CASE(id_keyed_reads_fail_only_by_the_id_check) {
     for (int i = 0; i < random_answers; ++i) {
         // Get Conference: the answer decodes; a random ID is refused as another's.
         {
-            error_code ec;
-            Conference c;
-            Diagnostics diag;
-            s.run([&]() -> net::awaitable<void> {
-                std::tie(ec, c) = co_await s.client.async_get_conference(conference_id, diag, tuple_awaitable);
+            const auto [ec, c, diag, x] = s.call([&](Diagnostics& d) {
+                return s.client.async_get_conference(conference_id, d, tuple_awaitable);
             });
-            const Exchange x = s.judged();
             BOOST_TEST_CONTEXT("conference answer " << i << ": " << x.response_body) {
                 const json::value sent = json::parse(x.response_body);
-                const std::string id = *text_of(sent.as_object(), "id");
                 Conference decoded;
                 std::string why;
                 BOOST_TEST_REQUIRE(!parse_conference(x.response_body, decoded, &why), why);
                 check_conference(decoded, sent);
-                if (id == conference_id) {
-                    ++matched;
-                    BOOST_TEST(!ec);
-                } else {
-                    BOOST_TEST((ec == errc::bad_response), ec.message());
-                    BOOST_TEST(diag.message == "the response is for conference '" + id + "', not the one requested");
-                }
+                matched += taken_only_if_for_the_ids_asked(ec, diag, "conference", *text_of(sent.as_object(), "id"),
+                                                           conference_id, std::nullopt);
             }
         }
         // Get Conference Member.
         {
-            error_code ec;
-            ConferenceMember m;
-            Diagnostics diag;
-            s.run([&]() -> net::awaitable<void> {
-                std::tie(ec, m) = co_await s.client.async_get_member(conference_id, member_id, diag, tuple_awaitable);
+            const auto [ec, m, diag, x] = s.call([&](Diagnostics& d) {
+                return s.client.async_get_member(conference_id, member_id, d, tuple_awaitable);
             });
-            const Exchange x = s.judged();
             BOOST_TEST_CONTEXT("member answer " << i << ": " << x.response_body) {
                 const json::value sent = json::parse(x.response_body);
-                const std::string id = *text_of(sent.as_object(), "callId");
                 ConferenceMember decoded;
                 std::string why;
                 BOOST_TEST_REQUIRE(!parse_member(x.response_body, decoded, &why), why);
                 check_member(decoded, sent);
-                if (id != member_id) {
-                    BOOST_TEST((ec == errc::bad_response), ec.message());
-                    BOOST_TEST(diag.message == "the response is for member '" + id + "', not the one requested");
-                } else if (decoded.conference_id && *decoded.conference_id != conference_id) {
-                    BOOST_TEST((ec == errc::bad_response), ec.message());
-                    BOOST_TEST(diag.message == "the response is for member '" + id + "' of conference '" +
-                                                   *decoded.conference_id + "', not the conference requested");
-                } else {
-                    ++matched;
-                    BOOST_TEST(!ec);
-                }
+                matched += taken_only_if_for_the_ids_asked(ec, diag, "member", *text_of(sent.as_object(), "callId"),
+                                                           member_id, decoded.conference_id);
             }
         }
         // Get Conference Recording.
         {
-            error_code ec;
-            RecordingMetadata r;
-            Diagnostics diag;
-            s.run([&]() -> net::awaitable<void> {
-                std::tie(ec, r) =
-                    co_await s.client.async_get_recording(conference_id, recording_id, diag, tuple_awaitable);
+            const auto [ec, r, diag, x] = s.call([&](Diagnostics& d) {
+                return s.client.async_get_recording(conference_id, recording_id, d, tuple_awaitable);
             });
-            const Exchange x = s.judged();
             BOOST_TEST_CONTEXT("recording answer " << i << ": " << x.response_body) {
                 const json::value sent = json::parse(x.response_body);
-                const std::string id = *text_of(sent.as_object(), "recordingId");
                 RecordingMetadata decoded;
                 std::string why;
                 BOOST_TEST_REQUIRE(!parse_recording_metadata(x.response_body, decoded, &why), why);
                 check_recording(decoded, sent);
-                if (id != recording_id) {
-                    BOOST_TEST((ec == errc::bad_response), ec.message());
-                    BOOST_TEST(diag.message == "the response is for recording '" + id + "', not the one requested");
-                } else if (decoded.conference_id && *decoded.conference_id != conference_id) {
-                    BOOST_TEST((ec == errc::bad_response), ec.message());
-                    BOOST_TEST(diag.message == "the response is for recording '" + id + "' of conference '" +
-                                                   *decoded.conference_id + "', not the conference requested");
-                } else {
-                    ++matched;
-                    BOOST_TEST(!ec);
-                }
+                matched += taken_only_if_for_the_ids_asked(ec, diag, "recording",
+                                                           *text_of(sent.as_object(), "recordingId"), recording_id,
+                                                           decoded.conference_id);
             }
         }
     }

@@ -1,5 +1,6 @@
 // The connection pool over real TLS: reuse, the bound, stale connections, expiry.
 #include "common/lookup_helpers.hpp"
+#include "common/refused_port.hpp"
 #include "core/connection.hpp"
 #include "core/tls.hpp"
 
@@ -187,11 +188,8 @@ BOOST_AUTO_TEST_CASE(connect_failures_reach_waiters_and_the_pool_recovers) {
     auto config = env.client_config();
     config.pool_size = 2;
     config.retry.max_retries = 1;
-    // A port nobody listens on: every connect is refused.
-    {
-        net::ip::tcp::acceptor probe(ioc, {net::ip::make_address("127.0.0.1"), 0});
-        config.base_url = "https://127.0.0.1:" + std::to_string(probe.local_endpoint().port()) + "/api/v2";
-    }
+    const RefusedPort refused;  // every connect is refused
+    config.base_url = refused.https_url("/api/v2");
     ConferenceClient client(ioc, config);
     Burst burst;
     burst.start(client, 10);

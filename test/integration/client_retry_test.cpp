@@ -1,5 +1,6 @@
 // Retries, Retry-After and deadlines over real TLS.
 #include "common/lookup_helpers.hpp"
+#include "common/refused_port.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -189,11 +190,8 @@ BOOST_AUTO_TEST_CASE(a_phase_limit_expiring_as_its_phase_completes_does_not_kill
 BOOST_AUTO_TEST_CASE(failed_connects_count_as_attempts) {
     net::io_context ioc;
     ClientConfig config;
-    {
-        // A port that was free a moment ago: nothing listens there.
-        net::ip::tcp::acceptor probe(ioc, {net::ip::make_address("127.0.0.1"), 0});
-        config.base_url = "https://127.0.0.1:" + std::to_string(probe.local_endpoint().port()) + "/api/v2";
-    }
+    const RefusedPort refused;
+    config.base_url = refused.https_url("/api/v2");
     config.account_id = "9900000";
     config.username = "u";
     config.password = "p";

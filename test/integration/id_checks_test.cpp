@@ -4,7 +4,7 @@
 // bad_response, and the connection that carried it is retired (its answers
 // are out of step), so the next request goes out on a new connection and
 // succeeds. An answer that names no conference is accepted.
-#include "common/operation_helpers.hpp"
+#include "integration/wrong_answer.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -48,51 +48,12 @@ Action answering(std::string body) {
     return a;
 }
 
-/// The connections (mock's connection IDs) the requests on `route` came on, in order.
-std::vector<std::uint64_t> connections_of(const mock::MockServer& server, const std::string& route) {
-    std::vector<std::uint64_t> out;
-    for (const auto& r : server.requests())
-        if (r.route == route) out.push_back(r.connection_id);
-    return out;
-}
-
-/// One connection at most, so that a connection kept after the bad answer
-/// would carry the next request.
-ClientConfig one_connection(const MockEnv& env) {
-    ClientConfig config = env.client_config();
-    config.pool_size = 1;
-    return config;
-}
-
-/// Runs `op` twice on a fresh client: the first answer is `scripted`, the
-/// second the server's own. Checks that the first is bad_response naming
-/// `named` (what came back) and that the second succeeds on a new
-/// connection.
-void refused_then_recovered(Op op, const std::string& scripted, const std::string& named) {
-    MockEnv env;
-    const Subject s = find_subject(*env.server, env.options);
-    const std::string route = route_of(op, s);
-    env.server->script_route(route, {answering(scripted)});
-    net::io_context ioc;
-    ConferenceClient client(ioc, one_connection(env));
-    run_again(ioc, [&]() -> net::awaitable<void> {
-        const OpResult bad = co_await call(op, client, s);
-        BOOST_TEST((bad.ec == errc::bad_response), bad.ec.message() << ": " << bad.diag.message);
-        BOOST_TEST(contains(bad.diag.message, "conference '" + kOther + "'"), bad.diag.message);
-        BOOST_TEST(contains(bad.diag.message, named), bad.diag.message);
-        BOOST_TEST(contains(bad.diag.message, "not the conference requested"), bad.diag.message);
-        BOOST_TEST(bad.diag.http_status == std::optional<unsigned>(200));
-        BOOST_TEST(bad.diag.retries == 0u, "a wrong answer is not retried");
-
-        const OpResult good = co_await call(op, client, s);
-        BOOST_TEST(!good.ec, good.ec.message() << ": " << good.diag.message);
-    });
-    const auto connections = connections_of(*env.server, route);
-    BOOST_TEST_REQUIRE(connections.size() == 2u);
-    BOOST_TEST(connections[0] != connections[1], "the connection that carried the wrong answer was reused");
-    BOOST_TEST(env.server->stats().connections_accepted == 2u);
-    BOOST_TEST(client.stats().connections_opened == 2u);
-    BOOST_TEST(client.stats().reuses == 0u);
+/// The message of an answer refused for naming conference kOther: it names
+/// that conference and `named` (what came back).
+void check_names_the_other_conference(const Diagnostics& bad, const std::string& named) {
+    BOOST_TEST(contains(bad.message, "conference '" + kOther + "'"), bad.message);
+    BOOST_TEST(contains(bad.message, named), bad.message);
+    BOOST_TEST(contains(bad.message, "not the conference requested"), bad.message);
 }
 
 /// Runs `op` twice; the first answer is `scripted`, which must be accepted,
@@ -123,14 +84,19 @@ BOOST_AUTO_TEST_CASE(a_member_of_another_conference_is_bad_response_and_its_conn
     const Subject s = find_subject(*env.server, env.options);
     const std::string member = env.server->member_json(s.conference, s.member).value();
     // The member's own call ID: only the conference is wrong.
-    refused_then_recovered(Op::get_member, with_conference(member, kOther), "member '" + s.member + "'");
+    const Diagnostics bad = refused_then_recovered(env, s.route_member(), with_conference(member, kOther),
+                                                   member_read(s), member_now(*env.server, s));
+    check_names_the_other_conference(bad, "member '" + s.member + "'");
 }
 
 BOOST_AUTO_TEST_CASE(a_recording_of_another_conference_is_bad_response_and_its_connection_retired) {
     MockEnv env;
     const Subject s = find_subject(*env.server, env.options);
     const std::string recording = env.server->recording_json(s.conference, s.recording).value();
-    refused_then_recovered(Op::get_recording, with_conference(recording, kOther), "recording '" + s.recording + "'");
+    const RecordingMetadata own = recording_now(*env.server, s.conference, s.recording);
+    const Diagnostics bad =
+        refused_then_recovered(env, s.route_recording(), with_conference(recording, kOther), recording_read(s), own);
+    check_names_the_other_conference(bad, "recording '" + s.recording + "'");
 }
 
 BOOST_AUTO_TEST_CASE(a_recording_list_holding_another_conferences_recording_is_bad_response) {
@@ -138,8 +104,10 @@ BOOST_AUTO_TEST_CASE(a_recording_list_holding_another_conferences_recording_is_b
     const Subject s = find_subject(*env.server, env.options);
     // Review item 5's reproducer: a list of one recording naming another conference.
     std::string one = env.server->recording_json(s.conference, s.recording).value();
-    refused_then_recovered(Op::list_recordings, "[" + with_conference(one, kOther) + "]",
-                           "the list holds recording '" + s.recording + "'");
+    const std::vector<RecordingMetadata> own = recordings_now(*env.server, s.conference);
+    const Diagnostics bad = refused_then_recovered(env, s.route_recordings(), "[" + with_conference(one, kOther) + "]",
+                                                   recording_list_read(s), own);
+    check_names_the_other_conference(bad, "the list holds recording '" + s.recording + "'");
 
     // A longer list in which only the last recording is another conference's.
     json::array list = json::parse(env.server->recordings_json(s.conference).value()).as_array();
@@ -147,7 +115,9 @@ BOOST_AUTO_TEST_CASE(a_recording_list_holding_another_conferences_recording_is_b
     extra["recordingId"] = "r-of-another";
     extra["conferenceId"] = kOther;
     list.push_back(extra);
-    refused_then_recovered(Op::list_recordings, json::serialize(list), "the list holds recording 'r-of-another'");
+    const Diagnostics longer_bad =
+        refused_then_recovered(env, s.route_recordings(), json::serialize(list), recording_list_read(s), own);
+    check_names_the_other_conference(longer_bad, "the list holds recording 'r-of-another'");
 }
 
 BOOST_AUTO_TEST_CASE(an_answer_naming_no_conference_is_accepted) {

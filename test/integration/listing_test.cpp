@@ -4,8 +4,8 @@
 // account's listing or back to the same page refused, with no request (and
 // so no credentials) sent there; a moved-from pager done and cancelled.
 #include "common/operation_helpers.hpp"
+#include "common/refused_port.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
@@ -73,13 +73,6 @@ std::vector<std::pair<std::string, std::string>> params_of(const std::string& ta
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& p : url->params()) out.emplace_back(p.key, p.value);
     return out;
-}
-
-/// A free loopback port now (for a server whose options must name its own port).
-std::uint16_t free_port() {
-    net::io_context ioc;
-    net::ip::tcp::acceptor a(ioc, {net::ip::make_address("127.0.0.1"), 0});
-    return a.local_endpoint().port();
 }
 
 }  // namespace
@@ -333,7 +326,8 @@ BOOST_AUTO_TEST_CASE(a_page_size_out_of_range_is_refused_before_sending) {
 BOOST_AUTO_TEST_CASE(a_link_to_another_origin_is_refused_and_not_followed) {
     MockEnv elsewhere;  // a real server the link could lead to
     const std::string elsewhere_origin = "https://127.0.0.1:" + std::to_string(elsewhere.server->port());
-    const std::uint16_t port = free_port();
+    const ReservedPort reserved;  // each server below starts on it: the links must name its port
+    const std::uint16_t port = reserved.port();
     const std::string own = "127.0.0.1:" + std::to_string(port);
     for (const std::string& origin : {elsewhere_origin,                                // another port
                                       "https://localhost:" + std::to_string(port),      // another host name
@@ -366,7 +360,7 @@ BOOST_AUTO_TEST_CASE(a_link_to_another_origin_is_refused_and_not_followed) {
 
     // The same origin, spelled out, is followed.
     auto options = small_store(25, 10);
-    options.port = free_port();
+    options.port = port;
     options.link_origin = "https://127.0.0.1:" + std::to_string(options.port);
     MockEnv env(options);
     net::io_context ioc;

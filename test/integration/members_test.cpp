@@ -1,12 +1,11 @@
 // Get and Update Conference Member over real TLS: the member as the mock
 // serves it, updates visible in later reads, and an answer for another
 // member refused.
-#include "common/operation_helpers.hpp"
+#include "integration/wrong_answer.hpp"
 
 namespace net = boost::asio;
 using namespace bwvoice;
 using namespace bwvoice::test;
-using mock::Action;
 using namespace std::chrono_literals;
 
 namespace {
@@ -111,27 +110,11 @@ BOOST_AUTO_TEST_CASE(a_member_update_shows_in_later_gets) {
 BOOST_AUTO_TEST_CASE(an_answer_naming_another_member_is_a_bad_response) {
     MockEnv env;
     const Subject s = find_subject(*env.server, env.options);
-    Action other;
-    other.body = *env.server->member_json(s.conference, s.other_member);
-    env.server->script_route(s.route_member(), {other});
-    net::io_context ioc;
-    auto config = env.client_config();
-    config.pool_size = 1;
-    ConferenceClient client(ioc, config);
-    run_again(ioc, [&]() -> net::awaitable<void> {
-        Diagnostics diag;
-        auto [ec, m] = co_await client.async_get_member(s.conference, s.member, diag, tuple);
-        BOOST_TEST((ec == errc::bad_response), ec.message());
-        BOOST_TEST(m.call_id.empty(), "nothing is delivered on failure");
-        BOOST_TEST(contains(diag.message, "'" + s.other_member + "', not the one requested"), diag.message);
-        BOOST_TEST(diag.attempts == 1u);
-        // The next request goes on a new connection and gets the right member.
-        auto [ec2, m2] = co_await client.async_get_member(s.conference, s.member, tuple);
-        BOOST_TEST(!ec2);
-        BOOST_TEST(m2.call_id == s.member);
-    });
-    BOOST_TEST(env.server->request_count(s.route_member(), "GET") == 2u);
-    BOOST_TEST(env.server->stats().connections_accepted == 2u, "the out-of-step connection was reused");
+    const ConferenceMember own = member_now(*env.server, s);
+    BOOST_TEST(own.call_id == s.member);
+    const Diagnostics bad = refused_then_recovered(
+        env, s.route_member(), *env.server->member_json(s.conference, s.other_member), member_read(s), own);
+    BOOST_TEST(contains(bad.message, "'" + s.other_member + "', not the one requested"), bad.message);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_members_and_conferences_are_not_found) {
@@ -196,24 +179,11 @@ BOOST_AUTO_TEST_CASE(an_answer_naming_another_conference_is_a_bad_response) {
     const Subject s = find_subject(*env.server, env.options);
     auto other = boost::json::parse(*env.server->member_json(s.conference, s.member)).as_object();
     other["conferenceId"] = "conf-elsewhere";
-    Action wrong;
-    wrong.body = boost::json::serialize(other);
-    env.server->script_route(s.route_member(), {wrong});
-    net::io_context ioc;
-    auto config = env.client_config();
-    config.pool_size = 1;
-    ConferenceClient client(ioc, config);
-    run_again(ioc, [&]() -> net::awaitable<void> {
-        Diagnostics diag;
-        auto [ec, m] = co_await client.async_get_member(s.conference, s.member, diag, tuple);
-        BOOST_TEST((ec == errc::bad_response), ec.message());
-        BOOST_TEST(m.call_id.empty(), "nothing is delivered on failure");
-        BOOST_TEST(contains(diag.message, "conference 'conf-elsewhere', not the conference requested"), diag.message);
-        auto [ec2, m2] = co_await client.async_get_member(s.conference, s.member, tuple);
-        BOOST_TEST(!ec2);
-        BOOST_TEST(m2.conference_id == std::optional<std::string>(s.conference));
-    });
-    BOOST_TEST(env.server->stats().connections_accepted == 2u, "the out-of-step connection was reused");
+    const ConferenceMember own = member_now(*env.server, s);
+    BOOST_TEST(own.conference_id == std::optional<std::string>(s.conference));
+    const Diagnostics bad =
+        refused_then_recovered(env, s.route_member(), boost::json::serialize(other), member_read(s), own);
+    BOOST_TEST(contains(bad.message, "conference 'conf-elsewhere', not the conference requested"), bad.message);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

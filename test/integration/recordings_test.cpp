@@ -1,29 +1,16 @@
 // List Conference Recordings and Get Conference Recording over real TLS:
 // the metadata as the mock serves it, and an answer for another recording
 // refused.
-#include "common/operation_helpers.hpp"
+#include "integration/wrong_answer.hpp"
 
 namespace net = boost::asio;
 using namespace bwvoice;
 using namespace bwvoice::test;
-using mock::Action;
 using namespace std::chrono_literals;
 
 namespace {
 
 constexpr auto tuple = net::as_tuple(net::use_awaitable);
-
-std::vector<RecordingMetadata> served_list(const mock::MockServer& server, const std::string& conference) {
-    std::vector<RecordingMetadata> out;
-    BOOST_REQUIRE(!parse_recording_list(server.recordings_json(conference).value_or(""), out));
-    return out;
-}
-
-RecordingMetadata served(const mock::MockServer& server, const std::string& conference, const std::string& id) {
-    RecordingMetadata out;
-    BOOST_REQUIRE(!parse_recording_metadata(server.recording_json(conference, id).value_or(""), out));
-    return out;
-}
 
 }  // namespace
 
@@ -32,7 +19,7 @@ BOOST_AUTO_TEST_SUITE(recordings)
 BOOST_AUTO_TEST_CASE(recordings_list_as_the_mock_serves_them_with_each_completion_token) {
     MockEnv env;
     const Subject s = find_subject(*env.server, env.options);
-    const auto expected = served_list(*env.server, s.conference);
+    const auto expected = recordings_now(*env.server, s.conference);
     BOOST_TEST_REQUIRE(!expected.empty());
     BOOST_TEST(expected[0].recording_id == s.recording);
     BOOST_TEST(expected[0].media_url.has_value());
@@ -68,7 +55,7 @@ BOOST_AUTO_TEST_CASE(recordings_list_as_the_mock_serves_them_with_each_completio
     run_again(ioc, [&]() -> net::awaitable<void> {
         auto [ec, list] = co_await client.async_list_recordings(s.conference, tuple);
         BOOST_TEST_REQUIRE(!ec);
-        BOOST_TEST((list == served_list(*env.server, s.conference)));
+        BOOST_TEST((list == recordings_now(*env.server, s.conference)));
         BOOST_TEST_REQUIRE(list.size() == expected.size() + 1);
         const RecordingMetadata& extra = list.back();
         BOOST_TEST(extra.recording_id == "r-extra");
@@ -85,7 +72,7 @@ BOOST_AUTO_TEST_CASE(recordings_list_as_the_mock_serves_them_with_each_completio
 BOOST_AUTO_TEST_CASE(a_recording_reads_as_the_mock_serves_it_with_each_completion_token) {
     MockEnv env;
     const Subject s = find_subject(*env.server, env.options);
-    const RecordingMetadata expected = served(*env.server, s.conference, s.recording);
+    const RecordingMetadata expected = recording_now(*env.server, s.conference, s.recording);
     BOOST_TEST(expected.conference_id == std::optional<std::string>(s.conference));
     BOOST_TEST((expected.file_format == FileFormat::wav));
     BOOST_TEST(expected.status == std::optional<std::string>("complete"));
@@ -125,28 +112,16 @@ BOOST_AUTO_TEST_CASE(an_answer_naming_another_recording_is_a_bad_response) {
     const Subject s = find_subject(*env.server, env.options);
     // Another conference's first recording (always there for index % 4 != 3).
     const std::string other_conference = s.conference == "conf-0" ? "conf-1" : "conf-0";
-    const auto others = served_list(*env.server, other_conference);
+    const auto others = recordings_now(*env.server, other_conference);
     BOOST_TEST_REQUIRE(!others.empty());
     BOOST_TEST_REQUIRE(others[0].recording_id != s.recording);
-    Action wrong;
-    wrong.body = *env.server->recording_json(other_conference, others[0].recording_id);
-    env.server->script_route(s.route_recording(), {wrong});
-    net::io_context ioc;
-    auto config = env.client_config();
-    config.pool_size = 1;
-    ConferenceClient client(ioc, config);
-    run_again(ioc, [&]() -> net::awaitable<void> {
-        Diagnostics diag;
-        auto [ec, r] = co_await client.async_get_recording(s.conference, s.recording, diag, tuple);
-        BOOST_TEST((ec == errc::bad_response), ec.message());
-        BOOST_TEST(r.recording_id.empty());
-        BOOST_TEST(contains(diag.message, "'" + others[0].recording_id + "', not the one requested"), diag.message);
-        auto [ec2, r2] = co_await client.async_get_recording(s.conference, s.recording, tuple);
-        BOOST_TEST(!ec2);
-        BOOST_TEST(r2.recording_id == s.recording);
-    });
-    BOOST_TEST(env.server->request_count(s.route_recording(), "GET") == 2u);
-    BOOST_TEST(env.server->stats().connections_accepted == 2u, "the out-of-step connection was reused");
+    const RecordingMetadata own = recording_now(*env.server, s.conference, s.recording);
+    BOOST_TEST(own.recording_id == s.recording);
+    const Diagnostics bad =
+        refused_then_recovered(env, s.route_recording(),
+                               *env.server->recording_json(other_conference, others[0].recording_id),
+                               recording_read(s), own);
+    BOOST_TEST(contains(bad.message, "'" + others[0].recording_id + "', not the one requested"), bad.message);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_recordings_and_conferences_are_not_found) {
@@ -177,24 +152,11 @@ BOOST_AUTO_TEST_CASE(an_answer_naming_another_conference_is_a_bad_response) {
     const Subject s = find_subject(*env.server, env.options);
     auto other = boost::json::parse(*env.server->recording_json(s.conference, s.recording)).as_object();
     other["conferenceId"] = "conf-elsewhere";
-    Action wrong;
-    wrong.body = boost::json::serialize(other);
-    env.server->script_route(s.route_recording(), {wrong});
-    net::io_context ioc;
-    auto config = env.client_config();
-    config.pool_size = 1;
-    ConferenceClient client(ioc, config);
-    run_again(ioc, [&]() -> net::awaitable<void> {
-        Diagnostics diag;
-        auto [ec, r] = co_await client.async_get_recording(s.conference, s.recording, diag, tuple);
-        BOOST_TEST((ec == errc::bad_response), ec.message());
-        BOOST_TEST(r.recording_id.empty());
-        BOOST_TEST(contains(diag.message, "conference 'conf-elsewhere', not the conference requested"), diag.message);
-        auto [ec2, r2] = co_await client.async_get_recording(s.conference, s.recording, tuple);
-        BOOST_TEST(!ec2);
-        BOOST_TEST(r2.conference_id == std::optional<std::string>(s.conference));
-    });
-    BOOST_TEST(env.server->stats().connections_accepted == 2u, "the out-of-step connection was reused");
+    const RecordingMetadata own = recording_now(*env.server, s.conference, s.recording);
+    BOOST_TEST(own.conference_id == std::optional<std::string>(s.conference));
+    const Diagnostics bad =
+        refused_then_recovered(env, s.route_recording(), boost::json::serialize(other), recording_read(s), own);
+    BOOST_TEST(contains(bad.message, "conference 'conf-elsewhere', not the conference requested"), bad.message);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -12,11 +12,11 @@
 // (client_lookup_test, config_test). This file adds the secrets across every
 // failure kind and the injection and plain-HTTP cases they do not cover.
 #include "common/lookup_helpers.hpp"
+#include "common/refused_port.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <openssl/ssl.h>
@@ -114,12 +114,6 @@ Action respond(unsigned status, std::string body = {}, std::vector<std::pair<std
     return a;
 }
 
-/// A port on 127.0.0.1 nobody listens on.
-std::uint16_t refused_port(net::io_context& ioc) {
-    net::ip::tcp::acceptor probe(ioc, {net::ip::make_address("127.0.0.1"), 0});
-    return probe.local_endpoint().port();
-}
-
 /// What a conference ID turns into on the wire, decoded again (%XX only).
 std::string percent_decode(std::string_view s) {
     std::string out;
@@ -143,6 +137,7 @@ BOOST_AUTO_TEST_SUITE(secrets)
 BOOST_AUTO_TEST_CASE(no_failure_kind_shows_the_password_or_the_authorization_header) {
     MockEnv env(server_options());
     net::io_context ioc;
+    const RefusedPort refused;
     struct Case {
         std::string label;
         std::function<void(ClientConfig&)> config;
@@ -159,9 +154,7 @@ BOOST_AUTO_TEST_CASE(no_failure_kind_shows_the_password_or_the_authorization_hea
         {"404", {}, {respond(404)}, errc::not_found},
         {"tls: unknown CA", [](ClientConfig& c) { c.tls.extra_ca_pem = mock::generate_pki().ca_cert_pem; }, {},
          errc::tls_error},
-        {"connection refused",
-         [&](ClientConfig& c) { c.base_url = "https://127.0.0.1:" + std::to_string(refused_port(ioc)) + "/api/v2"; },
-         {},
+        {"connection refused", [&](ClientConfig& c) { c.base_url = refused.https_url("/api/v2"); }, {},
          errc::connection_failed},
         {"timeout", [](ClientConfig& c) { c.request_timeout = 300ms; }, {of_kind(Kind::silent)}, errc::timeout},
         {"dropped every time", {}, std::vector<Action>(4, of_kind(Kind::drop)), errc::connection_failed},
