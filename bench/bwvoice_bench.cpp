@@ -164,8 +164,8 @@ public:
             std::sort(latency_ns_.begin(), latency_ns_.end());
             sorted_ = true;
         }
-        const auto k = std::min(latency_ns_.size() - 1,
-                                static_cast<std::size_t>(q * static_cast<double>(latency_ns_.size())));
+        const auto k =
+            std::min(latency_ns_.size() - 1, static_cast<std::size_t>(q * static_cast<double>(latency_ns_.size())));
         return static_cast<double>(latency_ns_[k]) / 1e3;
     }
 
@@ -430,16 +430,17 @@ int main(int argc, char** argv) {
     po::options_description desc("bwvoice-bench options");
     desc.add_options()("help,h", "show this help")(
         "url", po::value(&o.url), "an external server, https://HOST:PORT (default: an in-process bwvoice-mock)")(
-        "user", po::value(&o.user), "Basic auth user (with --url)")(
-        "password", po::value(&o.password), "Basic auth password (with --url)")(
+        "user", po::value(&o.user), "Basic auth user (with --url)")("password", po::value(&o.password),
+                                                                    "Basic auth password (with --url)")(
         "ca", po::value(&o.ca), "CA file, the only trust anchor (with --url)")(
         "quick", po::bool_switch(&o.quick), "everything with tiny counts (smoke test, a few seconds)")(
         "lookups", po::value(&o.lookups), "lookups per scaling row (default 20000, --quick 300)")(
         "server-threads", po::value(&o.server_threads)->default_value(1), "threads of the in-process mock")(
         "csv", po::value(&o.csv), "also write the results to this CSV file (for bench/plots.sh)")(
         "callgrind-lookups", po::value(&o.callgrind_lookups),
-        "only warm up, then run exactly N lookups between CALLGRIND_ZERO_STATS and CALLGRIND_DUMP_STATS_AT (needs --url)")(
-        "connections", po::value(&o.connections)->default_value(64), "concurrency and pool size for --callgrind-lookups");
+        "only warm up, then run exactly N lookups between CALLGRIND_ZERO_STATS and CALLGRIND_DUMP_STATS_AT (needs "
+        "--url)")("connections", po::value(&o.connections)->default_value(64),
+                  "concurrency and pool size for --callgrind-lookups");
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -483,9 +484,12 @@ int main(int argc, char** argv) {
 
         // Forked first, while this process has no other thread.
         bwvoice::bench::ChildServer child(so);
-        const Target child_target{"bwvoice-mock in a child process", "https://127.0.0.1:" +
-                                  std::to_string(child.port()) + "/api/v2", so.username, so.password,
-                                  pki.ca_cert_pem, ""};
+        const Target child_target{"bwvoice-mock in a child process",
+                                  "https://127.0.0.1:" + std::to_string(child.port()) + "/api/v2",
+                                  so.username,
+                                  so.password,
+                                  pki.ca_cert_pem,
+                                  ""};
 
         std::unique_ptr<bwvoice::mock::MockServer> in_process;
         Target main_target = external;
@@ -493,7 +497,11 @@ int main(int argc, char** argv) {
             in_process = std::make_unique<bwvoice::mock::MockServer>(so);
             main_target = {"in-process bwvoice-mock (" + std::to_string(o.server_threads) + " thread" +
                                (o.server_threads == 1 ? "" : "s") + ")",
-                           in_process->base_url(), so.username, so.password, pki.ca_cert_pem, ""};
+                           in_process->base_url(),
+                           so.username,
+                           so.password,
+                           pki.ca_cert_pem,
+                           ""};
         }
         const Target& idle_target = o.url.empty() ? child_target : external;
 
@@ -522,10 +530,12 @@ int main(int argc, char** argv) {
                     with_commas(static_cast<double>(q.rss_delta) / qn).c_str());
         std::fflush(stdout);
         if (kSanitized)
-            std::printf("\n(Built with a sanitizer: its allocator is not malloc's, so the heap figures mean nothing.)\n");
-        std::printf("\nQueued: growth from just before issuing (pool connections already open) to when all are "
-                    "queued, / count. The caller's side adds no heap per lookup (ids pre-made, one-pointer "
-                    "handler), so nothing is subtracted. Idle: growth from 1 to K idle connections, / (K - 1).\n\n");
+            std::printf(
+                "\n(Built with a sanitizer: its allocator is not malloc's, so the heap figures mean nothing.)\n");
+        std::printf(
+            "\nQueued: growth from just before issuing (pool connections already open) to when all are "
+            "queued, / count. The caller's side adds no heap per lookup (ids pre-made, one-pointer "
+            "handler), so nothing is subtracted. Idle: growth from 1 to K idle connections, / (K - 1).\n\n");
         if (csv) {
             *csv << "memory_queued," << q.lookups << ',' << q.pool << ',' << static_cast<double>(q.heap_delta) / qn
                  << ',' << static_cast<double>(q.rss_delta) / qn << '\n';
@@ -540,14 +550,16 @@ int main(int argc, char** argv) {
         const Shape shapes[] = {{1, 1}, {16, 16}, {64, 64}, {256, 256}, {64, 16}, {256, 16}};
         std::printf("## Scaling: %s, %zu lookups per row after a warm-up of 3 x C\n\n", main_target.description.c_str(),
                     n);
-        std::printf("| C | pool | lookups/s | client CPU µs/lookup | p50 µs | p99 µs | TLS handshakes / 10k lookups |\n");
+        std::printf(
+            "| C | pool | lookups/s | client CPU µs/lookup | p50 µs | p99 µs | TLS handshakes / 10k lookups |\n");
         std::printf("|--:|--:|--:|--:|--:|--:|--:|\n");
         std::fflush(stdout);
         for (const auto& s : shapes) {
             auto r = run_scaling(main_target, s.c, s.pool, n);
             // Handshakes of the whole row (warm-up included: that is where the
             // pool's connections are opened) per 10,000 of its lookups.
-            const double per10k = 1e4 * static_cast<double>(r.handshakes) / static_cast<double>(r.lookups + r.warm_lookups);
+            const double per10k =
+                1e4 * static_cast<double>(r.handshakes) / static_cast<double>(r.lookups + r.warm_lookups);
             std::printf("| %zu | %zu | %s | %s | %s | %s | %s (%llu) |\n", r.c, r.pool,
                         with_commas(static_cast<double>(r.lookups) / r.wall_s).c_str(),
                         fmt("%.1f", 1e6 * r.cpu_s / static_cast<double>(r.lookups)).c_str(),
@@ -560,13 +572,15 @@ int main(int argc, char** argv) {
                      << 1e6 * r.cpu_s / static_cast<double>(r.lookups) << ',' << r.p50_us << ',' << r.p99_us << ','
                      << r.handshakes << ',' << r.resumed << '\n';
         }
-        std::printf("\nclient CPU: CLOCK_THREAD_CPUTIME_ID of the one io_context thread over the measured lookups; "
-                    "handshakes: whole row, warm-up included (count in parentheses).\n\n");
+        std::printf(
+            "\nclient CPU: CLOCK_THREAD_CPUTIME_ID of the one io_context thread over the measured lookups; "
+            "handshakes: whole row, warm-up included (count in parentheses).\n\n");
 
         // --- reconnects
         std::printf("## Reconnect cost: %s, idle_timeout 1 ms, a 3 ms pause between sequential lookups\n\n",
                     main_target.description.c_str());
-        std::printf("| TLS session resumption | reconnecting lookups | client CPU µs/lookup | handshakes | resumed |\n");
+        std::printf(
+            "| TLS session resumption | reconnecting lookups | client CPU µs/lookup | handshakes | resumed |\n");
         std::printf("|---|--:|--:|--:|--:|\n");
         std::fflush(stdout);
         for (const bool resumption : {true, false}) {

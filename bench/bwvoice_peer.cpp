@@ -82,8 +82,8 @@ int main(int argc, char** argv) {
     po::options_description desc("bwvoice-peer options");
     desc.add_options()("url", po::value(&o.url)->required(), "https://HOST:PORT (no trailing slash)")(
         "user", po::value(&o.user)->required(), "Basic auth user")(
-        "password", po::value(&o.password)->required(), "Basic auth password")(
-        "ca", po::value(&o.ca)->required(), "CA file; the only trust anchor")(
+        "password", po::value(&o.password)->required(), "Basic auth password")("ca", po::value(&o.ca)->required(),
+                                                                               "CA file; the only trust anchor")(
         "connections", po::value(&o.connections)->default_value(64), "pool size and lookups in flight")(
         "requests", po::value(&o.requests)->default_value(20000), "lookups in all");
     try {

@@ -99,8 +99,7 @@ ChildServer::~ChildServer() {
     ::close(to_child_);  // EOF: the child stops its server and exits
     ::close(from_child_);
     int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
 }
 
 void ChildServer::command(const char* line) {

@@ -8,9 +8,9 @@
 
 #include "mock/mock_server.hpp"
 
+#include <sys/types.h>
 #include <chrono>
 #include <cstdint>
-#include <sys/types.h>
 
 namespace bwvoice::bench {
 

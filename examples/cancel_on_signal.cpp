@@ -93,26 +93,26 @@ int main(int argc, char** argv) {
         int status = 0;
         client.async_download_recording(
             conference_id, recording_id, sink, diag,
-            asio::bind_cancellation_slot(cancel_download.slot(), [&](bwvoice::error_code ec,
-                                                                     bwvoice::DownloadResult result) {
-                // Nothing is left to wait for: withdraw the waits so run() returns.
-                signals.cancel();
-                self_signal.cancel();
-                if (!ec) {
-                    std::cout << "downloaded all " << result.bytes << " bytes before any signal\n";
-                } else if (ec == bwvoice::condition::cancelled) {
-                    // A caller's cancellation completes with
-                    // asio::error::operation_aborted, a closed client with
-                    // errc::cancelled: the condition holds for both.
-                    std::cout << "download cancelled (" << ec.message() << ") after " << sink.bytes
-                              << " bytes, and the sink was told the media is " << (sink.whole ? "whole" : "incomplete")
-                              << "\n";
-                } else {
-                    std::cout << "download failed: " << bwvoice::to_string(bwvoice::to_errc(ec)) << ": "
-                              << diag.message << "\n";
-                    status = example::kExitFailed;
-                }
-            }));
+            asio::bind_cancellation_slot(
+                cancel_download.slot(), [&](bwvoice::error_code ec, bwvoice::DownloadResult result) {
+                    // Nothing is left to wait for: withdraw the waits so run() returns.
+                    signals.cancel();
+                    self_signal.cancel();
+                    if (!ec) {
+                        std::cout << "downloaded all " << result.bytes << " bytes before any signal\n";
+                    } else if (ec == bwvoice::condition::cancelled) {
+                        // A caller's cancellation completes with
+                        // asio::error::operation_aborted, a closed client with
+                        // errc::cancelled: the condition holds for both.
+                        std::cout << "download cancelled (" << ec.message() << ") after " << sink.bytes
+                                  << " bytes, and the sink was told the media is "
+                                  << (sink.whole ? "whole" : "incomplete") << "\n";
+                    } else {
+                        std::cout << "download failed: " << bwvoice::to_string(bwvoice::to_errc(ec)) << ": "
+                                  << diag.message << "\n";
+                        status = example::kExitFailed;
+                    }
+                }));
         ioc.run();
         return status;
     } catch (const example::UsageError& e) {

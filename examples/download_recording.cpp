@@ -62,8 +62,10 @@ public:
     void finish(bool whole) override {
         if (out_.is_open()) out_.close();
         std::error_code ignored;
-        if (whole && out_) fs::rename(part_, path_, ignored);
-        else fs::remove(part_, ignored);
+        if (whole && out_)
+            fs::rename(part_, path_, ignored);
+        else
+            fs::remove(part_, ignored);
         saved = whole && !ignored && fs::exists(path_);
     }
 
@@ -83,8 +85,7 @@ asio::awaitable<bool> download(bwvoice::ConferenceClient& client, std::string co
         std::cout << recording_id << ": not downloadable yet (status " << meta.status.value_or("unknown") << ")\n";
         co_return false;
     }
-    if (file.empty())
-        file = recording_id + (meta.file_format == bwvoice::FileFormat::mp3 ? ".mp3" : ".wav");
+    if (file.empty()) file = recording_id + (meta.file_format == bwvoice::FileFormat::mp3 ? ".mp3" : ".wav");
     std::cout << recording_id << ": " << meta.duration.value_or("?") << " of " << meta.name.value_or("?") << "\n";
 
     // The sink must stay valid until the operation completes: a local of this
@@ -95,7 +96,7 @@ asio::awaitable<bool> download(bwvoice::ConferenceClient& client, std::string co
     // Content-Length said (or a complete chunked body).
     std::cout << "saved " << result.bytes << " bytes to " << file << " in " << sink.pieces << " pieces ("
               << result.content_type << "), " << (sink.saved ? fs::file_size(file) : 0) << " bytes on disk\n";
-    co_return sink.saved && fs::file_size(file) == result.bytes;
+    co_return sink.saved&& fs::file_size(file) == result.bytes;
 }
 
 }  // namespace
@@ -111,21 +112,22 @@ int main(int argc, char** argv) {
         bwvoice::ConferenceClient client(ioc, example::config_from_env());
 
         int status = example::kExitFailed;
-        asio::co_spawn(ioc, download(client, conference_id, recording_id, file), [&](std::exception_ptr failure,
-                                                                                      bool saved) {
-            if (!failure) {
-                if (saved) status = 0;
-                return;
-            }
-            try {
-                std::rethrow_exception(failure);
-            } catch (const boost::system::system_error& e) {
-                std::cout << conference_id << " " << recording_id << ": failed: "
-                          << bwvoice::to_string(bwvoice::to_errc(e.code())) << ": " << e.code().message() << "\n";
-            } catch (const std::exception& e) {  // anything else the coroutine threw
-                std::cout << conference_id << " " << recording_id << ": failed: " << e.what() << "\n";
-            }
-        });
+        asio::co_spawn(ioc, download(client, conference_id, recording_id, file),
+                       [&](std::exception_ptr failure, bool saved) {
+                           if (!failure) {
+                               if (saved) status = 0;
+                               return;
+                           }
+                           try {
+                               std::rethrow_exception(failure);
+                           } catch (const boost::system::system_error& e) {
+                               std::cout << conference_id << " " << recording_id
+                                         << ": failed: " << bwvoice::to_string(bwvoice::to_errc(e.code())) << ": "
+                                         << e.code().message() << "\n";
+                           } catch (const std::exception& e) {  // anything else the coroutine threw
+                               std::cout << conference_id << " " << recording_id << ": failed: " << e.what() << "\n";
+                           }
+                       });
         ioc.run();
         return status;
     } catch (const example::UsageError& e) {

@@ -36,8 +36,10 @@ void print_failure(const Lookup& lookup, const bwvoice::error_code& ec) {
     // values or bwvoice::condition groups, never by category and number.
     std::cout << lookup.id << ": failed: " << bwvoice::to_string(bwvoice::to_errc(ec)) << " (" << ec.message() << ")\n";
     // Diagnostics says the details.
-    if (d.http_status) std::cout << "  HTTP status: " << *d.http_status << "\n";
-    else std::cout << "  HTTP status: none (no response was received)\n";
+    if (d.http_status)
+        std::cout << "  HTTP status: " << *d.http_status << "\n";
+    else
+        std::cout << "  HTTP status: none (no response was received)\n";
     if (!d.api_error_type.empty() || !d.api_error_description.empty())
         std::cout << "  API error:   " << d.api_error_type << ": " << d.api_error_description << "\n";
     if (!d.message.empty()) std::cout << "  message:     " << d.message << "\n";
@@ -83,7 +85,8 @@ int main(int argc, char** argv) {
         ioc.run();
         return failed == 0 ? 0 : example::kExitFailed;
     } catch (const example::UsageError& e) {
-        std::cerr << "get_conference_callback: " << e.what() << "\nusage: get_conference_callback [CONFERENCE_ID ...]\n";
+        std::cerr << "get_conference_callback: " << e.what()
+                  << "\nusage: get_conference_callback [CONFERENCE_ID ...]\n";
         return example::kExitUsage;
     } catch (const std::exception& e) {  // a bad ClientConfig, an unreadable BW_CA_FILE
         std::cerr << "get_conference_callback: " << e.what() << "\n";

@@ -62,8 +62,8 @@ int main(int argc, char** argv) {
             try {
                 std::rethrow_exception(failure);
             } catch (const boost::system::system_error& e) {
-                std::cerr << id << ": " << bwvoice::to_string(bwvoice::to_errc(e.code())) << ": "
-                          << e.code().message() << "\n";
+                std::cerr << id << ": " << bwvoice::to_string(bwvoice::to_errc(e.code())) << ": " << e.code().message()
+                          << "\n";
                 status = example::kExitFailed;
             } catch (const std::exception& e) {  // anything else the coroutine threw
                 std::cerr << e.what() << "\n";

@@ -43,7 +43,7 @@ namespace {
 
 /// Shared by every worker on every thread, hence atomics.
 struct Tally {
-    std::atomic<unsigned long> next{0};   ///< The next lookup to make.
+    std::atomic<unsigned long> next{0};  ///< The next lookup to make.
     std::atomic<unsigned long> ok{0};
     std::atomic<unsigned long> wrong{0};  ///< Answered with another conference than asked for.
     /// Failures by bwvoice::errc value (1 .. cancelled).
@@ -60,9 +60,12 @@ asio::awaitable<void> worker(bwvoice::ConferenceClient& client, Tally& tally, un
         const std::string id = "conf-" + std::to_string(i % conferences);
         // as_tuple: a failure is a value to count, not an exception.
         auto [ec, conference] = co_await client.async_get_conference(id, asio::as_tuple(asio::use_awaitable));
-        if (ec) ++tally.failed[static_cast<std::size_t>(bwvoice::to_errc(ec))];
-        else if (conference.id != id) ++tally.wrong;
-        else ++tally.ok;
+        if (ec)
+            ++tally.failed[static_cast<std::size_t>(bwvoice::to_errc(ec))];
+        else if (conference.id != id)
+            ++tally.wrong;
+        else
+            ++tally.ok;
     }
 }
 
@@ -106,8 +109,8 @@ int main(int argc, char** argv) {
         for (std::size_t e = 1; e < tally.failed.size(); ++e) {
             if (tally.failed[e] == 0) continue;
             failed += tally.failed[e];
-            std::cout << "  failed with " << bwvoice::to_string(static_cast<bwvoice::errc>(e)) << ": " << tally.failed[e]
-                      << "\n";
+            std::cout << "  failed with " << bwvoice::to_string(static_cast<bwvoice::errc>(e)) << ": "
+                      << tally.failed[e] << "\n";
         }
         // Every operation calls its handler exactly once: none may be missing.
         const unsigned long completed = tally.ok + tally.wrong + failed;

@@ -28,7 +28,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-const char* text(std::optional<bool> flag) { return !flag ? "unknown" : *flag ? "true" : "false"; }
+const char* text(std::optional<bool> flag) {
+    return !flag ? "unknown" : *flag ? "true" : "false";
+}
 
 asio::awaitable<bool> mute(bwvoice::ConferenceClient& client, std::string conference_id, std::string member_id) {
     const bwvoice::ConferenceMember before = co_await client.async_get_member(conference_id, member_id);
@@ -67,8 +69,9 @@ int main(int argc, char** argv) {
             try {
                 std::rethrow_exception(failure);
             } catch (const boost::system::system_error& e) {
-                std::cout << conference_id << " " << member_id << ": failed: "
-                          << bwvoice::to_string(bwvoice::to_errc(e.code())) << ": " << e.code().message() << "\n";
+                std::cout << conference_id << " " << member_id
+                          << ": failed: " << bwvoice::to_string(bwvoice::to_errc(e.code())) << ": "
+                          << e.code().message() << "\n";
             } catch (const std::exception& e) {  // anything else the coroutine threw
                 std::cout << conference_id << " " << member_id << ": failed: " << e.what() << "\n";
             }

@@ -54,9 +54,8 @@ asio::awaitable<bool> get_with_timeout(bwvoice::ConferenceClient& client, std::s
     // of an exception that would leave the timer running to the end.
     // Once one operand is done, `||` cancels the other (terminal cancellation)
     // and waits for it to complete before going on.
-    std::variant<std::tuple<bwvoice::error_code, bwvoice::Conference>, std::monostate> first =
-        co_await (client.async_get_conference(id, asio::as_tuple(asio::use_awaitable)) ||
-                  timer.async_wait(asio::use_awaitable));
+    std::variant<std::tuple<bwvoice::error_code, bwvoice::Conference>, std::monostate> first = co_await (
+        client.async_get_conference(id, asio::as_tuple(asio::use_awaitable)) || timer.async_wait(asio::use_awaitable));
 
     if (first.index() == 1) {
         std::cout << id << ": timed out after " << timeout.count() << " ms, so the lookup was cancelled ("
@@ -73,8 +72,8 @@ asio::awaitable<bool> get_with_timeout(bwvoice::ConferenceClient& client, std::s
     co_return true;
 }
 
-asio::awaitable<bool> run(bwvoice::ConferenceClient& client, bwvoice::ConferenceClient& silent_client,
-                          std::string id, milliseconds timeout) {
+asio::awaitable<bool> run(bwvoice::ConferenceClient& client, bwvoice::ConferenceClient& silent_client, std::string id,
+                          milliseconds timeout) {
     const bool in_time = co_await get_with_timeout(client, id, timeout);
     const bool from_silence = co_await get_with_timeout(silent_client, id, milliseconds(250));
     // The cancelled lookup is over, but the connection it was opening goes on
@@ -101,7 +100,8 @@ int main(int argc, char** argv) {
         // sends (its TLS handshake), so the lookup waits until cancelled.
         asio::ip::tcp::acceptor silent_server(ioc, {asio::ip::make_address("127.0.0.1"), 0});
         bwvoice::ClientConfig silent_config = config;
-        silent_config.base_url = "https://127.0.0.1:" + std::to_string(silent_server.local_endpoint().port()) + "/api/v2";
+        silent_config.base_url =
+            "https://127.0.0.1:" + std::to_string(silent_server.local_endpoint().port()) + "/api/v2";
         bwvoice::ConferenceClient silent_client(ioc, silent_config);
 
         bool ok = false;

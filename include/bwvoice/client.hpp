@@ -9,14 +9,14 @@
 #include <bwvoice/changes.hpp>
 #include <bwvoice/conference.hpp>
 #include <bwvoice/config.hpp>
+#include <bwvoice/detail/completion.hpp>
+#include <bwvoice/detail/operations.hpp>
 #include <bwvoice/diagnostics.hpp>
 #include <bwvoice/error.hpp>
 #include <bwvoice/listing.hpp>
 #include <bwvoice/media.hpp>
 #include <bwvoice/recording.hpp>
 #include <bwvoice/with_diagnostics.hpp>
-#include <bwvoice/detail/completion.hpp>
-#include <bwvoice/detail/operations.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -38,18 +38,18 @@ namespace bwvoice {
 /// token endpoint's too. Token fetches are not operations: they are in
 /// `token_fetches`, not in `in_flight` or `lookups_completed`.
 struct PoolStats {
-    std::size_t open = 0;                ///< API connections open now (connecting, busy or idle).
-    std::size_t idle = 0;                ///< Of those, idle in the pool.
-    std::size_t waiting = 0;             ///< Operations waiting for a connection now.
-    std::size_t in_flight = 0;           ///< Operations started and not yet completed.
-    std::uint64_t connections_opened = 0;///< TCP connections ever opened.
-    std::uint64_t handshakes = 0;        ///< TLS handshakes completed.
-    std::uint64_t sessions_resumed = 0;  ///< Of those, resumed TLS sessions.
-    std::uint64_t reuses = 0;            ///< Exchanges sent on an already used connection.
-    std::uint64_t retries = 0;           ///< Counted retries.
-    std::uint64_t stale_resends = 0;     ///< Requests resent because a pooled connection was dead.
-    std::uint64_t lookups_completed = 0; ///< Operations whose handler has been scheduled.
-    std::uint64_t token_fetches = 0;     ///< OAuth token fetches ended (a token or a failure).
+    std::size_t open = 0;                  ///< API connections open now (connecting, busy or idle).
+    std::size_t idle = 0;                  ///< Of those, idle in the pool.
+    std::size_t waiting = 0;               ///< Operations waiting for a connection now.
+    std::size_t in_flight = 0;             ///< Operations started and not yet completed.
+    std::uint64_t connections_opened = 0;  ///< TCP connections ever opened.
+    std::uint64_t handshakes = 0;          ///< TLS handshakes completed.
+    std::uint64_t sessions_resumed = 0;    ///< Of those, resumed TLS sessions.
+    std::uint64_t reuses = 0;              ///< Exchanges sent on an already used connection.
+    std::uint64_t retries = 0;             ///< Counted retries.
+    std::uint64_t stale_resends = 0;       ///< Requests resent because a pooled connection was dead.
+    std::uint64_t lookups_completed = 0;   ///< Operations whose handler has been scheduled.
+    std::uint64_t token_fetches = 0;       ///< OAuth token fetches ended (a token or a failure).
 };
 
 class ConferencePager;
@@ -154,8 +154,8 @@ public:
     /// Creates the client on `ctx`'s executor (an io_context, a thread_pool);
     /// the same otherwise.
     template <class ExecutionContext>
-        requires std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>
-    ConferenceClient(ExecutionContext& ctx, ClientConfig config)
+    requires std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&> ConferenceClient(
+        ExecutionContext& ctx, ClientConfig config)
         : ConferenceClient(executor_type(ctx.get_executor()), std::move(config)) {}
 
     /// Takes over the client: its operations in flight go on, and `other`
@@ -435,18 +435,16 @@ public:
     template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_recording(std::string_view conference_id, std::string_view recording_id,
                              CompletionToken&& token = {}) {
-        return initiate<RecordingMetadata>(std::forward<CompletionToken>(token), nullptr,
-                                           &detail::start_get_recording, std::string(conference_id),
-                                           std::string(recording_id));
+        return initiate<RecordingMetadata>(std::forward<CompletionToken>(token), nullptr, &detail::start_get_recording,
+                                           std::string(conference_id), std::string(recording_id));
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
     template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_recording(std::string_view conference_id, std::string_view recording_id, Diagnostics& diag,
                              CompletionToken&& token = {}) {
-        return initiate<RecordingMetadata>(std::forward<CompletionToken>(token), &diag,
-                                           &detail::start_get_recording, std::string(conference_id),
-                                           std::string(recording_id));
+        return initiate<RecordingMetadata>(std::forward<CompletionToken>(token), &diag, &detail::start_get_recording,
+                                           std::string(conference_id), std::string(recording_id));
     }
 
     /// Download Conference Recording: `GET .../recordings/{recording_id}/media`,
@@ -486,9 +484,8 @@ public:
     template <class CompletionToken = with_diagnostics_t<>>
     auto async_download_recording(std::string_view conference_id, std::string_view recording_id, MediaSink& sink,
                                   Diagnostics& diag, CompletionToken&& token = {}) {
-        return initiate<DownloadResult>(std::forward<CompletionToken>(token), &diag,
-                                        &detail::start_download_recording, std::string(conference_id),
-                                        std::string(recording_id), &sink);
+        return initiate<DownloadResult>(std::forward<CompletionToken>(token), &diag, &detail::start_download_recording,
+                                        std::string(conference_id), std::string(recording_id), &sink);
     }
 
     // ---- the client itself -------------------------------------------------
@@ -614,8 +611,8 @@ private:
         // The Diagnostics* comes first: with_diagnostics finds it there.
         return boost::asio::async_initiate<CompletionToken, void(error_code, std::vector<Conference>)>(
             [](auto handler, Diagnostics* user_diag, std::shared_ptr<detail::PagerState> state, executor_type ex) {
-                detail::start_next_page(std::move(state), detail::Completion<std::vector<Conference>>(
-                                                              std::move(handler), ex, user_diag));
+                detail::start_next_page(std::move(state),
+                                        detail::Completion<std::vector<Conference>>(std::move(handler), ex, user_diag));
             },
             token, diag, state_, ex_);
     }

@@ -39,12 +39,12 @@ BWVOICE_API std::optional<EventMethod> parse_event_method(std::string_view text)
 /// A member of a conference (`conferenceMember`). `callId` is required; the
 /// API marks no other field required, so absent ones are empty optionals.
 struct ConferenceMember {
-    std::string call_id;                        ///< `callId`, also the member's ID.
-    std::optional<std::string> conference_id;   ///< `conferenceId`
-    std::optional<std::string> member_url;      ///< `memberUrl`
-    std::optional<bool> mute;                   ///< `mute`
-    std::optional<bool> hold;                   ///< `hold`
-    std::vector<std::string> call_ids_to_coach; ///< `callIdsToCoach`; null and absent read as empty.
+    std::string call_id;                         ///< `callId`, also the member's ID.
+    std::optional<std::string> conference_id;    ///< `conferenceId`
+    std::optional<std::string> member_url;       ///< `memberUrl`
+    std::optional<bool> mute;                    ///< `mute`
+    std::optional<bool> hold;                    ///< `hold`
+    std::vector<std::string> call_ids_to_coach;  ///< `callIdsToCoach`; null and absent read as empty.
 
     /// Field by field.
     friend bool operator==(const ConferenceMember&, const ConferenceMember&) = default;
@@ -54,14 +54,14 @@ struct ConferenceMember {
 /// `id`, `name` and `createdTime` are required: a response without them is a
 /// bad_response, never a conference with empty fields.
 struct Conference {
-    std::string id;                                       ///< `id`
-    std::string name;                                     ///< `name`
-    Timestamp created_time{};                             ///< `createdTime`
-    std::optional<Timestamp> completed_time;              ///< `completedTime`; empty while live.
-    std::optional<std::string> conference_event_url;      ///< `conferenceEventUrl`
-    std::optional<EventMethod> conference_event_method;   ///< `conferenceEventMethod`
-    std::optional<std::string> tag;                       ///< `tag`
-    std::vector<ConferenceMember> active_members;         ///< `activeMembers`; null and absent read as empty.
+    std::string id;                                      ///< `id`
+    std::string name;                                    ///< `name`
+    Timestamp created_time{};                            ///< `createdTime`
+    std::optional<Timestamp> completed_time;             ///< `completedTime`; empty while live.
+    std::optional<std::string> conference_event_url;     ///< `conferenceEventUrl`
+    std::optional<EventMethod> conference_event_method;  ///< `conferenceEventMethod`
+    std::optional<std::string> tag;                      ///< `tag`
+    std::vector<ConferenceMember> active_members;        ///< `activeMembers`; null and absent read as empty.
 
     /// Field by field.
     friend bool operator==(const Conference&, const Conference&) = default;
@@ -99,7 +99,7 @@ BWVOICE_API error_code parse_member(std::string_view json_text, ConferenceMember
 /// document that is not an array is "top level: expected an array". `out` is
 /// untouched on failure.
 BWVOICE_API error_code parse_conference_list(std::string_view json_text, std::vector<Conference>& out,
-                                 std::string* why = nullptr);
+                                             std::string* why = nullptr);
 
 /// JSON with the API's field names, for boost::json::value_from. Absent
 /// optionals are written as null, except `completedTime`, which is omitted

@@ -46,7 +46,9 @@ BWVOICE_API const boost::system::error_category& client_category() noexcept;
 
 /// Makes `e` an error_code of client_category(), so that `ec == errc::not_found`
 /// and `error_code ec = errc::timeout;` work (found by argument-dependent lookup).
-inline error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), client_category()}; }
+inline error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), client_category()};
+}
 
 /// The contract's spelling of a code ("not_found", "tls_error", ...); "unknown" for other values.
 BWVOICE_API std::string_view to_string(errc e) noexcept;
@@ -78,9 +80,11 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
 
 namespace boost::system {
 /// Lets a bwvoice::errc convert to an error_code, and compare with one.
-template <> struct is_error_code_enum<bwvoice::errc> : std::true_type {};
+template <>
+struct is_error_code_enum<bwvoice::errc> : std::true_type {};
 /// Lets an error_code compare with a bwvoice::condition.
-template <> struct is_error_condition_enum<bwvoice::condition> : std::true_type {};
+template <>
+struct is_error_condition_enum<bwvoice::condition> : std::true_type {};
 }  // namespace boost::system
 
 #endif

@@ -84,8 +84,8 @@ public:
 
 /// What a download delivered.
 struct DownloadResult {
-    std::uint64_t bytes = 0;     ///< Body bytes given to the sink.
-    std::string content_type;    ///< The response's Content-Type.
+    std::uint64_t bytes = 0;   ///< Body bytes given to the sink.
+    std::string content_type;  ///< The response's Content-Type.
 };
 
 }  // namespace bwvoice

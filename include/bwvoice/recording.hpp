@@ -60,24 +60,24 @@ BWVOICE_API std::string format_iso8601_duration(std::chrono::milliseconds d);
 /// so every field is optional, except `recordingId`: a recording without one
 /// cannot be told apart from another, and its absence is a bad_response.
 struct RecordingMetadata {
-    std::optional<std::string> account_id;           ///< `accountId`
-    std::optional<std::string> conference_id;        ///< `conferenceId`
-    std::optional<std::string> name;                 ///< `name`: the conference's name
-    std::string recording_id;                        ///< `recordingId`
+    std::optional<std::string> account_id;     ///< `accountId`
+    std::optional<std::string> conference_id;  ///< `conferenceId`
+    std::optional<std::string> name;           ///< `name`: the conference's name
+    std::string recording_id;                  ///< `recordingId`
     /// `duration`, as the API wrote it: an ISO 8601 duration ("PT13.67S");
     /// parse_iso8601_duration() gives its length. Kept as text because the
     /// API's schema says only "string": an answer whose duration is not
     /// ISO 8601 still decodes (and is printed as sent).
     std::optional<std::string> duration;
-    std::optional<std::int32_t> channels;            ///< `channels`
-    std::optional<Timestamp> start_time;             ///< `startTime`
-    std::optional<Timestamp> end_time;               ///< `endTime`
-    std::optional<FileFormat> file_format;           ///< `fileFormat`
+    std::optional<std::int32_t> channels;   ///< `channels`
+    std::optional<Timestamp> start_time;    ///< `startTime`
+    std::optional<Timestamp> end_time;      ///< `endTime`
+    std::optional<FileFormat> file_format;  ///< `fileFormat`
     /// `status`: an open set ("processing", "partial", "complete", "deleted",
     /// "error", and whatever the API adds), kept as sent.
     std::optional<std::string> status;
-    std::optional<std::string> media_url;            ///< `mediaUrl`; present once downloadable.
-    std::optional<std::string> recording_name;       ///< `recordingName`
+    std::optional<std::string> media_url;       ///< `mediaUrl`; present once downloadable.
+    std::optional<std::string> recording_name;  ///< `recordingName`
 
     /// Field by field.
     friend bool operator==(const RecordingMetadata&, const RecordingMetadata&) = default;
@@ -91,16 +91,17 @@ struct RecordingMetadata {
 /// a valid ISO 8601 duration"), or a missing or null `recordingId` is
 /// errc::bad_response, with a message naming the field in `why` if given.
 /// `out` is untouched on failure.
-BWVOICE_API error_code parse_recording_metadata(std::string_view json_text, RecordingMetadata& out, std::string* why = nullptr);
+BWVOICE_API error_code parse_recording_metadata(std::string_view json_text, RecordingMetadata& out,
+                                                std::string* why = nullptr);
 /// The same from an already parsed JSON value.
 BWVOICE_API error_code recording_metadata_from_json(const boost::json::value& v, RecordingMetadata& out,
-                                        std::string* why = nullptr);
+                                                    std::string* why = nullptr);
 /// A JSON array of them (List Conference Recordings), possibly empty. The
 /// first element that breaks the rules fails the list, `why` naming it
 /// ("[2].duration: ...", "[2]: expected an object"); not an array is "top
 /// level: expected an array". `out` is untouched on failure.
 BWVOICE_API error_code parse_recording_list(std::string_view json_text, std::vector<RecordingMetadata>& out,
-                                std::string* why = nullptr);
+                                            std::string* why = nullptr);
 
 /// JSON with the API's field names, in the schema's order; absent fields
 /// (and FileFormat::unknown) are omitted. `duration` is written by

@@ -27,7 +27,8 @@ struct with_diagnostics_access;
 /// plain boost::system::system_error says only "not found":
 /// @code
 /// try {
-///     bwvoice::Conference c = co_await client.async_get_conference(id, bwvoice::with_diagnostics(asio::use_awaitable));
+///     bwvoice::Conference c = co_await client.async_get_conference(id,
+///     bwvoice::with_diagnostics(asio::use_awaitable));
 /// } catch (const bwvoice::error_with_diagnostics& e) {
 ///     // e.code() == bwvoice::errc::not_found; e.diagnostics().http_status == 404;
 ///     // e.what(): "HTTP 404: Conference [...] not found; API error type "validation": no such ..."
@@ -74,15 +75,13 @@ public:
     using token_type = CompletionToken;
 
     /// Default-constructs the wrapped token (as for a default token argument).
-    constexpr with_diagnostics_t()
-        requires std::is_default_constructible_v<CompletionToken>
-        : token_{} {}
+    constexpr with_diagnostics_t() requires std::is_default_constructible_v<CompletionToken> : token_{} {}
 
     /// Wraps `token` (converted to CompletionToken).
     template <class T>
-        requires(!std::is_same_v<std::remove_cvref_t<T>, with_diagnostics_t> &&
-                 std::is_constructible_v<CompletionToken, T &&>)
-    constexpr explicit with_diagnostics_t(T&& token) : token_(std::forward<T>(token)) {}
+    requires(!std::is_same_v<std::remove_cvref_t<T>, with_diagnostics_t> &&
+             std::is_constructible_v<CompletionToken, T&&>) constexpr explicit with_diagnostics_t(T&& token)
+        : token_(std::forward<T>(token)) {}
 
 private:
     friend struct detail::with_diagnostics_access;

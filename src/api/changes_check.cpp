@@ -90,11 +90,11 @@ std::string check_update(const ConferenceUpdate& u) {
     } else if (!u.redirect_url) {
         return "redirectUrl: required unless status is completed";
     }
-    for (auto problem : {check_uri("redirectUrl", u.redirect_url), check_credential("username", u.username),
-                         check_credential("password", u.password),
-                         check_uri("redirectFallbackUrl", u.redirect_fallback_url),
-                         check_credential("fallbackUsername", u.fallback_username),
-                         check_credential("fallbackPassword", u.fallback_password)})
+    for (auto problem :
+         {check_uri("redirectUrl", u.redirect_url), check_credential("username", u.username),
+          check_credential("password", u.password), check_uri("redirectFallbackUrl", u.redirect_fallback_url),
+          check_credential("fallbackUsername", u.fallback_username),
+          check_credential("fallbackPassword", u.fallback_password)})
         if (!problem.empty()) return problem;
     return {};
 }

@@ -24,8 +24,7 @@ namespace {
 namespace json = boost::json;
 using namespace json_read;
 
-error_code read_event_method(const json::object& o, const Path& at, std::optional<EventMethod>& out,
-                             std::string* why) {
+error_code read_event_method(const json::object& o, const Path& at, std::optional<EventMethod>& out, std::string* why) {
     constexpr std::string_view key = "conferenceEventMethod";
     const json::value* v = present(o, key);
     if (!v) return {};
@@ -36,8 +35,7 @@ error_code read_event_method(const json::object& o, const Path& at, std::optiona
     return {};
 }
 
-error_code read_coached_calls(const json::object& o, const Path& at, std::vector<std::string>& out,
-                              std::string* why) {
+error_code read_coached_calls(const json::object& o, const Path& at, std::vector<std::string>& out, std::string* why) {
     constexpr std::string_view key = "callIdsToCoach";
     const json::value* v = present(o, key);
     if (!v) return {};
@@ -62,8 +60,7 @@ error_code decode_member(const json::value& v, const Path& at, ConferenceMember&
     return read_coached_calls(o, at, m.call_ids_to_coach, why);
 }
 
-error_code read_members(const json::object& o, const Path& at, std::vector<ConferenceMember>& out,
-                        std::string* why) {
+error_code read_members(const json::object& o, const Path& at, std::vector<ConferenceMember>& out, std::string* why) {
     constexpr std::string_view key = "activeMembers";
     const json::value* v = present(o, key);
     if (!v) return {};
@@ -173,8 +170,12 @@ void tag_invoke(json::value_from_tag tag, json::value& v, const Conference& c) {
     for (const auto& m : c.active_members) tag_invoke(tag, members.emplace_back(nullptr), m);
 }
 
-std::string to_json(const Conference& c) { return json_write::compact(c); }
+std::string to_json(const Conference& c) {
+    return json_write::compact(c);
+}
 
-std::string to_json(const ConferenceMember& m) { return json_write::compact(m); }
+std::string to_json(const ConferenceMember& m) {
+    return json_write::compact(m);
+}
 
 }  // namespace bwvoice

@@ -27,8 +27,21 @@ namespace json = boost::json;
 using json_string_view = json::string_view;
 
 enum class Field : std::uint8_t {
-    unknown, id, name, created_time, completed_time, event_url, event_method, tag, active_members,
-    call_id, conference_id, member_url, mute, hold, call_ids_to_coach,
+    unknown,
+    id,
+    name,
+    created_time,
+    completed_time,
+    event_url,
+    event_method,
+    tag,
+    active_members,
+    call_id,
+    conference_id,
+    member_url,
+    mute,
+    hold,
+    call_ids_to_coach,
 };
 
 Field conference_field(std::string_view k) noexcept {
@@ -80,8 +93,7 @@ public:
         switch (where_) {
         case Where::root: where_ = Where::conference; return true;
         case Where::conference:
-        case Where::member:
-            return value_is_wrong_type();
+        case Where::member: return value_is_wrong_type();
         case Where::members:
             c_.active_members.emplace_back();
             member_seen_call_id_ = false;
@@ -136,8 +148,10 @@ public:
     bool on_array_end(std::size_t, json::error_code&) {
         if (skip_ > 0) return leave_skipped();
         if (failed_) return true;
-        if (where_ == Where::members) where_ = Where::conference;
-        else if (where_ == Where::coached) where_ = Where::member;
+        if (where_ == Where::members)
+            where_ = Where::conference;
+        else if (where_ == Where::coached)
+            where_ = Where::member;
         return true;
     }
 
@@ -204,7 +218,9 @@ public:
         case Where::conference:
             switch (key_) {
             // Required fields may not be null; the others read null as absent.
-            case Field::id: case Field::name: case Field::created_time: return value_is_wrong_type();
+            case Field::id:
+            case Field::name:
+            case Field::created_time: return value_is_wrong_type();
             case Field::completed_time: c_.completed_time.reset(); return true;
             case Field::event_url: c_.conference_event_url.reset(); return true;
             case Field::event_method: c_.conference_event_method.reset(); return true;
@@ -272,9 +288,7 @@ private:
         switch (where_) {
         case Where::root: return fail();
         case Where::members: return fail();
-        case Where::coached:
-            c_.active_members.back().call_ids_to_coach.emplace_back(v);
-            return true;
+        case Where::coached: c_.active_members.back().call_ids_to_coach.emplace_back(v); return true;
         case Where::conference: return conference_string(v);
         case Where::member: return member_string(v);
         }
@@ -283,8 +297,14 @@ private:
 
     bool conference_string(std::string_view v) {
         switch (key_) {
-        case Field::id: c_.id.assign(v); seen_id_ = true; return true;
-        case Field::name: c_.name.assign(v); seen_name_ = true; return true;
+        case Field::id:
+            c_.id.assign(v);
+            seen_id_ = true;
+            return true;
+        case Field::name:
+            c_.name.assign(v);
+            seen_name_ = true;
+            return true;
         case Field::created_time:
             if (auto t = parse_timestamp(v)) {
                 c_.created_time = *t;
@@ -312,7 +332,10 @@ private:
     bool member_string(std::string_view v) {
         auto& m = c_.active_members.back();
         switch (key_) {
-        case Field::call_id: m.call_id.assign(v); member_seen_call_id_ = true; return true;
+        case Field::call_id:
+            m.call_id.assign(v);
+            member_seen_call_id_ = true;
+            return true;
         case Field::conference_id: m.conference_id.emplace(v); return true;
         case Field::member_url: m.member_url.emplace(v); return true;
         case Field::mute:

@@ -29,9 +29,9 @@ std::optional<EventMethod> parse_event_method(std::string_view text) noexcept {
 
 std::string_view to_string(EventMethod m) noexcept {
     switch (m) {
-        case EventMethod::get: return "GET";
-        case EventMethod::post: return "POST";
-        case EventMethod::unknown: break;
+    case EventMethod::get: return "GET";
+    case EventMethod::post: return "POST";
+    case EventMethod::unknown: break;
     }
     return "unknown";
 }
@@ -44,25 +44,25 @@ FileFormat parse_file_format(std::string_view text) noexcept {
 
 std::string_view to_string(FileFormat f) noexcept {
     switch (f) {
-        case FileFormat::mp3: return "mp3";
-        case FileFormat::wav: return "wav";
-        case FileFormat::unknown: break;
+    case FileFormat::mp3: return "mp3";
+    case FileFormat::wav: return "wav";
+    case FileFormat::unknown: break;
     }
     return "unknown";
 }
 
 std::string_view to_string(ConferenceStatus s) noexcept {
     switch (s) {
-        case ConferenceStatus::active: return "active";
-        case ConferenceStatus::completed: return "completed";
+    case ConferenceStatus::active: return "active";
+    case ConferenceStatus::completed: return "completed";
     }
     return "unknown";
 }
 
 std::string_view to_string(RedirectMethod m) noexcept {
     switch (m) {
-        case RedirectMethod::get: return "GET";
-        case RedirectMethod::post: return "POST";
+    case RedirectMethod::get: return "GET";
+    case RedirectMethod::post: return "POST";
     }
     return "unknown";
 }

@@ -24,7 +24,9 @@ namespace {
 using Rep = std::chrono::milliseconds::rep;
 constexpr Rep max_ms = std::numeric_limits<Rep>::max();
 
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
 
 /// floor(unit * 0.<digits>) exactly, for a unit of milliseconds below 2^27
 /// and digits of any length.
@@ -75,8 +77,8 @@ std::optional<std::chrono::milliseconds> parse_iso8601_duration(std::string_view
         bool time;  // after 'T'
         Rep unit;   // milliseconds
     };
-    static constexpr std::array<Designator, 4> order{{
-        {'D', false, 86'400'000}, {'H', true, 3'600'000}, {'M', true, 60'000}, {'S', true, 1'000}}};
+    static constexpr std::array<Designator, 4> order{
+        {{'D', false, 86'400'000}, {'H', true, 3'600'000}, {'M', true, 60'000}, {'S', true, 1'000}}};
 
     if (text.empty() || text[0] != 'P') return std::nullopt;
     std::size_t pos = 1;

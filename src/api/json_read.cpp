@@ -41,8 +41,8 @@ error_code required_string(const json::object& o, const Path& at, std::string_vi
     return {};
 }
 
-error_code optional_string(const json::object& o, const Path& at, std::string_view key,
-                           std::optional<std::string>& out, std::string* why) {
+error_code optional_string(const json::object& o, const Path& at, std::string_view key, std::optional<std::string>& out,
+                           std::string* why) {
     const json::value* v = present(o, key);
     if (!v) return {};
     if (!v->is_string()) return fail(why, field(at, key), "expected a string");
@@ -60,8 +60,8 @@ error_code optional_bool(const json::object& o, const Path& at, std::string_view
     return {};
 }
 
-error_code optional_int32(const json::object& o, const Path& at, std::string_view key,
-                          std::optional<std::int32_t>& out, std::string* why) {
+error_code optional_int32(const json::object& o, const Path& at, std::string_view key, std::optional<std::int32_t>& out,
+                          std::string* why) {
     const json::value* v = present(o, key);
     if (!v) return {};
     constexpr std::int64_t lowest = std::numeric_limits<std::int32_t>::min();

@@ -35,8 +35,12 @@ struct Path {
     void append_to(std::string& out) const;
 };
 
-inline Path field(const Path& parent, std::string_view key) noexcept { return {&parent, key, 0}; }
-inline Path element(const Path& parent, std::size_t index) noexcept { return {&parent, {}, index}; }
+inline Path field(const Path& parent, std::string_view key) noexcept {
+    return {&parent, key, 0};
+}
+inline Path element(const Path& parent, std::size_t index) noexcept {
+    return {&parent, {}, index};
+}
 
 /// Reports a decoding failure at `at`; always returns errc::bad_response.
 error_code fail(std::string* why, const Path& at, std::string_view problem);
@@ -51,8 +55,8 @@ error_code required_string(const boost::json::object& o, const Path& at, std::st
                            std::string* why);
 error_code optional_string(const boost::json::object& o, const Path& at, std::string_view key,
                            std::optional<std::string>& out, std::string* why);
-error_code optional_bool(const boost::json::object& o, const Path& at, std::string_view key,
-                         std::optional<bool>& out, std::string* why);
+error_code optional_bool(const boost::json::object& o, const Path& at, std::string_view key, std::optional<bool>& out,
+                         std::string* why);
 /// A JSON integer (not 1.0, not 1e0) within std::int32_t.
 error_code optional_int32(const boost::json::object& o, const Path& at, std::string_view key,
                           std::optional<std::int32_t>& out, std::string* why);

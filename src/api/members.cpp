@@ -19,7 +19,8 @@ void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_i
         std::move(done), parse_member, "member",
         Asked{.conference_id = std::move(conference_id), .item_id = std::move(member_id)},
         [](const ConferenceMember& m, const Asked& asked) -> std::string {
-            if (m.call_id != asked.item_id) return "the response is for member '" + m.call_id + "', not the one requested";
+            if (m.call_id != asked.item_id)
+                return "the response is for member '" + m.call_id + "', not the one requested";
             return other_conference(m.conference_id, asked, "the response is for member '" + m.call_id + "'");
         });
     start_exchange(std::move(impl), std::move(request), std::move(op));

@@ -42,8 +42,7 @@ class DecodedRead final : public Operation {
 public:
     using Decode = error_code (*)(std::string_view, T&, std::string*);
 
-    DecodedRead(Completion<T> done, Decode decode, const char* what, Asked asked = {},
-                CheckAnswer<T> check = nullptr)
+    DecodedRead(Completion<T> done, Decode decode, const char* what, Asked asked = {}, CheckAnswer<T> check = nullptr)
         : done_(std::move(done)), decode_(decode), what_(what), asked_(std::move(asked)), check_(check) {}
 
     boost::asio::cancellation_slot slot() const noexcept override { return done_.slot(); }

@@ -27,8 +27,7 @@ std::string target(const Endpoint& ep, std::initializer_list<std::string_view> s
 
 std::string refusal_of_segment(std::string_view id, std::string_view what) {
     if (id.empty()) return "the " + std::string(what) + " ID is empty; nothing was sent";
-    if (id == "." || id == "..")
-        return "'.' and '..' are not " + std::string(what) + " IDs; nothing was sent";
+    if (id == "." || id == "..") return "'.' and '..' are not " + std::string(what) + " IDs; nothing was sent";
     return {};
 }
 

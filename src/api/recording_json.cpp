@@ -22,8 +22,7 @@ namespace {
 namespace json = boost::json;
 using namespace json_read;
 
-error_code read_duration(const json::object& o, const Path& at, std::optional<std::string>& out,
-                         std::string* why) {
+error_code read_duration(const json::object& o, const Path& at, std::optional<std::string>& out, std::string* why) {
     constexpr std::string_view key = "duration";
     const json::value* v = present(o, key);
     if (!v) return {};
@@ -33,8 +32,7 @@ error_code read_duration(const json::object& o, const Path& at, std::optional<st
     return {};
 }
 
-error_code read_file_format(const json::object& o, const Path& at, std::optional<FileFormat>& out,
-                            std::string* why) {
+error_code read_file_format(const json::object& o, const Path& at, std::optional<FileFormat>& out, std::string* why) {
     constexpr std::string_view key = "fileFormat";
     const json::value* v = present(o, key);
     if (!v) return {};
@@ -87,8 +85,7 @@ error_code parse_recording_metadata(std::string_view json_text, RecordingMetadat
     return recording_metadata_from_json(doc, out, why);
 }
 
-error_code parse_recording_list(std::string_view json_text, std::vector<RecordingMetadata>& out,
-                                std::string* why) {
+error_code parse_recording_list(std::string_view json_text, std::vector<RecordingMetadata>& out, std::string* why) {
     json::monotonic_resource resource;
     json::value doc(&resource);
     if (auto ec = parse_document(json_text, doc, why)) return ec;
@@ -114,6 +111,8 @@ void tag_invoke(json::value_from_tag, json::value& v, const RecordingMetadata& r
     put_string(o, "recordingName", r.recording_name);
 }
 
-std::string to_json(const RecordingMetadata& r) { return json_write::compact(r); }
+std::string to_json(const RecordingMetadata& r) {
+    return json_write::compact(r);
+}
 
 }  // namespace bwvoice

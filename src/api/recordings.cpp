@@ -41,7 +41,8 @@ void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string confere
         std::move(done), parse_recording_list, "recording list", Asked{.conference_id = std::move(conference_id)},
         [](const std::vector<RecordingMetadata>& list, const Asked& asked) -> std::string {
             for (const RecordingMetadata& r : list) {
-                if (auto why = other_conference(r.conference_id, asked, "the list holds recording '" + r.recording_id + "'");
+                if (auto why =
+                        other_conference(r.conference_id, asked, "the list holds recording '" + r.recording_id + "'");
                     !why.empty())
                     return why;
             }

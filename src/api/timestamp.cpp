@@ -30,7 +30,9 @@ struct Cursor {
     char peek() const noexcept { return at_end() ? '\0' : text[pos]; }
 };
 
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
 
 /// Exactly `width` decimal digits, no sign.
 bool read_fixed(Cursor& cur, std::size_t width, unsigned& out) noexcept {
@@ -50,7 +52,9 @@ bool read_char(Cursor& cur, char expected) noexcept {
     return true;
 }
 
-bool read_either(Cursor& cur, char a, char b) noexcept { return read_char(cur, a) || read_char(cur, b); }
+bool read_either(Cursor& cur, char a, char b) noexcept {
+    return read_char(cur, a) || read_char(cur, b);
+}
 
 std::optional<sys_days> read_date(Cursor& cur) noexcept {
     unsigned y = 0, m = 0, d = 0;

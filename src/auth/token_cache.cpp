@@ -16,7 +16,7 @@ TokenCache::Answer TokenCache::need(clock::time_point now) {
         return a;
     }
     token_.reset();  // expired: never carried again
-    Answer a;  // Verdict::wait
+    Answer a;        // Verdict::wait
     if (fetching_) return a;
     if (failures_in_a_row_ > 0 && now < retry_at()) {
         a.verdict = Verdict::back_off;
@@ -37,7 +37,8 @@ bool TokenCache::start_fetch(clock::time_point now) noexcept {
 
 TokenCache::clock::time_point TokenCache::retry_at() const noexcept {
     const unsigned shift = std::min(failures_in_a_row_ - 1, 20u);
-    const auto pause = std::min<std::chrono::milliseconds>(settings_.backoff_cap, settings_.backoff_base * (1u << shift));
+    const auto pause =
+        std::min<std::chrono::milliseconds>(settings_.backoff_cap, settings_.backoff_base * (1u << shift));
     return failed_at_ + pause;
 }
 

@@ -1,9 +1,9 @@
 #include "auth/token_fetch.hpp"
 
 #include "client/client_impl.hpp"
+#include "common/redact.hpp"
 #include "core/exchange.hpp"
 #include "core/operation.hpp"
-#include "common/redact.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -68,14 +68,13 @@ public:
         // A body with neither an error nor a description (not JSON: an
         // HTML page of a proxy) is quoted instead, redacted.
         const bool explained = !diag.api_error_type.empty() || !diag.api_error_description.empty();
-        const std::string details =
-            (diag.api_error_type.empty() ? "" : ", " + diag.api_error_type) +
-            (diag.api_error_description.empty() ? "" : ": " + diag.api_error_description) +
-            (explained || refusal_body_.empty() ? "" : ": " + refusal_body_);
+        const std::string details = (diag.api_error_type.empty() ? "" : ", " + diag.api_error_type) +
+                                    (diag.api_error_description.empty() ? "" : ": " + diag.api_error_description) +
+                                    (explained || refusal_body_.empty() ? "" : ": " + refusal_body_);
         if (refuses_credentials(status, diag.api_error_type)) {
             ec = make_error_code(errc::unauthorized);
-            diag.message = "the token endpoint refused the client credentials (HTTP " + std::to_string(status) +
-                           details + ")";
+            diag.message =
+                "the token endpoint refused the client credentials (HTTP " + std::to_string(status) + details + ")";
         } else if (status == 400) {
             // unsupported_grant_type, invalid_request, invalid_scope: the
             // request's fault, not the credentials'.
@@ -109,7 +108,9 @@ private:
     std::string refusal_body_;
 };
 
-bool status_is_200_only(unsigned s) noexcept { return s == 200; }
+bool status_is_200_only(unsigned s) noexcept {
+    return s == 200;
+}
 
 }  // namespace
 
@@ -130,7 +131,8 @@ error_code parse_token_response(std::string_view body, TokenResponse& out, std::
     if (const auto* type = o.if_contains("token_type")) {
         if (!type->is_string()) return bad("token_type is not a string");
         if (!equals_ignoring_case(type->get_string(), "bearer"))
-            return bad("token_type '" + std::string(std::string_view(type->get_string()).substr(0, 40)) + "' is not Bearer");
+            return bad("token_type '" + std::string(std::string_view(type->get_string()).substr(0, 40)) +
+                       "' is not Bearer");
     }
     out.expires_in.reset();
     if (const auto* expires = o.if_contains("expires_in"); expires && !expires->is_null()) {

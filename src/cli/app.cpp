@@ -3,13 +3,13 @@
 
 #include "cli/redact.hpp"
 
+#include <pthread.h>
+#include <unistd.h>
 #include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <optional>
-#include <pthread.h>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace bwconf {
 namespace {

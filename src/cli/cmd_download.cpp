@@ -6,10 +6,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/program_options.hpp>
 
-#include <cerrno>
-#include <cstring>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 namespace bwconf {
 namespace {
@@ -36,12 +36,11 @@ public:
     void start(const std::string& recording_id, Done done) override {
         auto diag = std::make_shared<bwvoice::Diagnostics>();
         // The sink belongs to this task, which the handler keeps alive (done holds the run, the run the task).
-        client_.async_download_recording(
-            conference_id_, recording_id, sink_, *diag,
-            [this, recording_id, diag, done = std::move(done)](bwvoice::error_code ec,
-                                                               bwvoice::DownloadResult result) mutable {
-                completed(recording_id, ec, result, *diag, std::move(done));
-            });
+        client_.async_download_recording(conference_id_, recording_id, sink_, *diag,
+                                         [this, recording_id, diag, done = std::move(done)](
+                                             bwvoice::error_code ec, bwvoice::DownloadResult result) mutable {
+                                             completed(recording_id, ec, result, *diag, std::move(done));
+                                         });
     }
 
     void abandon() override {
@@ -70,8 +69,8 @@ private:
             // SIGINT or SIGTERM interrupted a write: the run is about to end
             // with its cancelled line. Only if it does not is this the result.
             auto timer = std::make_shared<boost::asio::steady_timer>(ioc_, kSignalGrace);
-            timer->async_wait([this, timer, recording_id, ec, diag, done = std::move(done)](
-                                  const boost::system::error_code&) mutable {
+            timer->async_wait([this, timer, recording_id, ec, diag,
+                               done = std::move(done)](const boost::system::error_code&) mutable {
                 done(failure(recording_id, ec, diag), true);
             });
             return;
@@ -108,16 +107,15 @@ po::options_description download_options() {
 
 std::string download_help() {
     const auto own = download_options();
-    return command_help(
-        "bwconf download [OPTIONS] CONFERENCE_ID RECORDING_ID --output FILE|-",
-        "Stream a recording's media into FILE in bounded memory, whatever its size. The bytes\n"
-        "go to a temporary file in FILE's folder, renamed onto FILE only once the whole body\n"
-        "arrived (as many bytes as Content-Length says, or a complete chunked body); on any\n"
-        "failure or signal the temporary file is removed and FILE is left as it was. One line:\n"
-        "  {\"conferenceId\":...,\"recordingId\":...,\"file\":FILE,\"bytes\":N,\"contentType\":...}\n"
-        "or {\"conferenceId\":...,\"recordingId\":...,\"error\":{...}}. The deadline\n"
-        "(--timeout-ms) covers the whole download: raise it for long recordings.\n",
-        &own, "  bwconf download conf-1 r-5f2d9a01 --output call.wav --timeout-ms 600000\n");
+    return command_help("bwconf download [OPTIONS] CONFERENCE_ID RECORDING_ID --output FILE|-",
+                        "Stream a recording's media into FILE in bounded memory, whatever its size. The bytes\n"
+                        "go to a temporary file in FILE's folder, renamed onto FILE only once the whole body\n"
+                        "arrived (as many bytes as Content-Length says, or a complete chunked body); on any\n"
+                        "failure or signal the temporary file is removed and FILE is left as it was. One line:\n"
+                        "  {\"conferenceId\":...,\"recordingId\":...,\"file\":FILE,\"bytes\":N,\"contentType\":...}\n"
+                        "or {\"conferenceId\":...,\"recordingId\":...,\"error\":{...}}. The deadline\n"
+                        "(--timeout-ms) covers the whole download: raise it for long recordings.\n",
+                        &own, "  bwconf download conf-1 r-5f2d9a01 --output call.wav --timeout-ms 600000\n");
 }
 
 RunBuilder prepare_download(ParsedArgs& p, std::vector<std::string>&) {
@@ -132,11 +130,12 @@ RunBuilder prepare_download(ParsedArgs& p, std::vector<std::string>&) {
         // FILE is replaced by a rename: a device or a FIFO (/dev/null, a
         // named pipe) would be replaced by a regular file, not written to.
         if (::stat(output->c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-            throw UsageError("--output " + *output + " is not a regular file; use --output - to write to "
+            throw UsageError("--output " + *output +
+                             " is not a regular file; use --output - to write to "
                              "stdout (and redirect it)");
     }
-    return [conference = p.positional[0], recording = p.positional[1], output = *output](
-               Session& s) -> std::shared_ptr<RunBase> {
+    return [conference = p.positional[0], recording = p.positional[1],
+            output = *output](Session& s) -> std::shared_ptr<RunBase> {
         // Created once the signal set is installed: from here on a signal
         // ends the run, which removes it.
         std::unique_ptr<TempFile> temp;

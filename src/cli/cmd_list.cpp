@@ -31,10 +31,10 @@ private:
 
     void next() {
         auto diag = std::make_shared<bwvoice::Diagnostics>();
-        pager_->async_next(*diag, [self = self<ListRun>(), diag](bwvoice::error_code ec,
-                                                                 std::vector<bwvoice::Conference> page) {
-            self->on_page(ec, page, *diag);
-        });
+        pager_->async_next(
+            *diag, [self = self<ListRun>(), diag](bwvoice::error_code ec, std::vector<bwvoice::Conference> page) {
+                self->on_page(ec, page, *diag);
+            });
     }
 
     void on_page(const bwvoice::error_code& ec, const std::vector<bwvoice::Conference>& page,
@@ -91,16 +91,14 @@ po::options_description list_options() {
 
 std::string list_help() {
     const auto own = list_options();
-    return command_help(
-        "bwconf list [OPTIONS]",
-        "List conferences, oldest first as the API returns them, one conference a line,\n"
-        "following the Link: <URL>; rel=\"next\" header page after page. A next page on\n"
-        "another scheme, host or port than the base URL is not followed (bad_response).\n"
-        "A failure on any page: the lines printed stay and one line\n"
-        "  {\"error\":{\"code\":CODE,\"status\":HTTP_STATUS|null,\"message\":TEXT}}\n"
-        "follows (exit status 1).\n",
-        &own,
-        "  bwconf list --name standup --min-created-time 2026-01-01T00:00:00Z --limit 100\n");
+    return command_help("bwconf list [OPTIONS]",
+                        "List conferences, oldest first as the API returns them, one conference a line,\n"
+                        "following the Link: <URL>; rel=\"next\" header page after page. A next page on\n"
+                        "another scheme, host or port than the base URL is not followed (bad_response).\n"
+                        "A failure on any page: the lines printed stay and one line\n"
+                        "  {\"error\":{\"code\":CODE,\"status\":HTTP_STATUS|null,\"message\":TEXT}}\n"
+                        "follows (exit status 1).\n",
+                        &own, "  bwconf list --name standup --min-created-time 2026-01-01T00:00:00Z --limit 100\n");
 }
 
 RunBuilder prepare_list(ParsedArgs& p, std::vector<std::string>&) {
@@ -112,7 +110,8 @@ RunBuilder prepare_list(ParsedArgs& p, std::vector<std::string>&) {
     if (auto n = count_option(p, "page-size", 1, 1000)) query.page_size = static_cast<unsigned>(*n);
     std::optional<std::uint64_t> limit;
     if (auto n = count_option(p, "limit", 1, std::numeric_limits<std::uint64_t>::max())) limit = *n;
-    return [query, limit](Session& s) -> std::shared_ptr<RunBase> { return std::make_shared<ListRun>(s, query, limit); };
+    return
+        [query, limit](Session& s) -> std::shared_ptr<RunBase> { return std::make_shared<ListRun>(s, query, limit); };
 }
 
 }  // namespace

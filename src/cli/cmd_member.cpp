@@ -22,13 +22,15 @@ RunBuilder member_changes(std::vector<std::string> positional, bwvoice::MemberUp
                                              std::function<void(bwvoice::error_code)> handler) {
             client.async_update_member(conference, member, update, diag, std::move(handler));
         };
-        return std::make_shared<Runner>(s, std::make_shared<ChangeTask>(s, child_fields(conference, "memberId"),
-                                                                        initiate),
+        return std::make_shared<Runner>(s,
+                                        std::make_shared<ChangeTask>(s, child_fields(conference, "memberId"), initiate),
                                         members, nullptr, kWindow, 1, "updates", "updated");
     };
 }
 
-po::options_description no_options() { return po::options_description("Options", kHelpWidth, kHelpWidth / 2 - 4); }
+po::options_description no_options() {
+    return po::options_description("Options", kHelpWidth, kHelpWidth / 2 - 4);
+}
 
 struct Flag {
     const char* name;
@@ -44,8 +46,8 @@ constexpr Flag kFlags[] = {
 
 std::string flag_help(const Flag& f) {
     return command_help(std::string("bwconf ") + f.name + " [OPTIONS] CONFERENCE_ID MEMBER_ID ...",
-                        std::string("PUT updateConferenceMember with exactly {\"") + f.field + "\":" +
-                            (f.value ? "true" : "false") +
+                        std::string("PUT updateConferenceMember with exactly {\"") + f.field +
+                            "\":" + (f.value ? "true" : "false") +
                             "} for each member (a member's ID\n"
                             "is its call ID). One line per member, in order:\n"
                             "{\"conferenceId\":...,\"memberId\":...,\"updated\":true} or\n"
@@ -104,9 +106,9 @@ void add_member_commands(std::vector<CommandEntry>& out) {
         out.push_back({{f.name, no_options, [&f] { return flag_help(f); },
                         [&f](ParsedArgs& p, std::vector<std::string>&) { return prepare_flag(f, p); }},
                        f.value ? (std::string_view(f.field) == "mute" ? "mute conference members"
-                                                                       : "put conference members on hold")
+                                                                      : "put conference members on hold")
                                : (std::string_view(f.field) == "mute" ? "unmute conference members"
-                                                                       : "take conference members off hold")});
+                                                                      : "take conference members off hold")});
     }
     out.push_back({{"coach", coach_options, coach_help, prepare_coach}, "set the calls a member coaches"});
 }

@@ -75,7 +75,9 @@ private:
     std::string conference_id_;
 };
 
-po::options_description no_options() { return po::options_description("Options", kHelpWidth, kHelpWidth / 2 - 4); }
+po::options_description no_options() {
+    return po::options_description("Options", kHelpWidth, kHelpWidth / 2 - 4);
+}
 
 std::string member_help() {
     return command_help("bwconf member [OPTIONS] CONFERENCE_ID MEMBER_ID ...",

@@ -6,12 +6,12 @@
 
 #include <boost/program_options.hpp>
 
-#include <cerrno>
-#include <csignal>
-#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 
 namespace bwconf {
 namespace {
@@ -23,8 +23,8 @@ constexpr std::size_t kWindow = 64;
 // The options that only make sense while the conference stays active: any of
 // them with --status completed is a usage error.
 constexpr const char* kRedirectOptions[] = {
-    "redirect-url",      "redirect-method",     "redirect-fallback-url", "redirect-fallback-method",
-    "redirect-username", "redirect-password",   "fallback-username",     "fallback-password",
+    "redirect-url",      "redirect-method",   "redirect-fallback-url", "redirect-fallback-method",
+    "redirect-username", "redirect-password", "fallback-username",     "fallback-password",
 };
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -52,8 +52,8 @@ ChangeTask::Initiate update_with(bwvoice::ConferenceUpdate update) {
 
 RunBuilder changes_of(std::vector<std::string> ids, ChangeTask::Initiate initiate) {
     return [ids = std::move(ids), initiate = std::move(initiate)](Session& s) -> std::shared_ptr<RunBase> {
-        return std::make_shared<Runner>(s, std::make_shared<ChangeTask>(s, conference_fields(), initiate), ids,
-                                        nullptr, kWindow, 1, "updates", "updated");
+        return std::make_shared<Runner>(s, std::make_shared<ChangeTask>(s, conference_fields(), initiate), ids, nullptr,
+                                        kWindow, 1, "updates", "updated");
     };
 }
 
@@ -80,17 +80,16 @@ po::options_description update_options() {
 
 std::string update_help() {
     const auto own = update_options();
-    return command_help(
-        "bwconf update [OPTIONS] CONFERENCE_ID ... --status active|completed [REDIRECT OPTIONS]",
-        "Update conferences (POST updateConference) with exactly the fields given on the\n"
-        "command line and no others: no default is filled in. --status active needs\n"
-        "--redirect-url; with --status completed no redirect option may be given. One line\n"
-        "per ID: {\"id\":...,\"updated\":true} or {\"id\":...,\"error\":{...}}. A change is never\n"
-        "resent once any byte of it may have reached the server: after a connection failure,\n"
-        "a timeout or a 5xx it reports that error, and the change may have been applied.\n",
-        &own,
-        "  bwconf update conf-1 --status active --redirect-url https://example.com/next.xml\n"
-        "  bwconf update conf-1 --status completed\n");
+    return command_help("bwconf update [OPTIONS] CONFERENCE_ID ... --status active|completed [REDIRECT OPTIONS]",
+                        "Update conferences (POST updateConference) with exactly the fields given on the\n"
+                        "command line and no others: no default is filled in. --status active needs\n"
+                        "--redirect-url; with --status completed no redirect option may be given. One line\n"
+                        "per ID: {\"id\":...,\"updated\":true} or {\"id\":...,\"error\":{...}}. A change is never\n"
+                        "resent once any byte of it may have reached the server: after a connection failure,\n"
+                        "a timeout or a 5xx it reports that error, and the change may have been applied.\n",
+                        &own,
+                        "  bwconf update conf-1 --status active --redirect-url https://example.com/next.xml\n"
+                        "  bwconf update conf-1 --status completed\n");
 }
 
 RunBuilder prepare_update(ParsedArgs& p, std::vector<std::string>& secrets) {
@@ -129,7 +128,9 @@ RunBuilder prepare_update(ParsedArgs& p, std::vector<std::string>& secrets) {
 
 // ---- end ------------------------------------------------------------------
 
-po::options_description no_options() { return po::options_description("Options", kHelpWidth, kHelpWidth / 2 - 4); }
+po::options_description no_options() {
+    return po::options_description("Options", kHelpWidth, kHelpWidth / 2 - 4);
+}
 
 std::string end_help() {
     return command_help("bwconf end [OPTIONS] CONFERENCE_ID ...",
@@ -212,10 +213,10 @@ RunBuilder prepare_bxml(ParsedArgs& p, std::vector<std::string>&) {
         ::close(fd);
     }
     if (signo) {
-        throw Interrupted{*signo, error_line({{"id", id}}, error_object(bwvoice::errc::cancelled,
-                                                                      std::string("interrupted by ") +
-                                                                          signal_name(*signo) +
-                                                                          " before the operation started"))};
+        throw Interrupted{*signo,
+                          error_line({{"id", id}}, error_object(bwvoice::errc::cancelled,
+                                                                std::string("interrupted by ") + signal_name(*signo) +
+                                                                    " before the operation started"))};
     }
     if (document.empty()) throw UsageError("the BXML document in --file " + *file + " is empty");
     auto shared = std::make_shared<const std::string>(std::move(document));

@@ -5,12 +5,12 @@
 
 #include <boost/asio/error.hpp>
 
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 namespace bwconf {
 
@@ -47,8 +47,8 @@ TempFile::TempFile(std::string target) : target_(std::move(target)) {
     const auto slash = target_.rfind('/');
     const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : target_.substr(0, slash);
     const std::string base = slash == std::string::npos ? target_ : target_.substr(slash + 1);
-    std::string pattern = (slash == std::string::npos ? std::string() : target_.substr(0, slash + 1)) + "." + base +
-                          ".bwconf-XXXXXX";
+    std::string pattern =
+        (slash == std::string::npos ? std::string() : target_.substr(0, slash + 1)) + "." + base + ".bwconf-XXXXXX";
     fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
     if (fd_ < 0)
         throw UsageError("cannot create a temporary file in " + dir + " for --output " + target_ + ": " +
@@ -64,7 +64,9 @@ TempFile::TempFile(std::string target) : target_(std::move(target)) {
     }
 }
 
-TempFile::~TempFile() { discard(); }
+TempFile::~TempFile() {
+    discard();
+}
 
 bool TempFile::commit(std::string& why) {
     if (done_) {

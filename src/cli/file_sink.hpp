@@ -6,8 +6,8 @@
 
 #include <bwvoice/media.hpp>
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 
 namespace bwconf {
 

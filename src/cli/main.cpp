@@ -35,7 +35,8 @@ const std::vector<CommandEntry>& all_commands() {
 void expect_positional(const ParsedArgs& p, std::size_t min, std::size_t max, const char* names) {
     const std::size_t n = p.positional.size();
     if (n < min) throw UsageError(std::string("missing ") + names);
-    if (max != 0 && n > max) throw UsageError("unexpected argument '" + p.positional[max] + "' (expected " + names + ")");
+    if (max != 0 && n > max)
+        throw UsageError("unexpected argument '" + p.positional[max] + "' (expected " + names + ")");
 }
 
 }  // namespace bwconf
@@ -105,7 +106,8 @@ int dispatch(const std::vector<std::string>& args) {
             std::cout << "bwconf " << kVersion << "\n" << std::flush;
             return 0;
         }
-        if (command_at == args.size()) return bwconf::usage_error("bwconf", "missing command", secrets, "bwconf --help");
+        if (command_at == args.size())
+            return bwconf::usage_error("bwconf", "missing command", secrets, "bwconf --help");
 
         const std::string& command = args[command_at];
         const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(command_at) + 1, args.end());

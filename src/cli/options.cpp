@@ -8,17 +8,17 @@
 
 #include <boost/program_options.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <set>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace bwconf {
 namespace {
@@ -39,12 +39,8 @@ struct EnvVar {
 // The only options settable from the environment; the command line wins
 // because it is stored into the variables_map first.
 constexpr EnvVar kEnvVars[] = {
-    {"BW_VOICE_BASE_URL", "base-url"},
-    {"BW_ACCOUNT_ID", "account"},
-    {"BW_USERNAME", "user"},
-    {"BW_PASSWORD", "password"},
-    {"BW_CLIENT_ID", "client-id"},
-    {"BW_CLIENT_SECRET", "client-secret"},
+    {"BW_VOICE_BASE_URL", "base-url"}, {"BW_ACCOUNT_ID", "account"},  {"BW_USERNAME", "user"},
+    {"BW_PASSWORD", "password"},       {"BW_CLIENT_ID", "client-id"}, {"BW_CLIENT_SECRET", "client-secret"},
     {"BW_TOKEN_URL", "token-url"},
 };
 
@@ -100,8 +96,9 @@ void apply_credentials(const po::variables_map& vm, const std::set<std::string>&
         throw UsageError("both Basic credentials (" + basic + ") and OAuth 2.0 client credentials (" + oauth +
                          ") are given; give one kind only");
     if (basic.empty() && oauth.empty())
-        throw UsageError("credentials are required: --user and --password (or BW_USERNAME and BW_PASSWORD), "
-                         "or --client-id and --client-secret (or BW_CLIENT_ID and BW_CLIENT_SECRET)");
+        throw UsageError(
+            "credentials are required: --user and --password (or BW_USERNAME and BW_PASSWORD), "
+            "or --client-id and --client-secret (or BW_CLIENT_ID and BW_CLIENT_SECRET)");
     if (!basic.empty()) {
         c.username = value_or_empty(vm, "user");
         c.password = value_or_empty(vm, "password");
@@ -110,18 +107,22 @@ void apply_credentials(const po::variables_map& vm, const std::set<std::string>&
         // BW_TOKEN_URL may be set for other commands of the same shell; a
         // --token-url flag beside Basic credentials is a mistake worth saying.
         if (from_command_line.count("token-url") != 0)
-            throw UsageError("--token-url is for OAuth 2.0 client credentials (--client-id and --client-secret); "
-                             "Basic credentials need no token");
+            throw UsageError(
+                "--token-url is for OAuth 2.0 client credentials (--client-id and --client-secret); "
+                "Basic credentials need no token");
         return;
     }
     c.client_id = value_or_empty(vm, "client-id");
     c.client_secret = value_or_empty(vm, "client-secret");
-    if (c.client_id.empty()) throw UsageError("a client ID is required with a client secret: --client-id or BW_CLIENT_ID");
+    if (c.client_id.empty())
+        throw UsageError("a client ID is required with a client secret: --client-id or BW_CLIENT_ID");
     if (c.client_secret.empty())
         throw UsageError("a client secret is required with a client ID: BW_CLIENT_SECRET or --client-secret");
     // An empty variable is an unset one, as for every other variable.
-    if (const std::string url = value_or_empty(vm, "token-url"); !url.empty()) c.token_url = url;
-    else if (from_command_line.count("token-url") != 0) throw UsageError("--token-url needs a URL");
+    if (const std::string url = value_or_empty(vm, "token-url"); !url.empty())
+        c.token_url = url;
+    else if (from_command_line.count("token-url") != 0)
+        throw UsageError("--token-url needs a URL");
 }
 
 // The connection options into a ClientConfig, and their checks.
@@ -133,8 +134,9 @@ void apply_connection_options(const po::variables_map& vm, const std::set<std::s
 
     c.insecure_allow_plain_http = vm["allow-http"].as<bool>();
     if (starts_with_http(c.base_url) && !c.insecure_allow_plain_http)
-        throw UsageError("refusing an http:// base URL, which would send the credentials in clear; "
-                         "use https://, or --allow-http for a local test server");
+        throw UsageError(
+            "refusing an http:// base URL, which would send the credentials in clear; "
+            "use https://, or --allow-http for a local test server");
 
     if (auto n = count_in(vm, "pool-size", 1, kMaxPoolSize)) c.pool_size = static_cast<std::size_t>(*n);
     if (auto n = count_in(vm, "timeout-ms", 1, kMaxTimeoutMs))
@@ -156,8 +158,9 @@ void apply_connection_options(const po::variables_map& vm, const std::set<std::s
     if (c.account_id.empty()) throw UsageError("an account ID is required: --account or BW_ACCOUNT_ID");
     apply_credentials(vm, from_command_line, c);
     if (!c.client_id.empty() && starts_with_http(c.token_url) && !c.insecure_allow_plain_http)
-        throw UsageError("refusing an http:// token URL, which would send the client secret in clear; "
-                         "use https://, or --allow-http for a local test server");
+        throw UsageError(
+            "refusing an http:// token URL, which would send the client secret in clear; "
+            "use https://, or --allow-http for a local test server");
 
     const bool on = vm["progress"].as<bool>();
     const bool off = vm["no-progress"].as<bool>();
@@ -209,8 +212,8 @@ po::options_description connection_options() {
 unsigned long long parse_count(const std::string& option, const std::string& text, unsigned long long min,
                                unsigned long long max) {
     const auto fail = [&] {
-        return UsageError(option + " takes a whole number from " + std::to_string(min) + " to " +
-                          std::to_string(max) + ", not '" + text + "'");
+        return UsageError(option + " takes a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                          ", not '" + text + "'");
     };
     if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) throw fail();
     unsigned long long value = 0;
@@ -282,7 +285,9 @@ std::optional<unsigned long long> count_option(const ParsedArgs& p, const char* 
     return count_in(p.own, name, min, max);
 }
 
-bool switch_option(const ParsedArgs& p, const char* name) { return p.own[name].as<bool>(); }
+bool switch_option(const ParsedArgs& p, const char* name) {
+    return p.own[name].as<bool>();
+}
 
 std::string command_help(const std::string& usage, const std::string& description, const po::options_description* own,
                          const std::string& example) {

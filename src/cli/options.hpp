@@ -41,10 +41,10 @@ struct CommonOptions {
 
 /// One subcommand's command line, parsed.
 struct ParsedArgs {
-    bool help = false;                    ///< --help: print the help, exit 0 (nothing else is checked).
+    bool help = false;  ///< --help: print the help, exit 0 (nothing else is checked).
     CommonOptions common;
     boost::program_options::variables_map own;  ///< Every option, the subcommand's own included.
-    std::vector<std::string> positional;  ///< The arguments, in order.
+    std::vector<std::string> positional;        ///< The arguments, in order.
 };
 
 /// The connection options, in the order the help lists them (--base-url,

@@ -25,7 +25,9 @@ std::string model_line(const Model& m) {
 }
 
 /// The line of a found conference: bwvoice::to_json, then '\n'.
-inline std::string success_line(const bwvoice::Conference& conference) { return model_line(conference); }
+inline std::string success_line(const bwvoice::Conference& conference) {
+    return model_line(conference);
+}
 
 /// {"code":CODE,"status":STATUS|null,"message":TEXT} of a failed operation:
 /// CODE is the contract's spelling of to_errc(ec); STATUS the last HTTP

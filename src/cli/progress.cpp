@@ -51,7 +51,8 @@ void Progress::draw() {
     std::string text = std::to_string(done_);
     if (total_) {
         text += "/" + std::to_string(*total_);
-        if (*total_ != 0) text += " (" + fixed(100.0 * static_cast<double>(done_) / static_cast<double>(*total_), 0) + "%)";
+        if (*total_ != 0)
+            text += " (" + fixed(100.0 * static_cast<double>(done_) / static_cast<double>(*total_), 0) + "%)";
     }
     text += " " + done_word_ + ", " + std::to_string(failures_) + " failed, " + fixed(rate, 1) + "/s";
     if (total_ && rate > 0 && done_ <= *total_)

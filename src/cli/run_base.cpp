@@ -3,11 +3,11 @@
 
 #include <boost/asio/post.hpp>
 
+#include <unistd.h>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <unistd.h>
 
 namespace bwconf {
 namespace {
@@ -17,7 +17,9 @@ constexpr std::chrono::milliseconds kShutdownGrace{500};
 
 }  // namespace
 
-const char* signal_name(int signo) { return signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" : "a signal"; }
+const char* signal_name(int signo) {
+    return signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" : "a signal";
+}
 
 RunBase::RunBase(Session& session, int line_fd, Progress progress)
     : ioc_(session.ioc),
@@ -37,8 +39,7 @@ int RunBase::run() {
         tick();
     }
     boost::asio::post(ioc_, [self = shared_from_this()] { self->begin(); });
-    while (!finished_ && ioc_.run_one() != 0) {
-    }
+    while (!finished_ && ioc_.run_one() != 0) {}
     if (!finished_) {
         // Cannot happen while an operation or a read is pending; never exit 0 on a lost line.
         std::fprintf(stderr, "bwconf: internal error: the event loop ran out of work\n");

@@ -29,7 +29,9 @@ Runner::Runner(Session& session, std::shared_ptr<Task> task, std::vector<std::st
       source_(std::move(source)),
       ring_(window) {}
 
-void Runner::begin() { pump(); }
+void Runner::begin() {
+    pump();
+}
 
 bool Runner::input_exhausted() const {
     return next_positional_ == keys_.size() && (!source_ || source_ended_);

@@ -61,8 +61,8 @@ class Runner : public RunBase {
 public:
     /// `source` may be null. `line_fd`: where results go.
     Runner(Session& session, std::shared_ptr<Task> task, std::vector<std::string> keys,
-           std::unique_ptr<LineSource> source, std::size_t window, int line_fd = 1,
-           std::string noun = "lookups", std::string done_word = "looked up");
+           std::unique_ptr<LineSource> source, std::size_t window, int line_fd = 1, std::string noun = "lookups",
+           std::string done_word = "looked up");
 
 private:
     struct Slot {

@@ -47,8 +47,8 @@ protected:
     template <class Initiate, class Lines>
     void run_operation(const std::string& key, Done done, Initiate initiate, Lines lines) {
         auto diag = std::make_shared<bwvoice::Diagnostics>();
-        initiate(*diag, [this, key, diag, done = std::move(done), lines = std::move(lines)](
-                            bwvoice::error_code ec, auto&&... result) {
+        initiate(*diag, [this, key, diag, done = std::move(done), lines = std::move(lines)](bwvoice::error_code ec,
+                                                                                            auto&&... result) {
             if (ec)
                 done(failure(key, ec, *diag), true);
             else

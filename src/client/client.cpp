@@ -10,8 +10,7 @@ ConferenceClient::ConferenceClient(executor_type ex, ClientConfig config)
 
 // The executor is copied, not moved: a moved-from handle keeps a usable one,
 // so that lookups on it fail cleanly (errc::cancelled) on that executor.
-ConferenceClient::ConferenceClient(ConferenceClient&& other) noexcept
-    : ex_(other.ex_), impl_(std::move(other.impl_)) {}
+ConferenceClient::ConferenceClient(ConferenceClient&& other) noexcept : ex_(other.ex_), impl_(std::move(other.impl_)) {}
 
 ConferenceClient& ConferenceClient::operator=(ConferenceClient&& other) noexcept {
     if (this != &other) {
@@ -22,7 +21,9 @@ ConferenceClient& ConferenceClient::operator=(ConferenceClient&& other) noexcept
     return *this;
 }
 
-ConferenceClient::~ConferenceClient() { close(); }
+ConferenceClient::~ConferenceClient() {
+    close();
+}
 
 ConferencePager ConferenceClient::list_conferences(ConferenceQuery query) {
     return ConferencePager(ex_, detail::make_pager(impl_, query));
@@ -32,7 +33,9 @@ void ConferenceClient::close() {
     if (impl_) impl_->close();
 }
 
-PoolStats ConferenceClient::stats() const { return impl_ ? impl_->stats() : PoolStats{}; }
+PoolStats ConferenceClient::stats() const {
+    return impl_ ? impl_->stats() : PoolStats{};
+}
 
 bool ConferencePager::done() const noexcept {
     if (!state_) return true;  // moved from: nothing more to fetch

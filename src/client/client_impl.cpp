@@ -1,13 +1,12 @@
 #include "client/client_impl.hpp"
 
-#include "core/exchange.hpp"
 #include "common/base64.hpp"
+#include "core/exchange.hpp"
 
 #include <boost/assert.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/write.hpp>
-
 
 #include <algorithm>
 #include <sstream>
@@ -20,7 +19,7 @@ namespace {
 
 /// `authorization` empty: each request adds its own (the OAuth token).
 std::string serialize_request_headers(const Endpoint& ep, const std::string& authorization,
-                                     const std::string& user_agent) {
+                                      const std::string& user_agent) {
     namespace http = boost::beast::http;
     http::request<http::empty_body> req{http::verb::get, "/", 11};
     req.set(http::field::host, ep.host_header);
@@ -38,7 +37,9 @@ std::shared_ptr<boost::asio::ssl::context> tls_context_for(const Endpoints& eps,
     return eps.api.tls || (eps.token && eps.token->tls) ? make_tls_context(tls) : nullptr;
 }
 
-bool oauth(const ClientConfig& c) { return !c.client_id.empty(); }
+bool oauth(const ClientConfig& c) {
+    return !c.client_id.empty();
+}
 
 }  // namespace
 
@@ -53,10 +54,10 @@ ClientImpl::ClientImpl(boost::asio::any_io_executor ex, ClientConfig cfg)
           serialize_request_headers(endpoints.api, oauth(config) ? std::string() : authorization, config.user_agent),
           config.pool_size, config.idle_timeout, config.dns_cache_ttl),
       // One connection is enough: one token fetch at a time.
-      token_origin(endpoints.token ? std::make_unique<Origin>(executor, *endpoints.token,
-                                                              serialize_request_headers(*endpoints.token, authorization,
-                                                                                        config.user_agent),
-                                                              1, config.idle_timeout, config.dns_cache_ttl)
+      token_origin(endpoints.token ? std::make_unique<Origin>(
+                                         executor, *endpoints.token,
+                                         serialize_request_headers(*endpoints.token, authorization, config.user_agent),
+                                         1, config.idle_timeout, config.dns_cache_ttl)
                                    : nullptr),
       tokens(endpoints.token ? std::make_unique<TokenBroker>(TokenCache::Settings{
                                    .refresh_margin = config.token_refresh_margin,
@@ -64,7 +65,9 @@ ClientImpl::ClientImpl(boost::asio::any_io_executor ex, ClientConfig cfg)
                                    .backoff_cap = std::max(config.retry.backoff_cap, std::chrono::milliseconds(1))})
                              : nullptr) {}
 
-ClientImpl::~ClientImpl() { close(); }
+ClientImpl::~ClientImpl() {
+    close();
+}
 
 bool ClientImpl::enroll(LiveExchange& lookup, bool counted) {
     // close() reaches lookups through lock_self(): one enrolled before its
@@ -85,8 +88,10 @@ void ClientImpl::withdraw(LiveExchange& lookup) noexcept {
     std::lock_guard lock(registry_mutex_);
     if (!lookup.enrolled) return;
     lookup.enrolled = false;
-    if (lookup.registry_prev) lookup.registry_prev->registry_next = lookup.registry_next;
-    else registry_head_ = lookup.registry_next;
+    if (lookup.registry_prev)
+        lookup.registry_prev->registry_next = lookup.registry_next;
+    else
+        registry_head_ = lookup.registry_next;
     if (lookup.registry_next) lookup.registry_next->registry_prev = lookup.registry_prev;
     lookup.registry_prev = lookup.registry_next = nullptr;
     if (std::exchange(lookup.counted, false)) --in_flight_;

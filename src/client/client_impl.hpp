@@ -68,8 +68,8 @@ public:
     PoolStats stats() const;
 
     struct Counters {
-        std::atomic<std::uint64_t> connections_opened{0}, handshakes{0}, sessions_resumed{0}, reuses{0},
-            retries{0}, stale_resends{0}, lookups_completed{0}, token_fetches{0};
+        std::atomic<std::uint64_t> connections_opened{0}, handshakes{0}, sessions_resumed{0}, reuses{0}, retries{0},
+            stale_resends{0}, lookups_completed{0}, token_fetches{0};
     };
     Counters counters;
 

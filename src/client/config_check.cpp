@@ -55,8 +55,9 @@ Endpoint parse_origin(std::string_view field, std::string_view text, bool allow_
         ep.tls = true;
     } else if (url.scheme_id() == boost::urls::scheme::http) {
         if (!allow_http)
-            reject(field, "is http://, which would send the credentials in clear; use https:// "
-                          "(or set insecure_allow_plain_http for a local test server)");
+            reject(field,
+                   "is http://, which would send the credentials in clear; use https:// "
+                   "(or set insecure_allow_plain_http for a local test server)");
         ep.tls = false;
     } else {
         reject(field, "must use the https scheme");
@@ -98,13 +99,15 @@ bool check_credentials(const ClientConfig& config) {
                                           {"client_id", &config.client_id},
                                           {"client_secret", &config.client_secret}})
             if (!value->empty()) given += (given.empty() ? "" : ", ") + std::string(name);
-        throw std::invalid_argument("ClientConfig: both Basic (username/password) and OAuth 2.0 "
-                                    "(client_id/client_secret) credentials are set (" + given +
-                                    "); give one kind of credentials");
+        throw std::invalid_argument(
+            "ClientConfig: both Basic (username/password) and OAuth 2.0 "
+            "(client_id/client_secret) credentials are set (" +
+            given + "); give one kind of credentials");
     }
     if (!basic && !oauth)
-        throw std::invalid_argument("ClientConfig: credentials are required: username and password (Basic), "
-                                    "or client_id and client_secret (OAuth 2.0)");
+        throw std::invalid_argument(
+            "ClientConfig: credentials are required: username and password (Basic), "
+            "or client_id and client_secret (OAuth 2.0)");
     if (basic) {
         if (config.username.empty()) reject("username", "is required");
         if (config.password.empty()) reject("password", "is required");

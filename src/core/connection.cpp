@@ -2,8 +2,8 @@
 
 #include <openssl/ssl.h>
 
-#include <cerrno>
 #include <sys/socket.h>
+#include <cerrno>
 
 namespace bwvoice::detail {
 

@@ -3,8 +3,8 @@
 #include "auth/token_fetch.hpp"
 
 #include "client/config_check.hpp"
-#include "core/error_mapping.hpp"
 #include "common/redact.hpp"
+#include "core/error_mapping.hpp"
 #include "core/response_reader.hpp"
 #include "core/retry_policy.hpp"
 #include "core/sink_piece.hpp"
@@ -175,8 +175,7 @@ void Exchange<Inner>::wake() noexcept {
     // If the post cannot be allocated, the wait still ends at the deadline.
     try {
         net::post(strand_, [self = this->shared_from_this()] { self->wait_timer_.cancel(); });
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 template <class Inner>
@@ -185,8 +184,7 @@ void Exchange<Inner>::close_from_client() noexcept {
     // allocated, the exchange still ends at its deadline.
     try {
         net::post(strand_, [self = this->shared_from_this()] { self->interrupt(Interruption::closed); });
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 template <class Inner>
@@ -312,8 +310,7 @@ auto Exchange<Inner>::run() -> awaitable<void> {
             co_await sleep(d.delay);
             d = fsm_.slept();
             break;
-        case Step::finish:
-            co_return finish(d);
+        case Step::finish: co_return finish(d);
         }
         if (!deadline_armed_ && d.step != Step::wait && d.step != Step::finish) {
             // While queued the wait itself ends at the deadline; from here on
@@ -343,9 +340,8 @@ Grant Exchange<Inner>::acquire(PoolLease& out) {
     std::vector<ConnectionPtr> expired;
     for (;;) {
         out = PoolLease{};
-        const Acquired got =
-            origin_.pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out, expired,
-                                clock::now());
+        const Acquired got = origin_.pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out,
+                                                  expired, clock::now());
         for (auto& c : expired) c->abort();
         expired.clear();
         // Checked on every reuse, not only after a long idle time: a server
@@ -364,8 +360,8 @@ auto Exchange<Inner>::authorize() -> awaitable<error_code> {
     auto& tokens = *impl_->tokens;
     for (;;) {
         Diagnostics last_failure;
-        const TokenCache::Answer a = tokens.need(std::static_pointer_cast<TokenWaiter>(this->shared_from_this()),
-                                                 clock::now(), last_failure);
+        const TokenCache::Answer a =
+            tokens.need(std::static_pointer_cast<TokenWaiter>(this->shared_from_this()), clock::now(), last_failure);
         if (a.start_fetch) {
             try {
                 start_token_fetch(impl_);
@@ -394,8 +390,7 @@ auto Exchange<Inner>::authorize() -> awaitable<error_code> {
             if (fsm_.interrupted()) co_return make_error_code(net::error::operation_aborted);
             continue;
         }
-        case TokenCache::Verdict::wait:
-            break;
+        case TokenCache::Verdict::wait: break;
         }
         // As in the pool wait, the timer is the condition variable: the
         // broker's wake() and interrupt() cancel it, and it expires at the
@@ -434,7 +429,8 @@ auto Exchange<Inner>::resolve(error_code& ec) -> awaitable<Addresses> {
         if (!wait_ec) interrupt(Interruption::deadline);
         if (fsm_.interrupted() || phase_expired_) {
             origin_.names->cancel_wait(*this);
-            ec = phase_expired_ ? make_error_code(net::error::timed_out) : make_error_code(net::error::operation_aborted);
+            ec = phase_expired_ ? make_error_code(net::error::timed_out)
+                                : make_error_code(net::error::operation_aborted);
             co_return Addresses{};
         }
         outcome = origin_.names->take(*this);
@@ -502,8 +498,8 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
                 co_return hec;
             }
             if (phase_expired_) {
-                diag_.message = "TLS handshake with " + ep.host + " timed out after " +
-                                ms_text(impl_->config.handshake_timeout);
+                diag_.message =
+                    "TLS handshake with " + ep.host + " timed out after " + ms_text(impl_->config.handshake_timeout);
                 // Report a silent server as a connection failure (retryable), not a TLS verdict.
                 co_return make_error_code(net::error::timed_out);
             }
@@ -634,8 +630,8 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
         // Bytes after a complete response were not asked for (no pipelining):
         // whatever they are, they must not be read as the next answer. After a
         // 101 the connection speaks another protocol: never reused.
-        r.keep_alive = !body_cut && r.status != 101 && reader.keep_alive() && !reader.need_eof() &&
-                       conn.buffer.size() == 0;
+        r.keep_alive =
+            !body_cut && r.status != 101 && reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
         if ((r.status == 429 || r.status == 503) && !reader.retry_after().empty())
             r.retry_after = parse_retry_after(reader.retry_after(), std::chrono::system_clock::now());
         diag_.http_status = r.status;
@@ -836,8 +832,8 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         case Ending::normal:
         case Ending::retries_exhausted: break;
         case Ending::retry_would_pass_deadline:
-            diag_.message += "; not retried: the pause before the next try (" + ms_text(d.delay) +
-                             ") would pass the deadline";
+            diag_.message +=
+                "; not retried: the pause before the next try (" + ms_text(d.delay) + ") would pass the deadline";
             break;
         case Ending::change_may_have_been_applied:
             diag_.message += "; the change may have been applied: it was not resent";
@@ -874,8 +870,7 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
     if (MediaSink* sink = operation_->sink()) {
         try {
             sink->finish(!d.ec && sink_started_);
-        } catch (...) {
-        }
+        } catch (...) {}
     }
     // Counted as completed and no longer in flight before the handler can
     // run, so stats() called from the handler sees it finished. A connect
@@ -890,8 +885,7 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
     // the handler itself, and nothing could deliver it then.
     try {
         operation_->complete(d.ec, std::move(diag_), initiating_exchange == this);
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 template class Exchange<net::io_context::executor_type>;

@@ -24,9 +24,9 @@
 #include <boost/asio/strand.hpp>
 
 #include <memory>
-#include <vector>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace bwvoice::detail {
 
@@ -64,8 +64,9 @@ class Exchange final : public LiveExchange,
                        public std::enable_shared_from_this<Exchange<Inner>> {
 public:
     using strand_type = boost::asio::strand<Inner>;
-    using timer_type = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-                                                         boost::asio::wait_traits<std::chrono::steady_clock>, strand_type>;
+    using timer_type =
+        boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                          boost::asio::wait_traits<std::chrono::steady_clock>, strand_type>;
 
     Exchange(std::shared_ptr<ClientImpl> impl, const Inner& inner, Request request,
              std::unique_ptr<Operation> operation);
@@ -127,7 +128,7 @@ private:
     const std::chrono::steady_clock::time_point deadline_;
     ExchangeFsm fsm_;
     Diagnostics diag_;
-    std::string wire_;  // the request as sent, serialized once a connection is granted
+    std::string wire_;                          // the request as sent, serialized once a connection is granted
     std::shared_ptr<const AccessToken> token_;  // the OAuth token the request carries
     // The tokens 401s refused (for redaction: their bodies may quote them),
     // and how many fetches had started at the last refusal.

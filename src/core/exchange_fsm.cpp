@@ -46,14 +46,9 @@ Decision ExchangeFsm::granted(Grant grant, bool reused) noexcept {
         state_ = State::writing;
         ++attempts_;
         return {.step = Step::write};
-    case Grant::connect_slot:
-        state_ = State::connecting;
-        return {.step = Step::connect};
-    case Grant::queued:
-        state_ = State::waiting;
-        return {.step = Step::wait};
-    case Grant::closed:
-        return finish(make_error_code(errc::cancelled), Disposal::keep);
+    case Grant::connect_slot: state_ = State::connecting; return {.step = Step::connect};
+    case Grant::queued: state_ = State::waiting; return {.step = Step::wait};
+    case Grant::closed: return finish(make_error_code(errc::cancelled), Disposal::keep);
     }
     return finish(make_error_code(errc::cancelled), Disposal::keep);
 }

@@ -21,13 +21,13 @@ namespace bwvoice::detail {
 /// What the shell does next.
 enum class Step {
     authorize,  ///< Get the OAuth token to carry (waiting while it is fetched); Decision::reject_token first.
-    acquire,  ///< Ask the pool for a connection (or a connect slot, or a place in line).
-    wait,     ///< Wait until the pool hands something over (or the deadline).
-    connect,  ///< Open a connection in the connect slot.
-    write,    ///< Send the request on the connection.
-    read,     ///< Read the response.
-    sleep,    ///< Pause for Decision::delay before trying again.
-    finish,   ///< The request is over: complete with Decision::ec.
+    acquire,    ///< Ask the pool for a connection (or a connect slot, or a place in line).
+    wait,       ///< Wait until the pool hands something over (or the deadline).
+    connect,    ///< Open a connection in the connect slot.
+    write,      ///< Send the request on the connection.
+    read,       ///< Read the response.
+    sleep,      ///< Pause for Decision::delay before trying again.
+    finish,     ///< The request is over: complete with Decision::ec.
 };
 
 /// What to do with the connection held, before the step.
@@ -40,11 +40,11 @@ enum class Disposal {
 /// Why a request ended without a response that decides it, beyond its error
 /// code, so the shell can tell the caller in Diagnostics.
 enum class Ending {
-    normal,                         ///< A response decided it, or a failure says it all.
-    retry_would_pass_deadline,      ///< A retry was due, but its pause would pass the deadline.
-    retries_exhausted,              ///< RetryPolicy::max_retries counted retries were spent.
-    change_may_have_been_applied,   ///< A change failed or was stopped after it may have reached the server.
-    body_already_delivered,         ///< A download failed after its first byte reached the sink.
+    normal,                        ///< A response decided it, or a failure says it all.
+    retry_would_pass_deadline,     ///< A retry was due, but its pause would pass the deadline.
+    retries_exhausted,             ///< RetryPolicy::max_retries counted retries were spent.
+    change_may_have_been_applied,  ///< A change failed or was stopped after it may have reached the server.
+    body_already_delivered,        ///< A download failed after its first byte reached the sink.
 };
 
 struct Decision {
@@ -153,7 +153,8 @@ public:
     /// not apply: a partial or total cancellation of a change that may have
     /// reached the server (Asio's rule: those promise no side effect, and
     /// stopping now would leave the change in an unknown state as well).
-    bool interrupt(Interruption why, boost::asio::cancellation_type type = boost::asio::cancellation_type::terminal) noexcept;
+    bool interrupt(Interruption why,
+                   boost::asio::cancellation_type type = boost::asio::cancellation_type::terminal) noexcept;
 
     /// Whether a request is being written or its response read now.
     bool on_the_wire() const noexcept { return state_ == State::writing || state_ == State::reading; }
@@ -163,7 +164,7 @@ public:
     /// Tries: requests written (or about to be), and connects that failed
     /// before a request could be written.
     unsigned attempts() const noexcept { return attempts_; }
-    unsigned retries() const noexcept { return retries_; }    ///< Counted retries taken.
+    unsigned retries() const noexcept { return retries_; }  ///< Counted retries taken.
     unsigned stale_resends() const noexcept { return stale_resends_; }
     bool is_change() const noexcept { return change_; }
 
@@ -190,10 +191,10 @@ private:
     const bool bearer_;
 
     State state_ = State::idle;
-    unsigned token_refusals_ = 0;             // 401s that sent the request again with another token
+    unsigned token_refusals_ = 0;              // 401s that sent the request again with another token
     bool token_fetched_since_refusal_ = true;  // see authorized()
-    bool reused_ = false;          // the connection in use had carried a request before
-    bool interrupted_on_the_wire_ = false;  // the interruption came while writing or reading
+    bool reused_ = false;                      // the connection in use had carried a request before
+    bool interrupted_on_the_wire_ = false;     // the interruption came while writing or reading
     std::optional<Interruption> interruption_;
     unsigned attempts_ = 0;
     unsigned retries_ = 0;

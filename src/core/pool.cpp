@@ -75,8 +75,8 @@ void Pool::grant_to_waiters_locked(std::vector<std::shared_ptr<PoolWaiter>>& wok
     }
 }
 
-Acquired Pool::acquire(const std::shared_ptr<PoolWaiter>& waiter, PoolLease& out,
-                       std::vector<ConnectionPtr>& to_close, clock::time_point now) {
+Acquired Pool::acquire(const std::shared_ptr<PoolWaiter>& waiter, PoolLease& out, std::vector<ConnectionPtr>& to_close,
+                       clock::time_point now) {
     BOOST_ASSERT(!out.holds_place());  // assigned under the lock: discarding it there would deadlock
     std::vector<std::shared_ptr<PoolWaiter>> woken;
     Acquired result = Acquired::queued;

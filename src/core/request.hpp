@@ -38,8 +38,12 @@ struct Request {
     std::vector<std::string> secrets{};
 };
 
-inline bool status_is_200(unsigned s) noexcept { return s == 200; }
-inline bool status_is_204(unsigned s) noexcept { return s == 204; }
+inline bool status_is_200(unsigned s) noexcept {
+    return s == 200;
+}
+inline bool status_is_204(unsigned s) noexcept {
+    return s == 204;
+}
 
 }  // namespace bwvoice::detail
 

@@ -69,7 +69,9 @@ std::size_t ResponseReader::take(string_view data, error_code& ec) {
     return n;
 }
 
-std::size_t ResponseReader::on_body_impl(string_view body, error_code& ec) { return take(body, ec); }
+std::size_t ResponseReader::on_body_impl(string_view body, error_code& ec) {
+    return take(body, ec);
+}
 
 std::size_t ResponseReader::on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) {
     return take(body, ec);

@@ -67,8 +67,8 @@ private:
     std::string content_type_;
     std::string link_;
     std::optional<std::uint64_t> body_length_;
-    std::size_t piece_ = 0;  // 0: collect the whole body
-    std::uint64_t limit_;    // the body limit given at construction
+    std::size_t piece_ = 0;        // 0: collect the whole body
+    std::uint64_t limit_;          // the body limit given at construction
     bool limit_deferred_ = false;  // limit_ enforced by take(), not by the parser
     unsigned status_ = 0;
 };

@@ -28,15 +28,14 @@ bool read_int(std::string_view s, Int& out) {
 
 // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" (the only form senders may use, RFC 9110 5.6.7).
 std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view v) {
-    if (v.size() != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
-        v[19] != ':' || v[22] != ':' || v.substr(25) != " GMT")
+    if (v.size() != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' || v[19] != ':' ||
+        v[22] != ':' || v.substr(25) != " GMT")
         return std::nullopt;
     unsigned day = 0, hour = 0, minute = 0, second = 0;
     int year = 0;
     auto month = month_number(v.substr(8, 3));
     if (!month || !read_int(v.substr(5, 2), day) || !read_int(v.substr(12, 4), year) ||
-        !read_int(v.substr(17, 2), hour) || !read_int(v.substr(20, 2), minute) ||
-        !read_int(v.substr(23, 2), second))
+        !read_int(v.substr(17, 2), hour) || !read_int(v.substr(20, 2), minute) || !read_int(v.substr(23, 2), second))
         return std::nullopt;
     using namespace std::chrono;
     year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(*month)},

@@ -156,7 +156,9 @@ std::unique_ptr<X509_VERIFY_PARAM, ParamFree> server_verify_param(SSL* ssl, cons
 
 /// Returns OpenSSL's own verdict on each certificate: replaces any callback
 /// the caller's store carries.
-int openssl_verdict(int preverify_ok, X509_STORE_CTX*) { return preverify_ok; }
+int openssl_verdict(int preverify_ok, X509_STORE_CTX*) {
+    return preverify_ok;
+}
 
 /// X509_V_OK, or why the peer's chain or name does not verify.
 int verify_result(SSL* ssl, const std::string& host) {
@@ -185,10 +187,11 @@ int verify_result(SSL* ssl, const std::string& host) {
 /// The SSL ex_data slot holding a reference to the session SessionCache
 /// offered to that connection; released with the SSL.
 int offered_session_slot() {
-    static const int slot = ::SSL_get_ex_new_index(
-        0, nullptr, nullptr, nullptr, [](void*, void* session, CRYPTO_EX_DATA*, int, long, void*) {
-            if (session) ::SSL_SESSION_free(static_cast<SSL_SESSION*>(session));
-        });
+    static const int slot = ::SSL_get_ex_new_index(0, nullptr, nullptr, nullptr,
+                                                   [](void*, void* session, CRYPTO_EX_DATA*, int, long, void*) {
+                                                       if (session)
+                                                           ::SSL_SESSION_free(static_cast<SSL_SESSION*>(session));
+                                                   });
     return slot;
 }
 
@@ -215,8 +218,9 @@ std::shared_ptr<ssl::context> make_tls_context(const TlsConfig& config) {
         // (with its errno) from a readable one holding no certificate.
         const std::string pem = read_trust_file(config.extra_ca_file);
         ctx->add_certificate_authority(boost::asio::buffer(pem), ec);
-        if (ec) throw std::invalid_argument("TlsConfig::extra_ca_file: no usable PEM certificate in '" +
-                                            config.extra_ca_file + "'");
+        if (ec)
+            throw std::invalid_argument("TlsConfig::extra_ca_file: no usable PEM certificate in '" +
+                                        config.extra_ca_file + "'");
     }
     if (!config.extra_ca_pem.empty()) {
         ctx->add_certificate_authority(boost::asio::buffer(config.extra_ca_pem), ec);

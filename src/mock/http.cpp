@@ -1,8 +1,8 @@
 // HTTP pieces of the mock that need no socket (see http.hpp).
 #include "mock/http.hpp"
 
-#include "mock/mock_server.hpp"
 #include "common/base64.hpp"
+#include "mock/mock_server.hpp"
 
 #include <boost/beast/http/status.hpp>
 #include <boost/json/object.hpp>
@@ -117,7 +117,9 @@ std::string_view body_piece(const Response& response, std::uint64_t offset, std:
     return scratch;
 }
 
-bool bodiless_status(unsigned status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+bool bodiless_status(unsigned status) {
+    return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
 
 std::string render_head(const Response& response, Framing framing, bool connection_close) {
     namespace http = boost::beast::http;

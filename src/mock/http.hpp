@@ -21,8 +21,7 @@ using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
 /// True when `authorization` is "Basic <base64(user:password)>" for exactly
 /// these credentials.
-bool basic_credentials_match(std::string_view authorization, std::string_view user,
-                             std::string_view password);
+bool basic_credentials_match(std::string_view authorization, std::string_view user, std::string_view password);
 
 /// The voiceApiError body Bandwidth sends for `status`. A 404 with a
 /// conference ID names it, as the API names the call it did not find.

@@ -13,9 +13,9 @@
 #include <charconv>
 #include <csignal>
 #include <cstdint>
-#include <optional>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace {
@@ -61,31 +61,31 @@ int main(int argc, char** argv) {
     unsigned port = 0;
 
     po::options_description described("bwvoice-mock: a Bandwidth Voice API conferences mock server\nOptions");
-    described.add_options()
-        ("help,h", "show this help and exit")
-        ("port", po::value(&port)->default_value(0), "TCP port to listen on (0: any free port)")
-        ("address", po::value(&options.address)->default_value(options.address), "address to listen on")
-        ("cert", po::value(&cert_path), "server certificate chain, PEM (required unless --plain)")
-        ("key", po::value(&key_path), "server private key, PEM (required unless --plain)")
-        ("user", po::value(&options.username), "Basic auth user name to accept (with --password; required "
-                                                 "unless --client-id and --client-secret)")
-        ("password", po::value(&options.password), "Basic auth password to accept")
+    described.add_options()("help,h", "show this help and exit")("port", po::value(&port)->default_value(0),
+                                                                 "TCP port to listen on (0: any free port)")(
+        "address", po::value(&options.address)->default_value(options.address), "address to listen on")(
+        "cert", po::value(&cert_path), "server certificate chain, PEM (required unless --plain)")(
+        "key", po::value(&key_path), "server private key, PEM (required unless --plain)")(
+        "user", po::value(&options.username),
+        "Basic auth user name to accept (with --password; required "
+        "unless --client-id and --client-secret)")("password", po::value(&options.password),
+                                                   "Basic auth password to accept")
         // No default_value for the secret: --help prints defaults.
         ("client-id", po::value(&options.client_id),
-         "OAuth 2.0 client ID: serve POST /api/v1/oauth2/token and accept its Bearer tokens")
-        ("client-secret", po::value(&options.client_secret), "OAuth 2.0 client secret (with --client-id)")
-        ("token-lifetime", po::value(&token_lifetime)->default_value(token_lifetime),
-         "seconds a token lasts (its expires_in), or \"none\": no expires_in, tokens never expire")
-        ("account", po::value(&options.account_id)->default_value(options.account_id), "account ID to serve")
-        ("seed", po::value(&options.seed)->default_value(options.seed), "seed of the generated conferences")
-        ("conferences", po::value(&options.conferences)->default_value(options.conferences),
-         "number of seeded conferences, conf-0 .. conf-(N-1)")
-        ("threads", po::value(&options.threads)->default_value(options.threads), "server threads")
-        ("page-size", po::value(&options.default_page_size)->default_value(options.default_page_size),
-         "conferences per list page when a request gives no pageSize (1..1000)")
-        ("media-size", po::value(&options.media_size)->default_value(options.media_size),
-         "bytes of every recording's media (generated while sent, never held in memory)")
-        ("plain", "serve plain HTTP instead of HTTPS");
+         "OAuth 2.0 client ID: serve POST /api/v1/oauth2/token and accept its Bearer tokens")(
+            "client-secret", po::value(&options.client_secret), "OAuth 2.0 client secret (with --client-id)")(
+            "token-lifetime", po::value(&token_lifetime)->default_value(token_lifetime),
+            "seconds a token lasts (its expires_in), or \"none\": no expires_in, tokens never expire")(
+            "account", po::value(&options.account_id)->default_value(options.account_id), "account ID to serve")(
+            "seed", po::value(&options.seed)->default_value(options.seed), "seed of the generated conferences")(
+            "conferences", po::value(&options.conferences)->default_value(options.conferences),
+            "number of seeded conferences, conf-0 .. conf-(N-1)")(
+            "threads", po::value(&options.threads)->default_value(options.threads), "server threads")(
+            "page-size", po::value(&options.default_page_size)->default_value(options.default_page_size),
+            "conferences per list page when a request gives no pageSize (1..1000)")(
+            "media-size", po::value(&options.media_size)->default_value(options.media_size),
+            "bytes of every recording's media (generated while sent, never held in memory)")(
+            "plain", "serve plain HTTP instead of HTTPS");
 
     po::variables_map vm;
     try {
@@ -98,8 +98,7 @@ int main(int argc, char** argv) {
         if (port > 65535) throw po::error("--port must be at most 65535");
         if (options.default_page_size < 1 || options.default_page_size > 1000)
             throw po::error("--page-size must be from 1 to 1000");
-        if (options.username.empty() != options.password.empty())
-            throw po::error("--user and --password go together");
+        if (options.username.empty() != options.password.empty()) throw po::error("--user and --password go together");
         if (options.client_id.empty() != options.client_secret.empty())
             throw po::error("--client-id and --client-secret go together");
         if (options.username.empty() && options.client_id.empty())

@@ -125,7 +125,9 @@ MockServer::MockServer(ServerOptions options) : impl_(std::make_unique<Impl>(std
 
 MockServer::~MockServer() = default;
 
-std::uint16_t MockServer::port() const { return impl_->port; }
+std::uint16_t MockServer::port() const {
+    return impl_->port;
+}
 
 std::string MockServer::base_url() const {
     return std::string(impl_->tls ? "https://" : "http://") + impl_->host + ":" + std::to_string(impl_->port) +
@@ -176,8 +178,7 @@ std::optional<std::string> MockServer::recordings_json(const std::string& confer
 std::optional<std::string> MockServer::recording_json(const std::string& conference_id,
                                                       const std::string& recording_id) const {
     std::string body;
-    if (impl_->state.store().recording(conference_id, recording_id, &body) != detail::Found::yes)
-        return std::nullopt;
+    if (impl_->state.store().recording(conference_id, recording_id, &body) != detail::Found::yes) return std::nullopt;
     return body;
 }
 
@@ -204,21 +205,33 @@ void MockServer::script(const std::string& conference_id, std::vector<Action> ac
     impl_->state.script("conferences/" + conference_id, std::move(actions));
 }
 
-void MockServer::script_all(std::vector<Action> actions) { impl_->state.script_all(std::move(actions)); }
+void MockServer::script_all(std::vector<Action> actions) {
+    impl_->state.script_all(std::move(actions));
+}
 
-void MockServer::clear_scripts() { impl_->state.clear_scripts(); }
+void MockServer::clear_scripts() {
+    impl_->state.clear_scripts();
+}
 
 std::uint64_t MockServer::request_count(const std::string& route, const std::string& method) const {
     return impl_->state.request_count(route, method);
 }
 
-ServerStats MockServer::stats() const { return impl_->state.stats(); }
+ServerStats MockServer::stats() const {
+    return impl_->state.stats();
+}
 
-std::vector<RecordedRequest> MockServer::requests() const { return impl_->state.requests(); }
+std::vector<RecordedRequest> MockServer::requests() const {
+    return impl_->state.requests();
+}
 
-void MockServer::clear_requests() { impl_->state.clear_requests(); }
+void MockServer::clear_requests() {
+    impl_->state.clear_requests();
+}
 
-std::shared_ptr<TokenAuthority> MockServer::token_authority() const { return impl_->state.authority(); }
+std::shared_ptr<TokenAuthority> MockServer::token_authority() const {
+    return impl_->state.authority();
+}
 
 TokenAuthority& MockServer::authority() const {
     const auto& authority = impl_->state.authority();
@@ -226,16 +239,24 @@ TokenAuthority& MockServer::authority() const {
     return *authority;
 }
 
-void MockServer::revoke_tokens() { authority().revoke_tokens(); }
+void MockServer::revoke_tokens() {
+    authority().revoke_tokens();
+}
 
 void MockServer::set_token_lifetime(std::optional<std::chrono::seconds> lifetime) {
     authority().set_token_lifetime(lifetime);
 }
 
-void MockServer::refuse_client_credentials(bool refuse) { authority().refuse_client_credentials(refuse); }
+void MockServer::refuse_client_credentials(bool refuse) {
+    authority().refuse_client_credentials(refuse);
+}
 
-std::uint64_t MockServer::token_requests() const { return impl_->state.stats().token_requests; }
+std::uint64_t MockServer::token_requests() const {
+    return impl_->state.stats().token_requests;
+}
 
-std::uint64_t MockServer::bearer_rejections() const { return impl_->state.stats().bearer_rejections; }
+std::uint64_t MockServer::bearer_rejections() const {
+    return impl_->state.stats().bearer_rejections;
+}
 
 }  // namespace bwvoice::mock

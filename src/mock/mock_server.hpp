@@ -33,8 +33,8 @@ struct Pki {
 /// alternative names. Pass valid_days <= 0 with not_before_days_ago > 0 to get
 /// an expired certificate.
 Pki generate_pki(const std::vector<std::string>& dns_names = {"localhost"},
-                 const std::vector<std::string>& ip_addresses = {"127.0.0.1"},
-                 int valid_days = 30, int not_before_days_ago = 1);
+                 const std::vector<std::string>& ip_addresses = {"127.0.0.1"}, int valid_days = 30,
+                 int not_before_days_ago = 1);
 
 /// One scripted reaction of the server to one request on a route (see
 /// MockServer::script_route).
@@ -46,33 +46,33 @@ Pki generate_pki(const std::vector<std::string>& dns_names = {"localhost"},
 /// change unless `apply` is set either.
 struct Action {
     enum class Kind {
-        respond,            ///< Send `status` with `body` (default: the normal response, or an API error body) and `headers`.
-        drop,               ///< Close the TCP connection without sending anything (after reading the request).
-        silent,             ///< Never answer; keep the connection open until the client gives up.
-        partial_headers,    ///< Send the first half of the status line and headers, then close.
-        partial_body,       ///< Send full headers (Content-Length of the whole body) and `partial_bytes`
-                            ///< (default: half) of the body, then close. A media download cut in the middle.
-        raw,                ///< Send `body` bytes as they are (no HTTP framing added), then close.
-        trickle,            ///< Send the normal response `trickle_bytes` bytes (default 1) every `delay`.
-        chunked,            ///< Send the normal response with Transfer-Encoding: chunked (chunks of at most
-                            ///< 64 KiB, at least three for a body of three bytes or more).
-        close_delimited,    ///< Send the normal response with no Content-Length, ending it by closing.
-        flood,              ///< Send `body` as it is (a response head, or any prefix), then `filler` over and
-                            ///< over, until the client closes or `flood_limit` filler bytes have gone; then close.
-        stall,              ///< Like partial_body, but then keep the connection open, silent, until the
-                            ///< client gives up: a download that stops in the middle.
+        respond,  ///< Send `status` with `body` (default: the normal response, or an API error body) and `headers`.
+        drop,     ///< Close the TCP connection without sending anything (after reading the request).
+        silent,   ///< Never answer; keep the connection open until the client gives up.
+        partial_headers,  ///< Send the first half of the status line and headers, then close.
+        partial_body,     ///< Send full headers (Content-Length of the whole body) and `partial_bytes`
+                          ///< (default: half) of the body, then close. A media download cut in the middle.
+        raw,              ///< Send `body` bytes as they are (no HTTP framing added), then close.
+        trickle,          ///< Send the normal response `trickle_bytes` bytes (default 1) every `delay`.
+        chunked,          ///< Send the normal response with Transfer-Encoding: chunked (chunks of at most
+                          ///< 64 KiB, at least three for a body of three bytes or more).
+        close_delimited,  ///< Send the normal response with no Content-Length, ending it by closing.
+        flood,            ///< Send `body` as it is (a response head, or any prefix), then `filler` over and
+                          ///< over, until the client closes or `flood_limit` filler bytes have gone; then close.
+        stall,            ///< Like partial_body, but then keep the connection open, silent, until the
+                          ///< client gives up: a download that stops in the middle.
     };
     Kind kind = Kind::respond;
     unsigned status = 200;
-    std::optional<std::string> body;                       ///< Overrides the body.
+    std::optional<std::string> body;                           ///< Overrides the body.
     std::vector<std::pair<std::string, std::string>> headers;  ///< Extra response headers.
-    std::chrono::milliseconds delay{0};                    ///< Wait before acting (before each step for trickle).
-    bool close_after = false;                              ///< Send `Connection: close` and close after the response.
+    std::chrono::milliseconds delay{0};                        ///< Wait before acting (before each step for trickle).
+    bool close_after = false;  ///< Send `Connection: close` and close after the response.
     /// Bytes nobody asked for, sent `unsolicited_after` the response on the
     /// same connection, which then stays open (a late or duplicated response).
     std::optional<std::string> unsolicited;
     std::chrono::milliseconds unsolicited_after{0};
-    std::string filler = "x";                              ///< What flood repeats after `body`.
+    std::string filler = "x";  ///< What flood repeats after `body`.
     /// Filler bytes after which flood stops by itself, so a client that never
     /// gives up cannot keep the server (and a test) busy forever.
     std::size_t flood_limit = std::size_t{256} << 20;
@@ -109,7 +109,7 @@ struct Action {
 /// What the server saw of one request (for assertions in tests).
 struct RecordedRequest {
     std::string method;
-    std::string target;           ///< The raw request-target, exactly as received.
+    std::string target;  ///< The raw request-target, exactly as received.
     /// The raw Authorization header value ("" if none). For OAuth that is the
     /// client secret (token requests) or a token (API requests): the mock
     /// never prints it, and a test should not either.
@@ -123,7 +123,7 @@ struct RecordedRequest {
     std::string content_type = {};  ///< The raw Content-Type header value ("" if none).
     /// The request body's first ServerOptions::recorded_body_limit bytes, exactly as received.
     std::string body = {};
-    std::size_t body_size = 0;      ///< The whole body's size.
+    std::size_t body_size = 0;  ///< The whole body's size.
 };
 
 /// Counters; all monotonic.
@@ -144,15 +144,15 @@ struct ServerStats {
 
 struct ServerOptions {
     std::string address = "127.0.0.1";
-    std::uint16_t port = 0;                 ///< 0: an ephemeral port.
-    bool tls = true;                        ///< false: plain HTTP (for the --allow-http path).
-    std::string cert_pem, key_pem;          ///< Required when tls.
+    std::uint16_t port = 0;         ///< 0: an ephemeral port.
+    bool tls = true;                ///< false: plain HTTP (for the --allow-http path).
+    std::string cert_pem, key_pem;  ///< Required when tls.
     std::string account_id = "9900000";
     std::string username = "user";
     std::string password = "pass";
-    std::size_t conferences = 1000;         ///< Seeded store: conf-0 .. conf-(N-1).
-    std::uint64_t seed = 1;                 ///< Makes the seeded store deterministic.
-    unsigned threads = 1;                   ///< Threads running the server's own io_context.
+    std::size_t conferences = 1000;  ///< Seeded store: conf-0 .. conf-(N-1).
+    std::uint64_t seed = 1;          ///< Makes the seeded store deterministic.
+    unsigned threads = 1;            ///< Threads running the server's own io_context.
     /// Wait this long after accepting a connection before the TLS handshake
     /// (a slow or distant server), for tests of what happens meanwhile.
     std::chrono::milliseconds handshake_delay{0};
@@ -257,8 +257,7 @@ public:
     /// The JSON array List Conference Recordings serves; nullopt if no such conference.
     std::optional<std::string> recordings_json(const std::string& conference_id) const;
     /// What Get Conference Recording serves; nullopt if unknown.
-    std::optional<std::string> recording_json(const std::string& conference_id,
-                                              const std::string& recording_id) const;
+    std::optional<std::string> recording_json(const std::string& conference_id, const std::string& recording_id) const;
     /// Adds or replaces (by its recordingId) a recording of an existing
     /// conference. `json` must be a JSON object with a string recordingId
     /// (else std::invalid_argument); it is served as metadata (re-serialized).

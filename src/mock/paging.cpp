@@ -56,13 +56,14 @@ std::variant<ListQuery, std::string> parse_list_query(std::string_view target, s
 
     if (auto it = params.find("name"); it != params.end()) q.name = std::string((*it).value);
     for (const auto& [key, field, round] : {std::tuple{"minCreatedTime", &ListQuery::min_created, Round::up},
-                                           std::tuple{"maxCreatedTime", &ListQuery::max_created, Round::down}}) {
+                                            std::tuple{"maxCreatedTime", &ListQuery::max_created, Round::down}}) {
         // Rounded so that an instant finer than a nanosecond still keeps
         // exactly the conferences the inclusive bound keeps.
         if (auto it = params.find(key); it != params.end()) {
             const std::string value((*it).value);
             const auto t = parse_time(value, round);
-            if (!t) return std::string(key) + " must be an ISO 8601 date-time with a UTC offset, e.g. 2022-06-21T19:13:21Z";
+            if (!t)
+                return std::string(key) + " must be an ISO 8601 date-time with a UTC offset, e.g. 2022-06-21T19:13:21Z";
             q.*field = *t;
         }
     }

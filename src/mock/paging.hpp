@@ -27,7 +27,7 @@ std::string encode_page_token(const Cursor& cursor);
 std::optional<Cursor> decode_page_token(std::string_view token);
 
 struct ListQuery {
-    std::optional<std::string> name;    ///< Exact match.
+    std::optional<std::string> name;     ///< Exact match.
     std::optional<Instant> min_created;  ///< Inclusive.
     std::optional<Instant> max_created;  ///< Inclusive.
     std::size_t page_size = 1000;

@@ -82,8 +82,8 @@ Owned<X509> new_certificate(EVP_PKEY* key, const std::string& common_name, X509*
         fail("notAfter");
 
     set_common_name(X509_get_subject_name(cert.get()), common_name);
-    check(X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer)
-                                                              : X509_get_subject_name(cert.get())),
+    check(X509_set_issuer_name(cert.get(),
+                               issuer != nullptr ? X509_get_subject_name(issuer) : X509_get_subject_name(cert.get())),
           "issuer");
     check(X509_set_pubkey(cert.get(), key), "public key");
     return cert;
@@ -127,8 +127,9 @@ Pki generate_pki(const std::vector<std::string>& dns_names, const std::vector<st
     check(X509_sign(ca.get(), ca_key.get(), EVP_sha256()), "signing the CA");
 
     const auto server_key = new_p256_key();
-    const std::string common_name =
-        !dns_names.empty() ? dns_names.front() : !ip_addresses.empty() ? ip_addresses.front() : "localhost";
+    const std::string common_name = !dns_names.empty()      ? dns_names.front()
+                                    : !ip_addresses.empty() ? ip_addresses.front()
+                                                            : "localhost";
     const auto server = new_certificate(server_key.get(), common_name, ca.get(), valid_days, not_before_days_ago);
     add_extension(server.get(), ca.get(), NID_subject_key_identifier, "hash");
     add_extension(server.get(), ca.get(), NID_authority_key_identifier, "keyid:always");

@@ -10,21 +10,21 @@ namespace bwvoice::mock::detail {
 
 /// The path families under /api/v2/accounts/{accountId}/conferences.
 enum class RouteKind {
-    unknown,      ///< Not one of the paths below: 404.
-    malformed,    ///< Not an origin-form request-target at all: 400.
-    list,         ///< conferences
-    conference,   ///< conferences/{c}
-    bxml,         ///< conferences/{c}/bxml
-    member,       ///< conferences/{c}/members/{m}
-    recordings,   ///< conferences/{c}/recordings
-    recording,    ///< conferences/{c}/recordings/{r}
-    media,        ///< conferences/{c}/recordings/{r}/media
-    token,        ///< /api/v1/oauth2/token (not under the account), key "oauth2/token"
+    unknown,     ///< Not one of the paths below: 404.
+    malformed,   ///< Not an origin-form request-target at all: 400.
+    list,        ///< conferences
+    conference,  ///< conferences/{c}
+    bxml,        ///< conferences/{c}/bxml
+    member,      ///< conferences/{c}/members/{m}
+    recordings,  ///< conferences/{c}/recordings
+    recording,   ///< conferences/{c}/recordings/{r}
+    media,       ///< conferences/{c}/recordings/{r}/media
+    token,       ///< /api/v1/oauth2/token (not under the account), key "oauth2/token"
 };
 
 struct Route {
     RouteKind kind = RouteKind::unknown;
-    std::string account_id;     ///< Percent-decoded, as are the IDs.
+    std::string account_id;  ///< Percent-decoded, as are the IDs.
     std::string conference_id;
     std::string member_id;
     std::string recording_id;

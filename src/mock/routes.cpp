@@ -22,7 +22,9 @@ bool method_allowed(RouteKind kind, std::string_view method) {
 
 }  // namespace
 
-Response json_ok(std::string body) { return Response{200, std::move(body), {}, std::nullopt}; }
+Response json_ok(std::string body) {
+    return Response{200, std::move(body), {}, std::nullopt};
+}
 
 std::variant<boost::json::object, Response> json_object_body(const Request& request) {
     if (!content_type_is(request[http::field::content_type], "application/json"))

@@ -10,7 +10,9 @@ namespace {
 namespace http = boost::beast::http;
 namespace json = boost::json;
 
-Response no_content() { return Response{204, {}, {}, std::nullopt}; }
+Response no_content() {
+    return Response{204, {}, {}, std::nullopt};
+}
 
 /// scheme://host[:port] for the Link URL: the one the client used (its Host
 /// header), so that a client which checks that the next page is on the same

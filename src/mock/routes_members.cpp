@@ -10,8 +10,8 @@ namespace json = boost::json;
 
 Response not_found(const Context& ctx, Found found) {
     if (found == Found::no_conference) return error_response(404, ctx.route.conference_id);
-    return error_described(404, "Member [" + ctx.route.member_id + "] not found in conference [" +
-                                    ctx.route.conference_id + "]");
+    return error_described(
+        404, "Member [" + ctx.route.member_id + "] not found in conference [" + ctx.route.conference_id + "]");
 }
 
 /// Why an updateConferenceMember body breaks the schema, or "" if it does not.

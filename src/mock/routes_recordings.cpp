@@ -29,8 +29,7 @@ Response download_media(const Context& ctx) {
     MediaInfo info;
     const Found found = ctx.state.store().media(ctx.route.conference_id, ctx.route.recording_id, &info);
     if (found != Found::yes) return not_found(ctx, found);
-    if (!info.available)
-        return error_described(404, "Recording [" + ctx.route.recording_id + "] has no media yet");
+    if (!info.available) return error_described(404, "Recording [" + ctx.route.recording_id + "] has no media yet");
     Response response{200, {}, {{"Content-Type", info.content_type}}, MediaBody{ctx.route.recording_id, info.size}};
     return response;
 }

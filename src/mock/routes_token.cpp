@@ -102,8 +102,7 @@ Response token_endpoint(const Context& ctx) {
 bool api_credentials_ok(const Context& ctx) {
     const ServerOptions& options = ctx.state.options();
     const std::string_view authorization = ctx.request[http::field::authorization];
-    if (options.accept_basic && basic_credentials_match(authorization, options.username, options.password))
-        return true;
+    if (options.accept_basic && basic_credentials_match(authorization, options.username, options.password)) return true;
     const auto token = bearer_token(authorization);
     if (!token) return false;
     const TokenAuthority* authority = ctx.state.authority().get();

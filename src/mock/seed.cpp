@@ -68,10 +68,10 @@ std::string bandwidth_id(Rng& rng, const char* prefix) {
     return out;
 }
 
-constexpr std::array<const char*, 8> kKinds{"weekly", "daily", "quarterly", "incident",
-                                            "sales", "support", "design", "board"};
-constexpr std::array<const char*, 8> kEvents{"standup", "review", "bridge", "sync",
-                                             "briefing", "retro", "huddle", "call"};
+constexpr std::array<const char*, 8> kKinds{"weekly", "daily",   "quarterly", "incident",
+                                            "sales",  "support", "design",    "board"};
+constexpr std::array<const char*, 8> kEvents{"standup",  "review", "bridge", "sync",
+                                             "briefing", "retro",  "huddle", "call"};
 constexpr std::array<const char*, 6> kTeams{"blue", "green", "red", "amber", "violet", "teal"};
 /// Statuses of the recordings after the first, besides "complete".
 constexpr std::array<const char*, 4> kUnfinished{"processing", "partial", "error", "deleted"};
@@ -180,11 +180,13 @@ std::string seeded_conference_json(std::uint64_t seed, std::size_t index) {
 
 namespace detail {
 
-std::string path_segment(std::string_view s) { return boost::urls::encode(s, boost::urls::pchars); }
+std::string path_segment(std::string_view s) {
+    return boost::urls::encode(s, boost::urls::pchars);
+}
 
 std::vector<boost::json::object> seeded_recordings(std::uint64_t seed, std::size_t index,
-                                                   const boost::json::object& conference,
-                                                   std::string_view account_id, std::string_view base_url) {
+                                                   const boost::json::object& conference, std::string_view account_id,
+                                                   std::string_view base_url) {
     using namespace std::chrono;
     std::vector<boost::json::object> out;
     if (index % 4 == 3) return out;

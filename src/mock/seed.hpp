@@ -17,8 +17,8 @@ namespace bwvoice::mock::detail {
 /// else one to three, the first always a complete wav. `mediaUrl` points at
 /// `base_url` (the serving mock's own), or is null unless status is complete.
 std::vector<boost::json::object> seeded_recordings(std::uint64_t seed, std::size_t index,
-                                                   const boost::json::object& conference,
-                                                   std::string_view account_id, std::string_view base_url);
+                                                   const boost::json::object& conference, std::string_view account_id,
+                                                   std::string_view base_url);
 
 /// `s` percent-encoded as one path segment.
 std::string path_segment(std::string_view s);

@@ -7,16 +7,16 @@
 #include "mock/routes.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/parser.hpp>
 
 #include <openssl/ssl.h>
 
@@ -47,12 +47,18 @@ constexpr std::size_t kPiece = 64 * 1024;
 constexpr std::size_t kRequestBodyLimit = 1024 * 1024;
 constexpr auto kShutdownTimeout = 500ms;
 
-beast::tcp_stream& tcp_of(beast::tcp_stream& stream) { return stream; }
-beast::tcp_stream& tcp_of(TlsStream& stream) { return stream.next_layer(); }
+beast::tcp_stream& tcp_of(beast::tcp_stream& stream) {
+    return stream;
+}
+beast::tcp_stream& tcp_of(TlsStream& stream) {
+    return stream.next_layer();
+}
 
 /// Closes the TCP connection without TLS close_notify: what a crashed or
 /// misbehaving server looks like to the client.
-void close_abruptly(beast::tcp_stream& stream) { stream.close(); }
+void close_abruptly(beast::tcp_stream& stream) {
+    stream.close();
+}
 
 void close_abruptly(TlsStream& stream) {
     // OpenSSL evicts the session of a connection freed without a TLS shutdown
@@ -141,8 +147,7 @@ Response scripted_response(const Context& ctx, const Action& action) {
                      at = body.find(placeholder, at + value.size()))
                     body.replace(at, placeholder.size(), value);
             }
-        }
-        else if (ctx.route.kind == RouteKind::token)
+        } else if (ctx.route.kind == RouteKind::token)
             response = token_error_response(action.status);
         else
             response = error_response(action.status, ctx.route.conference_id);
@@ -240,9 +245,7 @@ asio::awaitable<After> act(const Context& ctx, Stream& stream, const Action& act
     switch (action.kind) {
     case Kind::drop: co_return After::close_abruptly;
     case Kind::silent: co_await wait_for_peer_close(stream); co_return After::done;
-    case Kind::raw:
-        co_await write_all(stream, action.body.value_or(std::string{}));
-        co_return After::close_gracefully;
+    case Kind::raw: co_await write_all(stream, action.body.value_or(std::string{})); co_return After::close_gracefully;
     case Kind::flood: co_await flood(stream, action); co_return After::close_abruptly;
     default: break;
     }
@@ -408,7 +411,8 @@ asio::awaitable<void> serve_connection(ServerState& state, asio::ssl::context* t
         co_return;
     }
     TlsStream stream(std::move(tcp), *tls);
-    if (state.options().handshake_delay > std::chrono::milliseconds{0}) co_await sleep_for(state.options().handshake_delay);
+    if (state.options().handshake_delay > std::chrono::milliseconds{0})
+        co_await sleep_for(state.options().handshake_delay);
     stream.next_layer().expires_after(kHandshakeTimeout);
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow);
     if (ec) {

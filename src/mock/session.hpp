@@ -15,8 +15,7 @@ namespace bwvoice::mock::detail {
 /// From TLS handshake (when `tls` is set) to close: read a request, answer it
 /// normally or as scripted, and repeat while the connection stays alive.
 boost::asio::awaitable<void> serve_connection(ServerState& state, boost::asio::ssl::context* tls,
-                                              boost::asio::ip::tcp::socket socket,
-                                              std::uint64_t connection_id);
+                                              boost::asio::ip::tcp::socket socket, std::uint64_t connection_id);
 
 }  // namespace bwvoice::mock::detail
 

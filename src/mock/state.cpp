@@ -11,8 +11,7 @@ namespace {
 std::shared_ptr<TokenAuthority> authority_of(const ServerOptions& options) {
     const bool id = !options.client_id.empty();
     const bool secret = !options.client_secret.empty();
-    if (id != secret)
-        throw std::invalid_argument("ServerOptions: client_id and client_secret go together");
+    if (id != secret) throw std::invalid_argument("ServerOptions: client_id and client_secret go together");
     if (options.token_authority) {
         if (id) throw std::invalid_argument("ServerOptions: client_id/client_secret or token_authority, not both");
         return options.token_authority;
@@ -24,7 +23,8 @@ std::shared_ptr<TokenAuthority> authority_of(const ServerOptions& options) {
 }  // namespace
 
 ServerState::ServerState(ServerOptions options)
-    : options_(std::move(options)), authority_(authority_of(options_)),
+    : options_(std::move(options)),
+      authority_(authority_of(options_)),
       store_(options_.account_id, options_.media_size) {}
 
 std::optional<Action> ServerState::next_action(const std::string& key, bool cycle) {

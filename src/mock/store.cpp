@@ -235,8 +235,7 @@ Found ConferenceStore::recording(const std::string& conference_id, const std::st
     return Found::no_item;
 }
 
-Found ConferenceStore::media(const std::string& conference_id, const std::string& recording_id,
-                             MediaInfo* info) const {
+Found ConferenceStore::media(const std::string& conference_id, const std::string& recording_id, MediaInfo* info) const {
     const std::shared_lock lock(mutex_);
     const Conference* c = get(conference_id);
     if (c == nullptr) return Found::no_conference;
@@ -260,8 +259,8 @@ bool ConferenceStore::put_recording(const std::string& conference_id, json::obje
     Conference* c = get(conference_id);
     if (c == nullptr) return false;
     Recording r{std::move(id), std::move(metadata), media_size.value_or(default_media_size_)};
-    const auto it = std::find_if(c->recordings.begin(), c->recordings.end(),
-                                 [&](const Recording& x) { return x.id == r.id; });
+    const auto it =
+        std::find_if(c->recordings.begin(), c->recordings.end(), [&](const Recording& x) { return x.id == r.id; });
     if (it != c->recordings.end())
         *it = std::move(r);
     else

@@ -48,8 +48,8 @@ public:
     std::shared_ptr<const std::string> find(const std::string& id) const;
 
     struct Page {
-        std::string body;                 ///< JSON array of conferences without activeMembers.
-        std::optional<Cursor> next;       ///< Set when more conferences match after this page.
+        std::string body;            ///< JSON array of conferences without activeMembers.
+        std::optional<Cursor> next;  ///< Set when more conferences match after this page.
     };
     Page list(const ListQuery& query) const;
 
@@ -81,9 +81,9 @@ private:
         std::uint64_t media_size = 0;
     };
     struct Conference {
-        std::shared_ptr<const std::string> body;   ///< What GET serves.
-        std::optional<boost::json::object> doc;    ///< The body parsed, when an object.
-        std::optional<Instant> created;            ///< Listed when set.
+        std::shared_ptr<const std::string> body;  ///< What GET serves.
+        std::optional<boost::json::object> doc;   ///< The body parsed, when an object.
+        std::optional<Instant> created;           ///< Listed when set.
         std::vector<Recording> recordings;
         std::optional<std::string> last_update;
         std::optional<std::string> last_bxml;

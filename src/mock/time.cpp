@@ -6,7 +6,9 @@
 namespace bwvoice::mock::detail {
 namespace {
 
-bool digit(char c) { return c >= '0' && c <= '9'; }
+bool digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 /// Reads exactly `n` digits at `pos`, advancing it.
 std::optional<int> fixed_digits(std::string_view text, std::size_t& pos, std::size_t n) {

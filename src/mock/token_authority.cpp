@@ -1,9 +1,8 @@
 // Tokens of the mock's OAuth 2.0 authority (see token_authority.hpp).
 #include "mock/token_authority.hpp"
 
-#include "mock/http.hpp"
 #include "common/base64.hpp"
-
+#include "mock/http.hpp"
 
 #include <openssl/rand.h>
 
@@ -45,7 +44,9 @@ TokenAuthority::TokenAuthority(std::string client_id, std::string client_secret,
     check_lifetime(lifetime_);
 }
 
-TokenAuthority::Clock::time_point TokenAuthority::now() const { return Clock::now() + offset_; }
+TokenAuthority::Clock::time_point TokenAuthority::now() const {
+    return Clock::now() + offset_;
+}
 
 bool TokenAuthority::accepts_client(std::string_view authorization) const {
     {

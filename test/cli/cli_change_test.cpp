@@ -46,9 +46,13 @@ std::vector<bwvoice::mock::RecordedRequest> requests_on(const bwvoice::mock::Moc
     return out;
 }
 
-std::string or_none(const std::optional<std::string>& s) { return s.value_or("(nothing)"); }
+std::string or_none(const std::optional<std::string>& s) {
+    return s.value_or("(nothing)");
+}
 
-std::string updated(const std::string& id) { return R"({"id":")" + id + R"(","updated":true})"; }
+std::string updated(const std::string& id) {
+    return R"({"id":")" + id + R"(","updated":true})";
+}
 
 std::string member_updated(const std::string& conference, const std::string& member) {
     return R"({"conferenceId":")" + conference + R"(","memberId":")" + member + R"(","updated":true})";
@@ -79,19 +83,20 @@ BOOST_AUTO_TEST_CASE(update_sends_exactly_the_fields_given) {
                               {"conf-1", "--status", "active", "--redirect-url", "https://hooks.example.com/next"}));
     BOOST_TEST(r.exit_code == 0, r.err);
     BOOST_TEST(r.out == updated("conf-1") + "\n");
-    BOOST_TEST(or_none(server->last_conference_update("conf-1")) == std::string(R"({"status":"active","redirectUrl":"https://hooks.example.com/next"})"));
+    BOOST_TEST(or_none(server->last_conference_update("conf-1")) ==
+               std::string(R"({"status":"active","redirectUrl":"https://hooks.example.com/next"})"));
     const auto sent = requests_on(*server, "conferences/conf-1");
     BOOST_TEST_REQUIRE(sent.size() == 1u);
     BOOST_TEST(sent[0].method == "POST");
     BOOST_TEST(sent[0].content_type == "application/json");
 
     // Every option: each field once, with the API's names, nothing more.
-    auto all = run(command_args(
-        "update", server->base_url(),
-        {"conf-2", "--status", "active", "--redirect-url", "https://a.example/r", "--redirect-method", "post",
-         "--redirect-fallback-url", "https://b.example/f", "--redirect-fallback-method", "GET", "--redirect-username",
-         "ru", "--redirect-password", kRedirectPassword, "--fallback-username", "fu", "--fallback-password",
-         kFallbackPassword}));
+    auto all =
+        run(command_args("update", server->base_url(),
+                         {"conf-2", "--status", "active", "--redirect-url", "https://a.example/r", "--redirect-method",
+                          "post", "--redirect-fallback-url", "https://b.example/f", "--redirect-fallback-method", "GET",
+                          "--redirect-username", "ru", "--redirect-password", kRedirectPassword, "--fallback-username",
+                          "fu", "--fallback-password", kFallbackPassword}));
     check_no_redirect_secret(all);
     BOOST_TEST(all.exit_code == 0, all.err);
     BOOST_TEST(all.out == updated("conf-2") + "\n");
@@ -108,11 +113,12 @@ BOOST_AUTO_TEST_CASE(update_sends_exactly_the_fields_given) {
     BOOST_TEST(boost::json::parse(*server->last_conference_update("conf-2")).as_object().size() == 9u);
 
     // Only some of the options: only those fields (no default method filled in).
-    auto some = run(command_args("update", server->base_url(),
-                                 {"conf-3", "--redirect-url", "https://a.example/r", "--status", "active",
-                                  "--fallback-username", ""}));
+    auto some = run(command_args(
+        "update", server->base_url(),
+        {"conf-3", "--redirect-url", "https://a.example/r", "--status", "active", "--fallback-username", ""}));
     BOOST_TEST(some.exit_code == 0, some.err);
-    BOOST_TEST(or_none(server->last_conference_update("conf-3")) == std::string(R"({"status":"active","redirectUrl":"https://a.example/r","fallbackUsername":""})"));
+    BOOST_TEST(or_none(server->last_conference_update("conf-3")) ==
+               std::string(R"({"status":"active","redirectUrl":"https://a.example/r","fallbackUsername":""})"));
 
     auto completed = run(command_args("update", server->base_url(), {"conf-4", "--status", "completed"}));
     BOOST_TEST(completed.exit_code == 0, completed.err);
@@ -123,27 +129,26 @@ BOOST_AUTO_TEST_CASE(update_usage_errors_send_nothing) {
     auto server = make_server();
     const std::string url = server->base_url();
     const std::vector<std::vector<std::string>> bad = {
-        {"conf-1"},                                                       // no --status
-        {"conf-1", "--status", "paused"},                                 // not a status
+        {"conf-1"},                        // no --status
+        {"conf-1", "--status", "paused"},  // not a status
         {"conf-1", "--status", "Active", "--redirect-url", "https://a.example/"},
-        {"conf-1", "--status", "active"},                                 // active without --redirect-url
-        {"conf-1", "--status", "active", "--redirect-method", "POST"},    // still no --redirect-url
+        {"conf-1", "--status", "active"},                               // active without --redirect-url
+        {"conf-1", "--status", "active", "--redirect-method", "POST"},  // still no --redirect-url
         {"conf-1", "--status", "active", "--redirect-url", "https://a.example/", "--redirect-method", "PUT"},
         {"conf-1", "--status", "active", "--redirect-url", "/relative"},  // not an absolute URL
         {"conf-1", "--status", "active", "--redirect-url", "https://a.example/", "--redirect-password",
-         std::string(1025, 'p')},                                         // over 1024 characters
-        {"--status", "completed"},                                        // no ID
-        {"conf-1", "--status", "completed", "--status", "active"},       // twice
+         std::string(1025, 'p')},                                   // over 1024 characters
+        {"--status", "completed"},                                  // no ID
+        {"conf-1", "--status", "completed", "--status", "active"},  // twice
     };
-    for (const auto& args : bad)
-        BOOST_TEST_CONTEXT(args.size() << " args, last " << args.back())
-            check_usage_error(run(command_args("update", url, args)));
+    for (const auto& args : bad) BOOST_TEST_CONTEXT(args.size() << " args, last " << args.back())
+    check_usage_error(run(command_args("update", url, args)));
     // Any redirect option with --status completed.
-    for (const std::string option : {"--redirect-url", "--redirect-method", "--redirect-fallback-url",
-                                     "--redirect-fallback-method", "--redirect-username", "--redirect-password",
-                                     "--fallback-username", "--fallback-password"}) {
-        const std::string value = option.ends_with("method") ? "GET"
-                                  : option.ends_with("url")  ? "https://a.example/"
+    for (const std::string option :
+         {"--redirect-url", "--redirect-method", "--redirect-fallback-url", "--redirect-fallback-method",
+          "--redirect-username", "--redirect-password", "--fallback-username", "--fallback-password"}) {
+        const std::string value = option.ends_with("method")     ? "GET"
+                                  : option.ends_with("url")      ? "https://a.example/"
                                   : option.ends_with("password") ? kRedirectPassword
                                                                  : "someone";
         BOOST_TEST_CONTEXT(option) {
@@ -153,8 +158,9 @@ BOOST_AUTO_TEST_CASE(update_usage_errors_send_nothing) {
         }
     }
     // The redirect passwords stay out of usage errors whatever the mistake.
-    auto r = run(command_args("update", url, {"conf-1", "--status", kRedirectPassword, "--redirect-password",
-                                              kRedirectPassword, "--fallback-password=" + kFallbackPassword}));
+    auto r = run(command_args("update", url,
+                              {"conf-1", "--status", kRedirectPassword, "--redirect-password", kRedirectPassword,
+                               "--fallback-password=" + kFallbackPassword}));
     check_usage_error(r);
     check_no_redirect_secret(r);
     BOOST_TEST(server->stats().requests == 0u);
@@ -199,8 +205,9 @@ BOOST_AUTO_TEST_CASE(a_change_is_not_resent_after_it_may_have_arrived) {
     BOOST_TEST(server->request_count("conferences/conf-2", "POST") == 1u);
     BOOST_TEST(server->request_count("conferences/conf-3", "POST") == 2u);
     BOOST_TEST(server->request_count("conferences/conf-4", "POST") == 1u);
-    BOOST_TEST(parse_line(lines[0]).at("error").at("message").as_string().find("may have been applied") !=
-               std::string::npos, lines[0]);
+    BOOST_TEST(
+        parse_line(lines[0]).at("error").at("message").as_string().find("may have been applied") != std::string::npos,
+        lines[0]);
 }
 
 BOOST_AUTO_TEST_CASE(end_completes_each_conference) {
@@ -233,7 +240,8 @@ BOOST_AUTO_TEST_CASE(end_completes_each_conference) {
 BOOST_AUTO_TEST_CASE(bxml_is_sent_byte_for_byte) {
     auto server = make_server();
     // UTF-8, CRLF, tabs, trailing spaces, a NUL byte, no final newline.
-    std::string document = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<Bxml>\t<SpeakSentence>Grüße, 日本 </SpeakSentence>";
+    std::string document =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<Bxml>\t<SpeakSentence>Grüße, 日本 </SpeakSentence>";
     document += std::string("\0<!-- -->", 9);
     document += "\n\n  </Bxml>  ";
     auto file = certs().dir / "doc.xml";

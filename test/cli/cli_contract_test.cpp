@@ -66,11 +66,11 @@ BOOST_AUTO_TEST_CASE(every_subcommand_takes_the_environment_and_flags_win) {
             {
                 auto server = make_server(small_store());
                 prepare(s);
-                auto r = run(with_connection(s, {"--ca-file", certs().ca_file}),
-                             {{"BW_VOICE_BASE_URL", server->base_url()},
-                              {"BW_ACCOUNT_ID", kAccount},
-                              {"BW_USERNAME", kUser},
-                              {"BW_PASSWORD", kPassword}});
+                auto r =
+                    run(with_connection(s, {"--ca-file", certs().ca_file}), {{"BW_VOICE_BASE_URL", server->base_url()},
+                                                                             {"BW_ACCOUNT_ID", kAccount},
+                                                                             {"BW_USERNAME", kUser},
+                                                                             {"BW_PASSWORD", kPassword}});
                 check_no_secret(r);
                 BOOST_TEST(r.exit_code == 0, r.err);
                 BOOST_TEST(r.lines().size() == s.success_lines, r.out);
@@ -106,8 +106,8 @@ BOOST_AUTO_TEST_CASE(every_subcommand_refuses_bad_settings_before_sending_anythi
     const std::string url = server->base_url();
     const std::string ca = certs().ca_file;
     const std::string http_url = "http" + url.substr(5);
-    const std::vector<std::string> full{"--base-url", url,   "--ca-file",  ca,       "--account",
-                                        kAccount,     "--user", kUser,     "--password", kPassword};
+    const std::vector<std::string> full{"--base-url", url,      "--ca-file", ca,           "--account",
+                                        kAccount,     "--user", kUser,       "--password", kPassword};
     const auto plus = [&](std::vector<std::string> extra) {
         auto v = full;
         v.insert(v.end(), extra.begin(), extra.end());
@@ -126,43 +126,63 @@ BOOST_AUTO_TEST_CASE(every_subcommand_refuses_bad_settings_before_sending_anythi
         {"a zero --pool-size", plus({"--pool-size", "0"}), no_env, "--pool-size"},
         {"a negative --retries", plus({"--retries=-1"}), no_env, "--retries"},
         {"an unreadable --ca-file",
-         {"--base-url", url, "--ca-file", (work_dir() / "no-such.pem").string(), "--account", kAccount, "--user",
-          kUser, "--password", kPassword},
-         no_env, "--ca-file"},
+         {"--base-url", url, "--ca-file", (work_dir() / "no-such.pem").string(), "--account", kAccount, "--user", kUser,
+          "--password", kPassword},
+         no_env,
+         "--ca-file"},
         {"an http:// base URL without --allow-http",
          {"--base-url", http_url, "--ca-file", ca, "--account", kAccount, "--user", kUser, "--password", kPassword},
-         no_env, "--allow-http"},
-        {"no account", {"--base-url", url, "--ca-file", ca, "--user", kUser, "--password", kPassword}, no_env,
+         no_env,
+         "--allow-http"},
+        {"no account",
+         {"--base-url", url, "--ca-file", ca, "--user", kUser, "--password", kPassword},
+         no_env,
          "account"},
-        {"no user", {"--base-url", url, "--ca-file", ca, "--account", kAccount, "--password", kPassword}, no_env,
+        {"no user",
+         {"--base-url", url, "--ca-file", ca, "--account", kAccount, "--password", kPassword},
+         no_env,
          "user"},
-        {"no password", {"--base-url", url, "--ca-file", ca, "--account", kAccount, "--user", kUser}, no_env,
+        {"no password",
+         {"--base-url", url, "--ca-file", ca, "--account", kAccount, "--user", kUser},
+         no_env,
          "password"},
-        {"both kinds of credentials as flags", plus({"--client-id", "cid-1", "--client-secret", kClientSecret}),
-         no_env, "both"},
-        {"OAuth variables beside Basic flags", full, {{"BW_CLIENT_ID", "cid-1"}, {"BW_CLIENT_SECRET", kClientSecret}},
+        {"both kinds of credentials as flags", plus({"--client-id", "cid-1", "--client-secret", kClientSecret}), no_env,
+         "both"},
+        {"OAuth variables beside Basic flags",
+         full,
+         {{"BW_CLIENT_ID", "cid-1"}, {"BW_CLIENT_SECRET", kClientSecret}},
          "both"},
         {"Basic variables beside OAuth flags",
          {"--base-url", url, "--ca-file", ca, "--account", kAccount, "--client-id", "cid-1",
           "--client-secret=" + kClientSecret},
-         {{"BW_USERNAME", kUser}, {"BW_PASSWORD", kPassword}}, "both"},
+         {{"BW_USERNAME", kUser}, {"BW_PASSWORD", kPassword}},
+         "both"},
         {"no credentials", {"--base-url", url, "--ca-file", ca, "--account", kAccount}, no_env, "credentials"},
-        {"a client ID without its secret", {"--base-url", url, "--ca-file", ca, "--account", kAccount,
-                                             "--client-id", "cid-1"}, no_env, "client secret"},
-        {"a client secret without its ID", {"--base-url", url, "--ca-file", ca, "--account", kAccount},
-         {{"BW_CLIENT_SECRET", kClientSecret}}, "client ID"},
-        {"a client ID with a colon", {"--base-url", url, "--ca-file", ca, "--account", kAccount,
-                                       "--client-id", "cid:1", "--client-secret", kClientSecret}, no_env, "client_id"},
+        {"a client ID without its secret",
+         {"--base-url", url, "--ca-file", ca, "--account", kAccount, "--client-id", "cid-1"},
+         no_env,
+         "client secret"},
+        {"a client secret without its ID",
+         {"--base-url", url, "--ca-file", ca, "--account", kAccount},
+         {{"BW_CLIENT_SECRET", kClientSecret}},
+         "client ID"},
+        {"a client ID with a colon",
+         {"--base-url", url, "--ca-file", ca, "--account", kAccount, "--client-id", "cid:1", "--client-secret",
+          kClientSecret},
+         no_env,
+         "client_id"},
         {"a --token-url beside Basic credentials", plus({"--token-url", "https://127.0.0.1:1/oauth2/token"}), no_env,
          "--token-url"},
         {"an http:// token URL without --allow-http",
          {"--base-url", url, "--ca-file", ca, "--account", kAccount, "--client-id", "cid-1", "--client-secret",
           kClientSecret, "--token-url", "http://127.0.0.1:1/oauth2/token"},
-         no_env, "--allow-http"},
+         no_env,
+         "--allow-http"},
         {"an empty --token-url",
          {"--base-url", url, "--ca-file", ca, "--account", kAccount, "--client-id", "cid-1", "--client-secret",
           kClientSecret, "--token-url", ""},
-         no_env, "--token-url"},
+         no_env,
+         "--token-url"},
     };
     for (const auto& s : subcommands()) {
         for (const auto& v : variants) {
@@ -239,8 +259,8 @@ BOOST_AUTO_TEST_CASE(every_subcommand_prints_a_failure_as_its_error_line_and_exi
 // A server that echoes the credentials in its error bodies, progress on:
 // the password and the Basic credentials appear nowhere.
 BOOST_AUTO_TEST_CASE(no_subcommand_prints_a_secret) {
-    const std::string echo = R"({"type":"validation","description":"you sent )" + kUser + ":" + kPassword +
-                             " and " + kPassword + R"("})";
+    const std::string echo =
+        R"({"type":"validation","description":"you sent )" + kUser + ":" + kPassword + " and " + kPassword + R"("})";
     for (const auto& s : subcommands()) {
         BOOST_TEST_CONTEXT(s.name) {
             auto server = make_server(small_store());
@@ -279,8 +299,12 @@ BOOST_AUTO_TEST_CASE(no_change_is_resent_once_it_may_have_arrived) {
     };
     const std::vector<Scenario> scenarios{
         {"a dropped connection", {of_kind(Action::Kind::drop, true)}, {}, {"connection_failed"}, std::nullopt, 1},
-        {"half an answer", {of_kind(Action::Kind::partial_headers, true)}, {}, {"connection_failed", "bad_response"},
-         std::nullopt, 1},
+        {"half an answer",
+         {of_kind(Action::Kind::partial_headers, true)},
+         {},
+         {"connection_failed", "bad_response"},
+         std::nullopt,
+         1},
         {"503", std::vector<Action>(4, status(503)), {}, {"server_error"}, 503u, 1},
         {"502", std::vector<Action>(4, status(502)), {}, {"server_error"}, 502u, 1},
         {"no answer", {of_kind(Action::Kind::silent, true)}, {"--timeout-ms", "800"}, {"timeout"}, std::nullopt, 1},
@@ -382,8 +406,10 @@ BOOST_AUTO_TEST_CASE(redirects_are_not_followed_and_interim_responses_are_skippe
                     body = bwvoice::mock::media_bytes(seed.recording, 0, 32 * 1024);
                 }
                 if (s.name != "list") expected_out = baseline(s).out;
-                std::string raw = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n"
-                                  "HTTP/1.1 " + head_status + "\r\nConnection: close\r\n";
+                std::string raw =
+                    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n"
+                    "HTTP/1.1 " +
+                    head_status + "\r\nConnection: close\r\n";
                 if (!s.change)
                     raw += "Content-Type: " + type + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
                 raw += "\r\n" + body;
@@ -478,11 +504,30 @@ BOOST_AUTO_TEST_CASE(every_subcommand_has_help_with_the_connection_options) {
             BOOST_TEST(r.exit_code == 0);
             BOOST_TEST(r.err.empty(), r.err);
             BOOST_TEST(r.out.rfind("Usage: bwconf " + s.name, 0) == 0u, r.out);
-            for (const char* word :
-                 {"--base-url", "BW_VOICE_BASE_URL", "--account", "BW_ACCOUNT_ID", "--user", "BW_USERNAME",
-                  "--password", "BW_PASSWORD", "--ca-file", "--pool-size", "--timeout-ms", "--retries", "--allow-http",
-                  "--progress", "--no-progress", "--client-id", "BW_CLIENT_ID", "--client-secret", "BW_CLIENT_SECRET",
-                  "--token-url", "BW_TOKEN_URL", "Exit status", "130", "143"})
+            for (const char* word : {"--base-url",
+                                     "BW_VOICE_BASE_URL",
+                                     "--account",
+                                     "BW_ACCOUNT_ID",
+                                     "--user",
+                                     "BW_USERNAME",
+                                     "--password",
+                                     "BW_PASSWORD",
+                                     "--ca-file",
+                                     "--pool-size",
+                                     "--timeout-ms",
+                                     "--retries",
+                                     "--allow-http",
+                                     "--progress",
+                                     "--no-progress",
+                                     "--client-id",
+                                     "BW_CLIENT_ID",
+                                     "--client-secret",
+                                     "BW_CLIENT_SECRET",
+                                     "--token-url",
+                                     "BW_TOKEN_URL",
+                                     "Exit status",
+                                     "130",
+                                     "143"})
                 BOOST_TEST(r.out.find(word) != std::string::npos, s.name << " --help lacks " << word);
             auto word = run({bwconf_path(), "help", s.name});
             BOOST_TEST(word.out == r.out);

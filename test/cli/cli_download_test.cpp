@@ -8,12 +8,12 @@
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <csignal>
-#include <filesystem>
 #include <fcntl.h>
-#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
 
 using namespace bwconf_test;
 using bwvoice::mock::Action;
@@ -125,9 +125,9 @@ BOOST_AUTO_TEST_CASE(a_large_recording_in_bounded_memory) {
     BOOST_TEST_REQUIRE(server->set_media_size("conf-0", rec, size));
     const auto dir = fresh_dir("large");
     const auto file = (dir / "large.wav").string();
-    auto r = run(command_args("download", server->base_url(),
-                              {"conf-0", rec, "--output", file, "--timeout-ms", "300000"}),
-                 {}, {}, 300s);
+    auto r =
+        run(command_args("download", server->base_url(), {"conf-0", rec, "--output", file, "--timeout-ms", "300000"}),
+            {}, {}, 300s);
     BOOST_TEST_REQUIRE(!r.timed_out);
     BOOST_TEST(r.exit_code == 0, r.err);
     BOOST_TEST(r.out == download_line("conf-0", rec, file, size, "audio/vnd.wave") + "\n");

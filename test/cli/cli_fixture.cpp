@@ -41,7 +41,9 @@ std::string base64(const std::string& in) {
     return out;
 }
 
-std::string bwconf_path() { return BWCONF_PATH; }
+std::string bwconf_path() {
+    return BWCONF_PATH;
+}
 
 const Certs& certs() {
     static const struct Holder {
@@ -65,17 +67,17 @@ const Certs& certs() {
 }
 
 MockProcess::MockProcess(bool plain) {
-    std::vector<std::string> argv{BWVOICE_MOCK_PATH, "--port", "0", "--user", kUser, "--password", kPassword,
-                                  "--account", kAccount};
+    std::vector<std::string> argv{BWVOICE_MOCK_PATH, "--port",  "0",         "--user", kUser,
+                                  "--password",      kPassword, "--account", kAccount};
     if (plain) {
         argv.push_back("--plain");
     } else {
-        argv.insert(argv.end(), {"--cert", (certs().dir / "server.crt").string(), "--key",
-                                 (certs().dir / "server.key").string()});
+        argv.insert(argv.end(),
+                    {"--cert", (certs().dir / "server.crt").string(), "--key", (certs().dir / "server.key").string()});
     }
     process = std::make_unique<Process>(argv);
-    const bool up = process->pump_until([&] { return process->out().find('\n') != std::string::npos; },
-                                        std::chrono::seconds(10));
+    const bool up =
+        process->pump_until([&] { return process->out().find('\n') != std::string::npos; }, std::chrono::seconds(10));
     const std::string prefix = "listening on ";
     if (!up || process->out().rfind(prefix, 0) != 0)
         throw std::runtime_error("bwvoice-mock did not start: " + process->out() + process->err());
@@ -115,8 +117,8 @@ std::vector<std::string> bare_args(const std::vector<std::string>& extra) {
 }
 
 std::vector<std::string> get_args(const std::string& url, const std::vector<std::string>& extra) {
-    std::vector<std::string> v{bwconf_path(), "get",   "--base-url", url,   "--ca-file", certs().ca_file,
-                               "--account",   kAccount, "--user",    kUser, "--password", kPassword};
+    std::vector<std::string> v{bwconf_path(), "get",    "--base-url", url,   "--ca-file",  certs().ca_file,
+                               "--account",   kAccount, "--user",     kUser, "--password", kPassword};
     v.insert(v.end(), extra.begin(), extra.end());
     return v;
 }

@@ -119,8 +119,8 @@ BOOST_AUTO_TEST_CASE(filters_are_sent_as_given) {
     const auto first = parse_line(all[3]);
     const std::string name(first.at("name").as_string());
     auto r = run(command_args("list", server->base_url(),
-                              {"--name", name, "--min-created-time", "2020-01-01T01:00:00+01:00",
-                               "--max-created-time", "2099-12-31T23:59:59.999Z", "--page-size", "2"}));
+                              {"--name", name, "--min-created-time", "2020-01-01T01:00:00+01:00", "--max-created-time",
+                               "2099-12-31T23:59:59.999Z", "--page-size", "2"}));
     BOOST_TEST(r.exit_code == 0, r.err);
     std::vector<std::string> expected;
     for (const auto& line : all)
@@ -174,8 +174,8 @@ BOOST_AUTO_TEST_CASE(a_next_page_on_another_origin_is_not_followed) {
     auto other = server_with(5);
     auto server = server_with(23);
     const std::string foreign_origin = "https://127.0.0.1:" + std::to_string(other->port());
-    const std::string foreign_link = "<" + foreign_origin + "/api/v2/accounts/" + kAccount +
-                                     "/conferences?pageSize=5&pageToken=x>; rel=\"next\"";
+    const std::string foreign_link =
+        "<" + foreign_origin + "/api/v2/accounts/" + kAccount + "/conferences?pageSize=5&pageToken=x>; rel=\"next\"";
     // Page 1 as usual; page 2 a valid page whose next link points elsewhere.
     const auto all = listed_lines(23);
     const std::string page2 = "[" + all[5] + "," + all[6] + "]";
@@ -217,10 +217,16 @@ BOOST_AUTO_TEST_CASE(list_against_bwvoice_mock) {
 
 BOOST_AUTO_TEST_CASE(usage_errors) {
     const std::string url = tls_mock().url;
-    for (const char* size : {"0", "1001", "-1", "ten", ""})
-        BOOST_TEST_CONTEXT("--page-size " << size) check_usage_error(run(command_args("list", url, {"--page-size", size})));
-    for (const char* limit : {"0", "-3", "1.5", "x"})
-        BOOST_TEST_CONTEXT("--limit " << limit) check_usage_error(run(command_args("list", url, {"--limit", limit})));
+    for (const char* size : {"0", "1001", "-1", "ten", ""}) {
+        BOOST_TEST_CONTEXT("--page-size " << size) {
+            check_usage_error(run(command_args("list", url, {"--page-size", size})));
+        }
+    }
+    for (const char* limit : {"0", "-3", "1.5", "x"}) {
+        BOOST_TEST_CONTEXT("--limit " << limit) {
+            check_usage_error(run(command_args("list", url, {"--limit", limit})));
+        }
+    }
     check_usage_error(run(command_args("list", url, {"conf-1"})));
     check_usage_error(run(command_args("list", url, {"--name"})));
     check_usage_error(run(command_args("list", url, {"--bogus"})));
@@ -235,7 +241,9 @@ BOOST_AUTO_TEST_CASE(sigint_mid_listing_keeps_the_lines_and_prints_cancelled) {
     server->script_route("conferences", {Action(), Action::of(Action::Kind::silent)});
     Process p(command_args("list", server->base_url(), {"--page-size", "5"}));
     BOOST_TEST_REQUIRE(p.pump_until(
-        [&] { return std::count(p.out().begin(), p.out().end(), '\n') == 5 && server->request_count("conferences") == 2; },
+        [&] {
+            return std::count(p.out().begin(), p.out().end(), '\n') == 5 && server->request_count("conferences") == 2;
+        },
         10s));
     p.send_signal(SIGINT);
     auto r = p.wait(10s);

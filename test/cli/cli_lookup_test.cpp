@@ -80,8 +80,8 @@ BOOST_AUTO_TEST_CASE(environment_variables_and_flags_that_win) {
     wrong_env["BW_VOICE_BASE_URL"] = "https://127.0.0.1:1/api/v2";
     wrong_env["BW_ACCOUNT_ID"] = "1111111";
     wrong_env["BW_USERNAME"] = "nobody";
-    auto flags_win = run(bare_args({"--ca-file", certs().ca_file, "--base-url", tls_mock().url, "--account",
-                                    kAccount, "--user", kUser, "--password", kPassword, "conf-7"}),
+    auto flags_win = run(bare_args({"--ca-file", certs().ca_file, "--base-url", tls_mock().url, "--account", kAccount,
+                                    "--user", kUser, "--password", kPassword, "conf-7"}),
                          wrong_env);
     BOOST_TEST(flags_win.exit_code == 0, flags_win.err);
     BOOST_TEST(flags_win.out == expected_line(7) + "\n");
@@ -101,9 +101,8 @@ BOOST_AUTO_TEST_CASE(ids_from_a_file_and_from_stdin) {
     // Blank and whitespace-only lines are skipped, CRLF endings handled, the
     // last line may lack its newline, duplicates are kept.
     const std::string input = "conf-5\n\n   \r\nconf-6\r\n\nconf-5\n\t\nconf-8";
-    const std::string expected =
-        expected_line(1) + "\n" + expected_line(5) + "\n" + expected_line(6) + "\n" + expected_line(5) + "\n" +
-        expected_line(8) + "\n";
+    const std::string expected = expected_line(1) + "\n" + expected_line(5) + "\n" + expected_line(6) + "\n" +
+                                 expected_line(5) + "\n" + expected_line(8) + "\n";
     auto file = certs().dir / "ids.txt";
     std::ofstream(file, std::ios::binary) << input;
 
@@ -153,10 +152,11 @@ BOOST_AUTO_TEST_CASE(every_error_code_with_its_object) {
     server->script("raw", {of_kind(Action::Kind::raw, "this is not HTTP at all\r\n\r\n")});
     server->script("badjson", {status(200, {}, "{\"id\": \"badjson\", ")});
     server->script("noname", {status(200, {}, R"({"id":"noname","createdTime":"2026-01-01T00:00:00Z"})")});
-    server->script("wrongtype", {status(200, {}, R"({"id":"wrongtype","name":5,"createdTime":"2026-01-01T00:00:00Z"})")});
+    server->script("wrongtype",
+                   {status(200, {}, R"({"id":"wrongtype","name":5,"createdTime":"2026-01-01T00:00:00Z"})")});
     server->script("silent", {of_kind(Action::Kind::silent)});
     server->script("conf-9", {of_kind(Action::Kind::drop)});  // retried, then fine
-    const std::vector<std::string> ids{"e400", "e403", "e302", "e500",  "e503",      "e429",   "raw",
+    const std::vector<std::string> ids{"e400",    "e403",   "e302",      "e500",   "e503",   "e429",   "raw",
                                        "badjson", "noname", "wrongtype", "silent", "conf-9", "missing"};
     std::vector<std::string> extra{"--retries", "2", "--timeout-ms", "1500"};
     extra.insert(extra.end(), ids.begin(), ids.end());
@@ -211,8 +211,8 @@ BOOST_AUTO_TEST_CASE(connection_and_tls_failures_have_a_null_status) {
     check_no_secret(refused);
 
     // Without --ca-file the mock's certificate is not trusted by the system store.
-    auto untrusted = run(bare_args({"--base-url", tls_mock().url, "--account", kAccount, "--user", kUser,
-                                    "--password", kPassword, "conf-1"}));
+    auto untrusted = run(bare_args(
+        {"--base-url", tls_mock().url, "--account", kAccount, "--user", kUser, "--password", kPassword, "conf-1"}));
     BOOST_TEST(untrusted.exit_code == 1);
     check_error(untrusted.out, "conf-1", "tls_error", std::nullopt);
     check_no_secret(untrusted);
@@ -264,10 +264,11 @@ BOOST_AUTO_TEST_CASE(ids_are_one_path_segment_and_printed_as_given) {
 
 BOOST_AUTO_TEST_CASE(a_server_echoing_the_credentials_does_not_leak_them) {
     auto server = make_server();
-    const std::string body = R"({"type":"validation","description":"you sent password )" + kPassword +
-                             R"( for )" + kUser + R"("})";
+    const std::string body =
+        R"({"type":"validation","description":"you sent password )" + kPassword + R"( for )" + kUser + R"("})";
     server->script("echo", {status(400, {}, body)});
-    server->script("echo2", std::vector<Action>(3, status(503, {}, R"({"type":"x","description":")" + kPassword + R"("})")));
+    server->script("echo2",
+                   std::vector<Action>(3, status(503, {}, R"({"type":"x","description":")" + kPassword + R"("})")));
     auto r = run(get_args(server->base_url(), {"--retries", "0", "echo", "echo2"}));
     BOOST_TEST(r.exit_code == 1);
     const auto lines = r.lines();

@@ -35,12 +35,17 @@ std::unique_ptr<MockServer> oauth_server(bool tls = true) {
 /// unless `token_url`), the subcommand's arguments, then `extra`.
 std::vector<std::string> oauth_args(const Sub& s, const MockServer& server, const std::vector<std::string>& extra = {},
                                     std::optional<std::string> token_url = std::nullopt) {
-    std::vector<std::string> connection{"--base-url",  server.base_url(),
-                                        "--ca-file",   certs().ca_file,
-                                        "--account",   kAccount,
-                                        "--client-id", kClientId,
+    std::vector<std::string> connection{"--base-url",
+                                        server.base_url(),
+                                        "--ca-file",
+                                        certs().ca_file,
+                                        "--account",
+                                        kAccount,
+                                        "--client-id",
+                                        kClientId,
                                         "--client-secret=" + kClientSecret,
-                                        "--token-url", token_url.value_or(server.token_url())};
+                                        "--token-url",
+                                        token_url.value_or(server.token_url())};
     connection.insert(connection.end(), extra.begin(), extra.end());
     return with_connection(s, connection);
 }
@@ -99,12 +104,11 @@ BOOST_AUTO_TEST_CASE(every_subcommand_runs_on_one_token_from_flags_or_variables)
         BOOST_TEST_CONTEXT(s.name << " with variables") {
             auto server = oauth_server();
             prepare(s);
-            auto r = run(with_connection(s, {"--ca-file", certs().ca_file}),
-                         {{"BW_VOICE_BASE_URL", server->base_url()},
-                          {"BW_ACCOUNT_ID", kAccount},
-                          {"BW_CLIENT_ID", kClientId},
-                          {"BW_CLIENT_SECRET", kClientSecret},
-                          {"BW_TOKEN_URL", server->token_url()}});
+            auto r = run(with_connection(s, {"--ca-file", certs().ca_file}), {{"BW_VOICE_BASE_URL", server->base_url()},
+                                                                              {"BW_ACCOUNT_ID", kAccount},
+                                                                              {"BW_CLIENT_ID", kClientId},
+                                                                              {"BW_CLIENT_SECRET", kClientSecret},
+                                                                              {"BW_TOKEN_URL", server->token_url()}});
             BOOST_TEST(r.exit_code == 0, r.err);
             BOOST_TEST(r.lines().size() == s.success_lines, r.out);
             BOOST_TEST(server->token_requests() == 1u);

@@ -28,8 +28,7 @@ std::vector<std::string> member_ids(const bwvoice::mock::MockServer& server, con
     const auto json = server.conference_json(conference);
     BOOST_TEST_REQUIRE(json.has_value());
     const auto conference_value = boost::json::parse(*json);
-    for (const auto& m : conference_value.at("activeMembers").as_array())
-        ids.emplace_back(m.at("callId").as_string());
+    for (const auto& m : conference_value.at("activeMembers").as_array()) ids.emplace_back(m.at("callId").as_string());
     return ids;
 }
 

@@ -13,7 +13,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::size_t newlines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+std::size_t newlines(const std::string& s) {
+    return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+}
 
 void check_interrupted(int signo, int expected_status) {
     auto server = make_server();
@@ -143,8 +145,8 @@ BOOST_AUTO_TEST_CASE(bulk_run_through_stdin_in_order) {
     std::string ids;
     for (std::size_t i = 0; i < n; ++i) ids += "conf-" + std::to_string(i) + "\n";
     const auto start = std::chrono::steady_clock::now();
-    auto r = run(get_args(server->base_url(), {"--ids-from", "-", "--concurrency", "32", "--pool-size", "4"}), {},
-                 ids, 240s);  // a hang guard only; ASan on a loaded 2-core machine is slow
+    auto r = run(get_args(server->base_url(), {"--ids-from", "-", "--concurrency", "32", "--pool-size", "4"}), {}, ids,
+                 240s);  // a hang guard only; ASan on a loaded 2-core machine is slow
     BOOST_TEST_MESSAGE("bulk: " << n << " lookups in "
                                 << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
                                 << " s");

@@ -28,11 +28,32 @@ BOOST_AUTO_TEST_CASE(help_goes_to_stdout_with_status_0) {
     auto get = run(bare_args({"--help"}));
     BOOST_TEST(get.exit_code == 0);
     BOOST_TEST(get.err.empty());
-    for (const char* word : {"Usage: bwconf get", "--base-url", "BW_VOICE_BASE_URL", "--account", "BW_ACCOUNT_ID",
-                             "--user", "BW_USERNAME", "--password", "BW_PASSWORD", "--ca-file", "--ids-from",
-                             "--concurrency", "Default: 64", "--pool-size", "Default: 16", "--timeout-ms",
-                             "Default: 30000", "--retries", "Default: 3", "--allow-http", "--progress",
-                             "--no-progress", "https://voice.bandwidth.com/api/v2", "Exit status", "130", "143",
+    for (const char* word : {"Usage: bwconf get",
+                             "--base-url",
+                             "BW_VOICE_BASE_URL",
+                             "--account",
+                             "BW_ACCOUNT_ID",
+                             "--user",
+                             "BW_USERNAME",
+                             "--password",
+                             "BW_PASSWORD",
+                             "--ca-file",
+                             "--ids-from",
+                             "--concurrency",
+                             "Default: 64",
+                             "--pool-size",
+                             "Default: 16",
+                             "--timeout-ms",
+                             "Default: 30000",
+                             "--retries",
+                             "Default: 3",
+                             "--allow-http",
+                             "--progress",
+                             "--no-progress",
+                             "https://voice.bandwidth.com/api/v2",
+                             "Exit status",
+                             "130",
+                             "143",
                              "Example"})
         BOOST_TEST(get.out.find(word) != std::string::npos, "get --help lacks " << word);
 
@@ -67,8 +88,9 @@ BOOST_AUTO_TEST_CASE(unknown_commands_and_options_are_usage_errors) {
 
 BOOST_AUTO_TEST_CASE(malformed_numbers_are_usage_errors) {
     const std::vector<std::pair<std::string, std::vector<std::string>>> bad = {
-        {"--concurrency", {"-1", "0", "abc", "", "1.5", "1e3", "0x10", " 4", "4 ", "+4", "99999999999999999999999",
-                           "18446744073709551616", "100001"}},
+        {"--concurrency",
+         {"-1", "0", "abc", "", "1.5", "1e3", "0x10", " 4", "4 ", "+4", "99999999999999999999999",
+          "18446744073709551616", "100001"}},
         {"--pool-size", {"-1", "0", "x", "4294967296", "99999999999999999999"}},
         {"--timeout-ms", {"-5", "0", "fast", "2147483648", "99999999999999999999"}},
         {"--retries", {"-1", "three", "4294967297", "1001"}},
@@ -81,8 +103,8 @@ BOOST_AUTO_TEST_CASE(malformed_numbers_are_usage_errors) {
             }
         }
     // The edges that are fine: --retries 0 disables retries, leading zeros are decimal.
-    auto ok = run(get_args(tls_mock().url, {"--retries", "0", "--concurrency", "08", "--pool-size", "1",
-                                            "--timeout-ms", "10000", "conf-1"}));
+    auto ok = run(get_args(tls_mock().url, {"--retries", "0", "--concurrency", "08", "--pool-size", "1", "--timeout-ms",
+                                            "10000", "conf-1"}));
     BOOST_TEST(ok.exit_code == 0, ok.err);
     BOOST_TEST(ok.out == expected_line(1) + "\n");
 }
@@ -90,17 +112,17 @@ BOOST_AUTO_TEST_CASE(malformed_numbers_are_usage_errors) {
 BOOST_AUTO_TEST_CASE(missing_credentials_are_usage_errors) {
     const std::string url = tls_mock().url;
     const std::string ca = certs().ca_file;
-    check_usage_error(run(bare_args({"--base-url", url, "--ca-file", ca, "--user", kUser, "--password", kPassword,
-                                     "conf-1"})));
-    check_usage_error(run(bare_args({"--base-url", url, "--ca-file", ca, "--account", kAccount, "--password",
-                                     kPassword, "conf-1"})));
-    check_usage_error(run(bare_args({"--base-url", url, "--ca-file", ca, "--account", kAccount, "--user", kUser,
-                                     "conf-1"})));
+    check_usage_error(
+        run(bare_args({"--base-url", url, "--ca-file", ca, "--user", kUser, "--password", kPassword, "conf-1"})));
+    check_usage_error(
+        run(bare_args({"--base-url", url, "--ca-file", ca, "--account", kAccount, "--password", kPassword, "conf-1"})));
+    check_usage_error(
+        run(bare_args({"--base-url", url, "--ca-file", ca, "--account", kAccount, "--user", kUser, "conf-1"})));
     // Empty values count as missing, from the environment too.
     auto env = creds_env();
     env["BW_PASSWORD"] = "";
     check_usage_error(run(bare_args({"--base-url", url, "--ca-file", ca, "conf-1"}), env));
-    check_usage_error(run(bare_args({"--base-url", url, "--ca-file", ca, "--account", "", "conf-1"}), creds_env()) );
+    check_usage_error(run(bare_args({"--base-url", url, "--ca-file", ca, "--account", "", "conf-1"}), creds_env()));
 }
 
 BOOST_AUTO_TEST_CASE(no_ids_is_a_usage_error) {
@@ -144,8 +166,8 @@ BOOST_AUTO_TEST_CASE(invalid_configuration_from_the_client_is_a_usage_error) {
     check_usage_error(run(get_args("ftp://127.0.0.1/api/v2", {"conf-1"})));
     check_usage_error(run(get_args("not a url", {"conf-1"})));
     check_usage_error(run(get_args("https://user:pw@127.0.0.1/api/v2", {"conf-1"})));
-    check_usage_error(run(bare_args({"--base-url", tls_mock().url, "--account", kAccount, "--user", "a:b",
-                                     "--password", kPassword, "conf-1"})));
+    check_usage_error(run(bare_args(
+        {"--base-url", tls_mock().url, "--account", kAccount, "--user", "a:b", "--password", kPassword, "conf-1"})));
 }
 
 BOOST_AUTO_TEST_CASE(the_password_in_an_error_message_is_redacted) {

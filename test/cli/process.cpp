@@ -3,17 +3,17 @@
 // child writing a lot never blocks on a full pipe while we write to it.
 #include "cli/process.hpp"
 
-#include <cerrno>
-#include <csignal>
-#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
-#include <stdexcept>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -104,7 +104,9 @@ Process::~Process() {
         if (fd >= 0) ::close(fd);
 }
 
-void Process::write_stdin(const std::string& data) { stdin_pending_ += data; }
+void Process::write_stdin(const std::string& data) {
+    stdin_pending_ += data;
+}
 
 void Process::close_stdin() {
     close_stdin_when_drained_ = true;
@@ -178,7 +180,9 @@ void Process::pump_for(std::chrono::milliseconds d) {
     pump_until([] { return false; }, d);
 }
 
-void Process::send_signal(int signo) { ::kill(pid_, signo); }
+void Process::send_signal(int signo) {
+    ::kill(pid_, signo);
+}
 
 bool Process::reap(bool block) {
     if (exited_) return true;

@@ -3,19 +3,19 @@
 #ifndef BWVOICE_TEST_CLI_PROCESS_HPP
 #define BWVOICE_TEST_CLI_PROCESS_HPP
 
+#include <sys/types.h>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace bwconf_test {
 
 struct ProcessResult {
-    int exit_code = -1;     ///< -1 when killed by a signal.
-    int term_signal = 0;    ///< The signal that killed it, else 0.
-    bool timed_out = false; ///< Killed by wait() after its time limit.
+    int exit_code = -1;      ///< -1 when killed by a signal.
+    int term_signal = 0;     ///< The signal that killed it, else 0.
+    bool timed_out = false;  ///< Killed by wait() after its time limit.
     /// The child's peak resident set size in KiB (wait4's ru_maxrss), once reaped.
     long max_rss_kib = 0;
     std::string out, err;

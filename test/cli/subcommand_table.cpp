@@ -12,8 +12,7 @@ using bwvoice::mock::Action;
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-Action status(unsigned s, std::optional<std::string> body,
-              std::vector<std::pair<std::string, std::string>> headers) {
+Action status(unsigned s, std::optional<std::string> body, std::vector<std::pair<std::string, std::string>> headers) {
     Action a;
     a.status = s;
     a.body = std::move(body);
@@ -68,7 +67,9 @@ fs::path work_dir() {
 }
 
 /// Where `download` writes; emptied before each run.
-fs::path download_dir() { return work_dir() / "download"; }
+fs::path download_dir() {
+    return work_dir() / "download";
+}
 
 std::vector<Sub> subcommands(const Seeded& s) {
     const std::string& c = s.conference;
@@ -84,16 +85,31 @@ std::vector<Sub> subcommands(const Seeded& s) {
     v.push_back({"get", false, {c, s.other}, {conference, {{"id", s.other}}}, 2, "conferences/" + c, "GET"});
     v.push_back({"list", false, {"--page-size", "2", "--limit", "3"}, {json::object{}}, 3, "conferences", "GET"});
     v.push_back({"member", false, members, member_keys, 2, member_route, "GET"});
-    v.push_back({"recordings", false, {c}, {{{"conferenceId", c}}}, s.recordings, "conferences/" + c + "/recordings",
-                 "GET"});
+    v.push_back(
+        {"recordings", false, {c}, {{{"conferenceId", c}}}, s.recordings, "conferences/" + c + "/recordings", "GET"});
     v.push_back({"recording", false, {c, s.recording}, {recording}, 1, recording_route, "GET"});
-    v.push_back({"download", false, {c, s.recording, "--output", (download_dir() / "out.wav").string()}, {recording},
-                 1, recording_route + "/media", "GET"});
-    v.push_back({"update", true, {c, "--status", "active", "--redirect-url", "https://hooks.example.com/next"},
-                 {conference}, 1, "conferences/" + c, "POST"});
+    v.push_back({"download",
+                 false,
+                 {c, s.recording, "--output", (download_dir() / "out.wav").string()},
+                 {recording},
+                 1,
+                 recording_route + "/media",
+                 "GET"});
+    v.push_back({"update",
+                 true,
+                 {c, "--status", "active", "--redirect-url", "https://hooks.example.com/next"},
+                 {conference},
+                 1,
+                 "conferences/" + c,
+                 "POST"});
     v.push_back({"end", true, {c, s.other}, {conference, {{"id", s.other}}}, 2, "conferences/" + c, "POST"});
-    v.push_back({"bxml", true, {c, "--file", (work_dir() / "next.xml").string()}, {conference}, 1,
-                 "conferences/" + c + "/bxml", "PUT"});
+    v.push_back({"bxml",
+                 true,
+                 {c, "--file", (work_dir() / "next.xml").string()},
+                 {conference},
+                 1,
+                 "conferences/" + c + "/bxml",
+                 "PUT"});
     for (const char* name : {"mute", "unmute", "hold", "unhold"})
         v.push_back({name, true, members, member_keys, 2, member_route, "PUT"});
     v.push_back({"coach", true, {c, s.member0, "--calls", s.member1}, {member(s.member0)}, 1, member_route, "PUT"});
@@ -172,7 +188,9 @@ std::vector<std::string> with_connection(const Sub& s, const std::vector<std::st
     return v;
 }
 
-bool has_error(const std::string& line) { return parse_line(line).contains("error"); }
+bool has_error(const std::string& line) {
+    return parse_line(line).contains("error");
+}
 
 std::string error_code(const std::string& line) {
     const auto o = parse_line(line);

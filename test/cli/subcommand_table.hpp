@@ -46,11 +46,11 @@ std::filesystem::path download_dir();
 struct Sub {
     std::string name;
     bool change = false;
-    std::vector<std::string> args;           ///< After the connection options.
-    std::vector<boost::json::object> keys;   ///< The fields naming each requested line, in order.
-    std::size_t success_lines = 0;           ///< Lines of a run in which everything succeeds.
-    std::string route;                       ///< The first key's route (MockServer::script_route).
-    std::string method;                      ///< Its method.
+    std::vector<std::string> args;          ///< After the connection options.
+    std::vector<boost::json::object> keys;  ///< The fields naming each requested line, in order.
+    std::size_t success_lines = 0;          ///< Lines of a run in which everything succeeds.
+    std::string route;                      ///< The first key's route (MockServer::script_route).
+    std::string method;                     ///< Its method.
 };
 
 std::vector<Sub> subcommands(const Seeded& s = seeded());

@@ -42,9 +42,13 @@ std::optional<std::size_t> status_field(const std::string& name) {
 
 }  // namespace
 
-std::optional<std::size_t> resident_bytes() { return status_field("VmRSS"); }
+std::optional<std::size_t> resident_bytes() {
+    return status_field("VmRSS");
+}
 
-std::optional<std::size_t> peak_resident_bytes() { return status_field("VmHWM"); }
+std::optional<std::size_t> peak_resident_bytes() {
+    return status_field("VmHWM");
+}
 
 bool reset_peak_resident() {
     std::ofstream clear_refs("/proc/self/clear_refs");

@@ -129,9 +129,9 @@ enum class Op {
 };
 
 inline const std::vector<Op>& all_ops() {
-    static const std::vector<Op> ops{Op::get_conference, Op::list_page,       Op::update_conference,
-                                     Op::update_bxml,    Op::get_member,      Op::update_member,
-                                     Op::list_recordings, Op::get_recording,  Op::download};
+    static const std::vector<Op> ops{Op::get_conference,  Op::list_page,     Op::update_conference,
+                                     Op::update_bxml,     Op::get_member,    Op::update_member,
+                                     Op::list_recordings, Op::get_recording, Op::download};
     return ops;
 }
 
@@ -150,7 +150,9 @@ inline const char* name_of(Op op) {
     return "?";
 }
 
-constexpr bool is_change(Op op) { return op == Op::update_conference || op == Op::update_bxml || op == Op::update_member; }
+constexpr bool is_change(Op op) {
+    return op == Op::update_conference || op == Op::update_bxml || op == Op::update_member;
+}
 
 /// The mock's route key of the operation on `s` (see MockServer::script_route).
 inline std::string route_of(Op op, const Subject& s) {
@@ -181,7 +183,8 @@ inline const char* method_of(Op op) {
 inline ConferenceUpdate a_conference_update() {
     return {.redirect_url = "https://hooks.example.net/redirect", .redirect_method = RedirectMethod::post};
 }
-inline const std::string kBxml = R"(<?xml version="1.0" encoding="UTF-8"?><Bxml><SpeakSentence>hi</SpeakSentence></Bxml>)";
+inline const std::string kBxml =
+    R"(<?xml version="1.0" encoding="UTF-8"?><Bxml><SpeakSentence>hi</SpeakSentence></Bxml>)";
 
 /// What a MediaSink was told, and whether the bytes were the mock's pattern.
 /// Thread-safe: the client calls the sink from its strand, the test reads it
@@ -198,7 +201,8 @@ public:
 
     /// Checks the pattern of `recording_id`: every byte when `check_all`,
     /// else the first and last 16 bytes of every piece and the windows given.
-    explicit CheckingSink(std::string recording_id, bool check_all = true) : id_(std::move(recording_id)), check_all_(check_all) {}
+    explicit CheckingSink(std::string recording_id, bool check_all = true)
+        : id_(std::move(recording_id)), check_all_(check_all) {}
     ~CheckingSink() override {
         std::vector<std::thread> threads;
         {
@@ -287,18 +291,38 @@ public:
     }
 
     // ---- what it was told -------------------------------------------------
-    unsigned starts() const { return locked([&] { return starts_; }); }
-    unsigned finishes() const { return locked([&] { return finishes_; }); }
-    std::optional<bool> whole() const { return locked([&] { return whole_; }); }
-    std::uint64_t bytes() const { return locked([&] { return bytes_; }); }
-    std::uint64_t writes() const { return locked([&] { return writes_; }); }
-    std::size_t largest_piece() const { return locked([&] { return largest_piece_; }); }
-    std::string content_type() const { return locked([&] { return content_type_; }); }
-    std::optional<std::uint64_t> content_length() const { return locked([&] { return content_length_; }); }
+    unsigned starts() const {
+        return locked([&] { return starts_; });
+    }
+    unsigned finishes() const {
+        return locked([&] { return finishes_; });
+    }
+    std::optional<bool> whole() const {
+        return locked([&] { return whole_; });
+    }
+    std::uint64_t bytes() const {
+        return locked([&] { return bytes_; });
+    }
+    std::uint64_t writes() const {
+        return locked([&] { return writes_; });
+    }
+    std::size_t largest_piece() const {
+        return locked([&] { return largest_piece_; });
+    }
+    std::string content_type() const {
+        return locked([&] { return content_type_; });
+    }
+    std::optional<std::uint64_t> content_length() const {
+        return locked([&] { return content_length_; });
+    }
     /// "start", "write" (consecutive writes as one), "finish(true|false)".
-    std::vector<std::string> events() const { return locked([&] { return events_; }); }
+    std::vector<std::string> events() const {
+        return locked([&] { return events_; });
+    }
     /// "" when start, write and finish came in a valid order.
-    std::string order_error() const { return locked([&] { return order_error_; }); }
+    std::string order_error() const {
+        return locked([&] { return order_error_; });
+    }
     /// "" when every byte checked was the mock's pattern at its offset.
     std::string pattern_error() const {
         std::lock_guard lock(mutex_);
@@ -377,7 +401,9 @@ inline boost::asio::awaitable<OpResult> call(Op op, ConferenceClient& client, co
     constexpr auto tuple = net::as_tuple(net::use_awaitable);
     OpResult r;
     switch (op) {
-    case Op::get_conference: std::tie(r.ec, std::ignore) = co_await client.async_get_conference(s.conference, r.diag, tuple); break;
+    case Op::get_conference:
+        std::tie(r.ec, std::ignore) = co_await client.async_get_conference(s.conference, r.diag, tuple);
+        break;
     case Op::list_page: {
         ConferenceQuery query;
         query.page_size = 5;
@@ -549,7 +575,9 @@ inline std::pair<std::string, std::string> api_error_of(const std::string& body_
     return {std::string(v.at("type").as_string()), std::string(v.at("description").as_string())};
 }
 
-inline bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+inline bool contains(const std::string& text, std::string_view part) {
+    return text.find(part) != std::string::npos;
+}
 
 }  // namespace bwvoice::test
 

@@ -1,7 +1,7 @@
 #include "common/test_env.hpp"
 
-#include <fstream>
 #include <unistd.h>
+#include <fstream>
 
 namespace bwvoice::test {
 
@@ -9,8 +9,7 @@ const SharedPki& SharedPki::get() {
     static const SharedPki instance = [] {
         SharedPki s;
         s.pki = mock::generate_pki();
-        s.ca_file = std::filesystem::temp_directory_path() /
-                    ("bwvoice-test-ca-" + std::to_string(::getpid()) + ".pem");
+        s.ca_file = std::filesystem::temp_directory_path() / ("bwvoice-test-ca-" + std::to_string(::getpid()) + ".pem");
         std::ofstream(s.ca_file) << s.pki.ca_cert_pem;
         // Leave no file behind when the test process ends.
         static struct Remover {

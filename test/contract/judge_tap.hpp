@@ -71,8 +71,8 @@ public:
     /// A request sent straight to the relay (not through the library), with
     /// the client's Basic credentials if `authorized`; returns its exchange.
     /// Throws if the relay records anything other than exactly that one.
-    Exchange send_raw(boost::beast::http::verb method, const std::string& target,
-                      const std::string& content_type = {}, const std::string& body = {}, bool authorized = true);
+    Exchange send_raw(boost::beast::http::verb method, const std::string& target, const std::string& content_type = {},
+                      const std::string& body = {}, bool authorized = true);
 
 private:
     void record(Exchange x);

@@ -108,9 +108,9 @@ struct PrismFixture {
         s->dynamic.wait_until_ready(300s);
         s->examples_tap = std::make_unique<JudgeTap>(s->examples.port());
         s->dynamic_tap = std::make_unique<JudgeTap>(s->dynamic.port());
-        BOOST_TEST_MESSAGE("Prism " << prism_path << " serving " << spec_path
-                                    << ": examples on port " << s->examples.port() << ", --dynamic on port "
-                                    << s->dynamic.port() << ", ready after "
+        BOOST_TEST_MESSAGE("Prism " << prism_path << " serving " << spec_path << ": examples on port "
+                                    << s->examples.port() << ", --dynamic on port " << s->dynamic.port()
+                                    << ", ready after "
                                     << duration_cast<milliseconds>(steady_clock::now() - started).count() << " ms");
         servers = s.release();
     }
@@ -212,7 +212,9 @@ public:
     std::string bytes;
 };
 
-Timestamp utc(year_month_day day, milliseconds time_of_day) { return sys_days(day) + time_of_day; }
+Timestamp utc(year_month_day day, milliseconds time_of_day) {
+    return sys_days(day) + time_of_day;
+}
 
 // ---- checks of decoded values against the raw JSON Prism sent ---------------
 
@@ -243,7 +245,8 @@ std::optional<std::string> text_of(const json::object& o, std::string_view key) 
 
 /// The date and time (to the second) of an RFC 3339 text in `Z`, as
 /// format_timestamp writes them: json-schema-faker writes "1942-03-20T05:43:48.0Z".
-void check_time(const std::optional<Timestamp>& decoded, const std::optional<std::string>& sent, std::string_view what) {
+void check_time(const std::optional<Timestamp>& decoded, const std::optional<std::string>& sent,
+                std::string_view what) {
     BOOST_TEST_CONTEXT(what) {
         BOOST_TEST_REQUIRE(decoded.has_value() == sent.has_value());
         if (!sent || sent->empty() || sent->back() != 'Z') return;
@@ -278,8 +281,7 @@ void check_conference(const Conference& c, const json::value& sent) {
         expect_field(c.conference_event_url, text_of(o, "conferenceEventUrl"), "conferenceEventUrl");
         const auto method = text_of(o, "conferenceEventMethod");
         BOOST_TEST(c.conference_event_method.has_value() == method.has_value());
-        if (method && c.conference_event_method)
-            BOOST_TEST(to_string(*c.conference_event_method) == *method);
+        if (method && c.conference_event_method) BOOST_TEST(to_string(*c.conference_event_method) == *method);
         expect_field(c.tag, text_of(o, "tag"), "tag");
         const json::value* members = o.if_contains("activeMembers");
         const std::size_t sent_members = members && !members->is_null() ? members->as_array().size() : 0;
@@ -401,9 +403,8 @@ BOOST_AUTO_TEST_CASE(update_conference_active_with_a_redirect_and_completed) {
         {.status = ConferenceStatus::completed},
     };
     for (const ConferenceUpdate& u : updates) {
-        const auto [ec, none, diag, x] = s.call([&](Diagnostics& d) {
-            return s.client.async_update_conference(conference_id, u, d, tuple_awaitable);
-        });
+        const auto [ec, none, diag, x] = s.call(
+            [&](Diagnostics& d) { return s.client.async_update_conference(conference_id, u, d, tuple_awaitable); });
         BOOST_TEST_CONTEXT(x.request_body) {
             BOOST_TEST(!ec, ec.message() << ": " << diag.message);
             BOOST_TEST(x.method == "POST");
@@ -447,7 +448,9 @@ BOOST_AUTO_TEST_CASE(update_member) {
     const MemberUpdate updates[] = {
         {.mute = true},
         {.hold = false},
-        {.mute = false, .hold = true, .call_ids_to_coach = std::vector<std::string>{"c-25ac29a2-1331029c-2cb0-4a07-b215-b22865662d85"}},
+        {.mute = false,
+         .hold = true,
+         .call_ids_to_coach = std::vector<std::string>{"c-25ac29a2-1331029c-2cb0-4a07-b215-b22865662d85"}},
         {.call_ids_to_coach = std::vector<std::string>{}},
     };
     for (const MemberUpdate& u : updates) {
@@ -528,8 +531,8 @@ BOOST_AUTO_TEST_CASE(every_change_and_the_download_succeed_on_random_answers) {
         return s.client.async_update_conference(conference_id, complete, d, tuple_awaitable);
     });
     succeeds("update BXML", [&](Diagnostics& d) {
-        return s.client.async_update_conference_bxml(
-            conference_id, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Bxml/>", d, tuple_awaitable);
+        return s.client.async_update_conference_bxml(conference_id, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Bxml/>",
+                                                     d, tuple_awaitable);
     });
     succeeds("update member", [&](Diagnostics& d) {
         return s.client.async_update_member(conference_id, member_id, mute_and_hold, d, tuple_awaitable);
@@ -616,9 +619,8 @@ BOOST_AUTO_TEST_CASE(id_keyed_reads_fail_only_by_the_id_check) {
     for (int i = 0; i < random_answers; ++i) {
         // Get Conference: the answer decodes; a random ID is refused as another's.
         {
-            const auto [ec, c, diag, x] = s.call([&](Diagnostics& d) {
-                return s.client.async_get_conference(conference_id, d, tuple_awaitable);
-            });
+            const auto [ec, c, diag, x] = s.call(
+                [&](Diagnostics& d) { return s.client.async_get_conference(conference_id, d, tuple_awaitable); });
             BOOST_TEST_CONTEXT("conference answer " << i << ": " << x.response_body) {
                 const json::value sent = json::parse(x.response_body);
                 Conference decoded;
@@ -655,9 +657,9 @@ BOOST_AUTO_TEST_CASE(id_keyed_reads_fail_only_by_the_id_check) {
                 std::string why;
                 BOOST_TEST_REQUIRE(!parse_recording_metadata(x.response_body, decoded, &why), why);
                 check_recording(decoded, sent);
-                matched += taken_only_if_for_the_ids_asked(ec, diag, "recording",
-                                                           *text_of(sent.as_object(), "recordingId"), recording_id,
-                                                           decoded.conference_id);
+                matched +=
+                    taken_only_if_for_the_ids_asked(ec, diag, "recording", *text_of(sent.as_object(), "recordingId"),
+                                                    recording_id, decoded.conference_id);
             }
         }
     }
@@ -676,9 +678,9 @@ BOOST_AUTO_TEST_SUITE(violations)
 
 BOOST_AUTO_TEST_CASE(a_member_update_with_mute_yes_is_a_violation) {
     JudgeTap& tap = *servers->examples_tap;
-    const Exchange x = tap.send_raw(http::verb::put,
-                                    "/accounts/9900000/conferences/" + conference_id + "/members/" + member_id,
-                                    "application/json", R"({"mute":"yes"})");
+    const Exchange x =
+        tap.send_raw(http::verb::put, "/accounts/9900000/conferences/" + conference_id + "/members/" + member_id,
+                     "application/json", R"({"mute":"yes"})");
     const auto verdict = conforms(x);
     BOOST_TEST(!verdict);
     BOOST_TEST_MESSAGE("the judge on {\"mute\":\"yes\"}: " << verdict.message());
@@ -700,8 +702,8 @@ BOOST_AUTO_TEST_CASE(an_update_conference_that_is_not_json_is_a_violation) {
 }
 
 BOOST_AUTO_TEST_CASE(a_request_without_credentials_is_a_violation) {
-    const Exchange x = servers->examples_tap->send_raw(http::verb::get, "/accounts/9900000/conferences/" + conference_id,
-                                                       {}, {}, /*authorized=*/false);
+    const Exchange x = servers->examples_tap->send_raw(
+        http::verb::get, "/accounts/9900000/conferences/" + conference_id, {}, {}, /*authorized=*/false);
     BOOST_TEST(!conforms(x));
     BOOST_TEST(x.status == 401u);
 }

@@ -9,20 +9,20 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <fcntl.h>
 #include <filesystem>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 namespace bwvoice::contract {
@@ -33,7 +33,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using namespace std::chrono_literals;
 
-std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+std::string errno_text(const char* what) {
+    return std::string(what) + ": " + std::strerror(errno);
+}
 
 /// One GET to 127.0.0.1:port within `limit`: true if any HTTP response came back.
 bool answers(unsigned short port, std::chrono::milliseconds limit) {
@@ -45,16 +47,13 @@ bool answers(unsigned short port, std::chrono::milliseconds limit) {
     beast::flat_buffer buffer;
     http::response<http::string_body> res;
     stream.expires_after(limit);
-    stream.async_connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
-                         [&](beast::error_code ec) {
-                             if (ec) return;
-                             http::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
-                                 if (wec) return;
-                                 http::async_read(stream, buffer, res, [&](beast::error_code rec, std::size_t) {
-                                     answered = !rec;
-                                 });
-                             });
-                         });
+    stream.async_connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
+        if (ec) return;
+        http::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
+            if (wec) return;
+            http::async_read(stream, buffer, res, [&](beast::error_code rec, std::size_t) { answered = !rec; });
+        });
+    });
     ioc.run();
     return answered;
 }
@@ -136,7 +135,7 @@ void PrismServer::wait_until_ready(std::chrono::seconds limit) {
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
             pid_ = -1;
             const std::string how = WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
-                                    : "was killed by signal " + std::to_string(WTERMSIG(status));
+                                                      : "was killed by signal " + std::to_string(WTERMSIG(status));
             throw std::runtime_error(describe() + " " + how + " before it answered; its log ends:\n" + log_tail());
         }
         if (port_ == 0) {

@@ -7,9 +7,9 @@
 #ifndef BWVOICE_TEST_CONTRACT_PRISM_SERVER_HPP
 #define BWVOICE_TEST_CONTRACT_PRISM_SERVER_HPP
 
+#include <sys/types.h>
 #include <chrono>
 #include <string>
-#include <sys/types.h>
 
 namespace bwvoice::contract {
 

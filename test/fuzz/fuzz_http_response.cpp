@@ -81,8 +81,7 @@ public:
         if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) die("fuzz server: bind");
         if (::listen(listen_fd_, 64) != 0) die("fuzz server: listen");
         socklen_t len = sizeof addr;
-        if (::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-            die("fuzz server: getsockname");
+        if (::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) die("fuzz server: getsockname");
         port_ = ntohs(addr.sin_port);
         // Detached: it blocks in accept() for the life of the process, and the
         // process ends by exit() from libFuzzer or the replay main.

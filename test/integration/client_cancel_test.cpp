@@ -111,9 +111,8 @@ BOOST_AUTO_TEST_CASE(a_waiter_cancelled_after_its_grant_passes_the_connection_on
         BOOST_TEST(client.stats().waiting == 1u, "the connection went straight to conf-2");
         signal.emit(net::cancellation_type::terminal);
     });
-    client.async_get_conference("conf-2", net::bind_cancellation_slot(signal.slot(), [&](error_code ec, Conference) {
-                                    second_ec = ec;
-                                }));
+    client.async_get_conference(
+        "conf-2", net::bind_cancellation_slot(signal.slot(), [&](error_code ec, Conference) { second_ec = ec; }));
     client.async_get_conference("conf-3", [&](error_code ec, Conference c) {
         third_ec = ec;
         third = std::move(c);
@@ -189,8 +188,8 @@ BOOST_AUTO_TEST_CASE(closing_the_client_ends_a_connect_handed_over) {
     BOOST_TEST(open_after_close <= 1u);
     // The request's deadline (300 ms) plus 1 s of slack; the handshake would
     // have held run() for 4 s.
-    BOOST_TEST((took < 1300ms), "run() returned after "
-                                    << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+    BOOST_TEST((took < 1300ms),
+               "run() returned after " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
 }
 
 BOOST_AUTO_TEST_CASE(close_completes_every_lookup_in_flight_with_cancelled) {
@@ -202,9 +201,8 @@ BOOST_AUTO_TEST_CASE(close_completes_every_lookup_in_flight_with_cancelled) {
     ConferenceClient client(ioc, config);
     std::size_t cancelled = 0, other = 0;
     for (int i = 0; i < 50; ++i)
-        client.async_get_conference("conf-" + std::to_string(i), [&](error_code ec, Conference) {
-            (ec == errc::cancelled ? cancelled : other)++;
-        });
+        client.async_get_conference("conf-" + std::to_string(i),
+                                    [&](error_code ec, Conference) { (ec == errc::cancelled ? cancelled : other)++; });
     net::steady_timer timer(ioc, 100ms);
     timer.async_wait([&](error_code) { client.close(); });
     run_to_completion(ioc);

@@ -77,7 +77,8 @@ BOOST_AUTO_TEST_CASE(completing_a_conference_shows_in_a_later_get) {
     BOOST_TEST_REQUIRE(posts.size() == 1u);
     BOOST_TEST(posts[0].body == R"({"status":"completed"})");
     BOOST_TEST(posts[0].content_type == "application/json");
-    BOOST_TEST(env.server->last_conference_update(s.conference) == std::optional<std::string>(R"({"status":"completed"})"));
+    BOOST_TEST(env.server->last_conference_update(s.conference) ==
+               std::optional<std::string>(R"({"status":"completed"})"));
 }
 
 BOOST_AUTO_TEST_CASE(update_bodies_contain_exactly_the_fields_set) {
@@ -133,9 +134,10 @@ BOOST_AUTO_TEST_CASE(bxml_is_sent_byte_for_byte) {
     const Subject s = find_subject(*env.server, env.options);
     net::io_context ioc;
     ConferenceClient client(ioc, env.client_config());
-    const std::string document = R"(<?xml version="1.0" encoding="UTF-8"?>)"
-                                 "\n<Bxml>\r\n  <PlayAudio>https://audio.example.net/a b.wav</PlayAudio>\n"
-                                 "  <SpeakSentence locale=\"fr_FR\">d\xC3\xA9j\xC3\xA0 &amp; 100%</SpeakSentence>\n</Bxml>";
+    const std::string document =
+        R"(<?xml version="1.0" encoding="UTF-8"?>)"
+        "\n<Bxml>\r\n  <PlayAudio>https://audio.example.net/a b.wav</PlayAudio>\n"
+        "  <SpeakSentence locale=\"fr_FR\">d\xC3\xA9j\xC3\xA0 &amp; 100%</SpeakSentence>\n</Bxml>";
     Diagnostics diag;
     error_code result = make_error_code(errc::timeout);
     client.async_update_conference_bxml(s.conference, document, diag, [&](error_code ec) { result = ec; });
@@ -179,7 +181,8 @@ BOOST_AUTO_TEST_CASE(refused_updates_send_nothing) {
          conference_update(s.conference,
                            {.status = ConferenceStatus::completed, .redirect_fallback_method = RedirectMethod::get})},
         {"redirectUrl not a URI", conference_update(s.conference, {.redirect_url = "hooks.example.net/r"})},
-        {"password too long", conference_update(s.conference, {.redirect_url = url, .password = std::string(1025, 'p')})},
+        {"password too long",
+         conference_update(s.conference, {.redirect_url = url, .password = std::string(1025, 'p')})},
         {"username not UTF-8", conference_update(s.conference, {.redirect_url = url, .username = "\xff"})},
         {"empty conference ID", conference_update("", {.status = ConferenceStatus::completed})},
         {"'..' conference ID", conference_update("..", {.status = ConferenceStatus::completed})},
@@ -292,8 +295,10 @@ BOOST_AUTO_TEST_CASE(a_change_the_server_never_answers_times_out_and_is_not_rese
             const auto took = std::chrono::steady_clock::now() - began;
             BOOST_TEST((r.ec == errc::timeout), r.ec.message());
             // At the deadline (Asio's timers never fire early), with slack for a loaded machine.
-            BOOST_TEST((took >= config.request_timeout), std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
-            BOOST_TEST((took < config.request_timeout + 3s), std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+            BOOST_TEST((took >= config.request_timeout),
+                       std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+            BOOST_TEST((took < config.request_timeout + 3s),
+                       std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
             BOOST_TEST(contains(r.diag.message, "no result within the deadline"), r.diag.message);
             BOOST_TEST(contains(r.diag.message, "the change may have been applied"), r.diag.message);
             BOOST_TEST(env.server->request_count(route_of(op, s), method_of(op)) == 1u);
@@ -501,8 +506,8 @@ BOOST_AUTO_TEST_CASE(every_cancellation_type_stops_a_change_that_has_not_been_se
     auto config = env.client_config();
     config.pool_size = 1;
     ConferenceClient client(ioc, config);
-    for (const auto type : {net::cancellation_type::terminal, net::cancellation_type::partial,
-                            net::cancellation_type::total}) {
+    for (const auto type :
+         {net::cancellation_type::terminal, net::cancellation_type::partial, net::cancellation_type::total}) {
         for_each_change([&]<Op op>() {
             BOOST_TEST_CONTEXT(name_of(op) << ", " << name_of(type)) {
                 env.server->clear_requests();
@@ -515,8 +520,8 @@ BOOST_AUTO_TEST_CASE(every_cancellation_type_stops_a_change_that_has_not_been_se
                     read_done = true;
                 });
                 net::cancellation_signal signal;
-                const Cancelled c = cancel_change<op>(ioc, client, s, signal, type,
-                                                      [&] { return client.stats().waiting == 1; });
+                const Cancelled c =
+                    cancel_change<op>(ioc, client, s, signal, type, [&] { return client.stats().waiting == 1; });
                 BOOST_TEST(read_done);
                 BOOST_TEST_REQUIRE(c.runs == 1);
                 BOOST_TEST((c.ec == net::error::operation_aborted), c.ec.message());

@@ -44,8 +44,8 @@ BOOST_AUTO_TEST_CASE(no_handler_runs_inside_its_initiating_function) {
     net::io_context ioc;
     ConferenceClient client(ioc, env.client_config());
     // Paths that can fail without any I/O, and ones that do I/O.
-    const std::vector<std::pair<std::string, errc>> refused = {{"", errc::bad_request}, {".", errc::bad_request},
-                                                                {"..", errc::bad_request}};
+    const std::vector<std::pair<std::string, errc>> refused = {
+        {"", errc::bad_request}, {".", errc::bad_request}, {"..", errc::bad_request}};
     for (const auto& [id, code] : refused) {
         InlineProbe p;
         probe(ioc, client, id, p);

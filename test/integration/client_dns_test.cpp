@@ -76,7 +76,9 @@ ClientConfig localhost_config(const MockEnv& env) {
     return config;
 }
 
-long long ms(Clock::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
+long long ms(Clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
 
 }  // namespace
 
@@ -96,11 +98,10 @@ BOOST_AUTO_TEST_CASE(the_deadline_holds_while_name_resolution_blocks) {
     std::vector<Clock::duration> took(n);
     const auto start = Clock::now();
     for (int i = 0; i < n; ++i)
-        client.async_get_conference("conf-" + std::to_string(i), results[i].diag,
-                                    [&, i](error_code ec, Conference) {
-                                        results[i].ec = ec;
-                                        took[i] = Clock::now() - start;
-                                    });
+        client.async_get_conference("conf-" + std::to_string(i), results[i].diag, [&, i](error_code ec, Conference) {
+            results[i].ec = ec;
+            took[i] = Clock::now() - start;
+        });
     run_to_completion(ioc);
     // run() returns once the lookups are done: the blocked resolution is no
     // work of the caller's io_context.

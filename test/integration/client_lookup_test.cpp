@@ -3,11 +3,11 @@
 #include "common/lookup_helpers.hpp"
 
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_future.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include <future>
 #include <thread>
@@ -148,9 +148,8 @@ BOOST_AUTO_TEST_CASE(an_echoed_password_that_occurs_in_the_redaction_marker_stil
         env.server->script("conf-1", {echo});
         auto result = std::make_shared<std::promise<LookupResult>>();
         auto done = result->get_future();
-        net::co_spawn(ioc, lookup(client, "conf-1"), [result](std::exception_ptr, LookupResult r) {
-            result->set_value(std::move(r));
-        });
+        net::co_spawn(ioc, lookup(client, "conf-1"),
+                      [result](std::exception_ptr, LookupResult r) { result->set_value(std::move(r)); });
         std::thread runner([&] { ioc.run_for(std::chrono::seconds(30)); });
         if (done.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
             // The strand spins and cannot be stopped: report, then end the process.
@@ -187,8 +186,9 @@ BOOST_AUTO_TEST_CASE(ids_are_one_percent_encoded_path_segment) {
     });
     auto requests = env.server->requests();
     BOOST_TEST_REQUIRE(requests.size() == 1u);  // empty and dot-segment IDs are refused before sending
-    BOOST_TEST(requests[0].target ==
-               "/api/v2/accounts/9900000/conferences/a%2Fb%3Fc%23d%25e%20f%0D%0AX-Injected%3A%201%0D%0A%0D%0AGET%20%2F");
+    BOOST_TEST(
+        requests[0].target ==
+        "/api/v2/accounts/9900000/conferences/a%2Fb%3Fc%23d%25e%20f%0D%0AX-Injected%3A%201%0D%0A%0D%0AGET%20%2F");
 }
 
 BOOST_AUTO_TEST_CASE(sends_basic_credentials_user_agent_and_accept) {
@@ -249,9 +249,10 @@ BOOST_AUTO_TEST_CASE(interim_responses_are_skipped) {
     const std::string json = *env.server->conference_json("conf-2");
     Action raw;
     raw.kind = Action::Kind::raw;
-    raw.body = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
-               "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
-               std::to_string(json.size()) + "\r\n\r\n" + json;
+    raw.body =
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+        std::to_string(json.size()) + "\r\n\r\n" + json;
     env.server->script("conf-2", {raw});
     run_coroutine(ioc, [&]() -> net::awaitable<void> {
         auto r = co_await lookup(client, "conf-2");

@@ -6,8 +6,8 @@
 #include "common/refused_port.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <functional>
@@ -221,9 +221,8 @@ BOOST_AUTO_TEST_CASE(cancelling_a_lookup_waiting_for_the_token_leaves_the_fetch_
     ConferenceClient client(ioc, oauth_config(env));
     net::cancellation_signal signal;
     error_code cancelled_ec, other_ec;
-    client.async_get_conference("conf-1", net::bind_cancellation_slot(signal.slot(), [&](error_code e, Conference) {
-                                    cancelled_ec = e;
-                                }));
+    client.async_get_conference(
+        "conf-1", net::bind_cancellation_slot(signal.slot(), [&](error_code e, Conference) { cancelled_ec = e; }));
     client.async_get_conference("conf-2", [&](error_code e, Conference) { other_ec = e; });
     net::steady_timer timer(ioc, 50ms);
     timer.async_wait([&](error_code) { signal.emit(net::cancellation_type::terminal); });
@@ -248,10 +247,9 @@ BOOST_AUTO_TEST_CASE(both_or_neither_kind_of_credentials_is_refused) {
     BOOST_CHECK_THROW(ConferenceClient(ioc, neither), std::invalid_argument);
     auto http_token = oauth_config(env);
     http_token.token_url = "http://127.0.0.1:1/token";
-    BOOST_CHECK_EXCEPTION(ConferenceClient(ioc, http_token), std::invalid_argument,
-                          [](const std::invalid_argument& e) {
-                              return std::string(e.what()).find("token_url") != std::string::npos;
-                          });
+    BOOST_CHECK_EXCEPTION(ConferenceClient(ioc, http_token), std::invalid_argument, [](const std::invalid_argument& e) {
+        return std::string(e.what()).find("token_url") != std::string::npos;
+    });
 }
 
 // Servers that quote the credentials back (the token endpoint its Basic
@@ -295,8 +293,7 @@ BOOST_AUTO_TEST_CASE(no_secret_or_token_survives_servers_that_echo_them) {
                 BOOST_TEST(text.find(secret) == std::string::npos, "a secret in: " << text);
     };
     BOOST_TEST((api.ec == errc::unauthorized), api.ec.message());
-    BOOST_TEST(api.diag.api_error_description.find("is not good") != std::string::npos,
-               api.diag.api_error_description);
+    BOOST_TEST(api.diag.api_error_description.find("is not good") != std::string::npos, api.diag.api_error_description);
     scan(api);
     BOOST_TEST((token_endpoint.ec == errc::unauthorized), token_endpoint.ec.message());
     BOOST_TEST(token_endpoint.diag.message.find("who is") != std::string::npos, token_endpoint.diag.message);
@@ -310,7 +307,8 @@ BOOST_AUTO_TEST_CASE(no_secret_or_token_survives_servers_that_echo_them) {
 BOOST_AUTO_TEST_CASE(the_token_host_and_the_api_host_may_differ_in_scheme) {
     for (const bool api_tls : {false, true}) {
         BOOST_TEST_CONTEXT("API over " << (api_tls ? "TLS" : "plain HTTP")) {
-            const auto authority = std::make_shared<mock::TokenAuthority>(kClientId, kSecret, std::chrono::seconds(3600));
+            const auto authority =
+                std::make_shared<mock::TokenAuthority>(kClientId, kSecret, std::chrono::seconds(3600));
             mock::ServerOptions token_host;
             token_host.token_authority = authority;
             token_host.tls = !api_tls;
@@ -343,8 +341,7 @@ BOOST_AUTO_TEST_CASE(destroying_the_client_lets_go_of_requests_waiting_for_a_tok
     {
         net::io_context ioc;
         ConferenceClient client(ioc, oauth_config(env));
-        for (int i = 0; i < 3; ++i)
-            client.async_get_conference("conf-1", [keep = sentinel](error_code, Conference) {});
+        for (int i = 0; i < 3; ++i) client.async_get_conference("conf-1", [keep = sentinel](error_code, Conference) {});
         ioc.run_for(300ms);  // the fetch is under way, the three wait for it
         BOOST_TEST_REQUIRE(env.server->token_requests() == 1u);
         BOOST_TEST(sentinel.use_count() == 4);

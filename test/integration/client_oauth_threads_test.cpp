@@ -59,14 +59,15 @@ BOOST_AUTO_TEST_CASE(four_threads_share_one_token_through_expiries_and_a_revocat
         auto diag = std::make_shared<Diagnostics>();
         client.async_get_conference("conf-" + std::to_string(done.load() % 50), *diag,
                                     [&, diag](error_code ec, Conference c) {
-            if (ec || c.id.empty()) {
-                std::lock_guard lock(m);
-                if (failed++ == 0)
-                    first_failure = ec.message() + ": " + diag->message + (revoked ? " (after the revocation)" : "") +
-                                    ", attempts " + std::to_string(diag->attempts);
-            }
-            if (advance(++done)) next();
-        });
+                                        if (ec || c.id.empty()) {
+                                            std::lock_guard lock(m);
+                                            if (failed++ == 0)
+                                                first_failure = ec.message() + ": " + diag->message +
+                                                                (revoked ? " (after the revocation)" : "") +
+                                                                ", attempts " + std::to_string(diag->attempts);
+                                        }
+                                        if (advance(++done)) next();
+                                    });
     };
     for (int i = 0; i < 32; ++i) net::post(ioc, next);
     std::vector<std::thread> threads;

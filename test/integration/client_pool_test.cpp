@@ -249,8 +249,9 @@ BOOST_AUTO_TEST_CASE(a_late_unsolicited_response_is_never_taken_as_the_next_answ
     MockEnv env;
     const std::string json = *env.server->conference_json("conf-1");
     Action late;
-    late.unsolicited = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
-                       std::to_string(json.size()) + "\r\n\r\n" + json;
+    late.unsolicited =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(json.size()) +
+        "\r\n\r\n" + json;
     late.unsolicited_after = 50ms;
     env.server->script("conf-1", {late});
     net::io_context ioc;

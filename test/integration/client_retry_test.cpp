@@ -19,7 +19,8 @@ BOOST_AUTO_TEST_SUITE(client_retry)
 
 BOOST_AUTO_TEST_CASE(retryable_statuses_are_retried_until_success) {
     MockEnv env;
-    env.server->script("conf-1", {Action::respond(429, {{"Retry-After", "0"}}), Action::respond(502), Action::respond(503)});
+    env.server->script("conf-1",
+                       {Action::respond(429, {{"Retry-After", "0"}}), Action::respond(502), Action::respond(503)});
     env.server->script("conf-2", {Action::respond(504)});
     net::io_context ioc;
     ConferenceClient client(ioc, env.client_config());

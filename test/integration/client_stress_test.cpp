@@ -41,15 +41,21 @@ net::awaitable<void> worker(ConferenceClient& client, Tally& tally, int worker_i
                 continue;
             }
             auto [ec, c] = std::get<0>(r);
-            if (!ec && c.id == id) ++tally.ok;
-            else ++tally.other;
+            if (!ec && c.id == id)
+                ++tally.ok;
+            else
+                ++tally.other;
             continue;
         }
         auto [ec, c] = co_await client.async_get_conference(id, net::as_tuple(net::use_awaitable));
-        if (!ec && c.id == id) ++tally.ok;
-        else if (ec == condition::cancelled) ++tally.cancelled;
-        else if (ec == errc::timeout) ++tally.timed_out;
-        else ++tally.other;
+        if (!ec && c.id == id)
+            ++tally.ok;
+        else if (ec == condition::cancelled)
+            ++tally.cancelled;
+        else if (ec == errc::timeout)
+            ++tally.timed_out;
+        else
+            ++tally.other;
     }
 }
 

@@ -8,15 +8,15 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <openssl/pem.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
-#include <unistd.h>
 
 namespace net = boost::asio;
 using namespace bwvoice;
@@ -292,7 +292,8 @@ BOOST_AUTO_TEST_CASE(a_callers_store_replacing_verification_steps_is_refused) {
         {"verify", [](X509_STORE* s) { ::X509_STORE_set_verify(s, [](X509_STORE_CTX*) { return 1; }); }},
         {"check_issued",
          [](X509_STORE* s) { ::X509_STORE_set_check_issued(s, [](X509_STORE_CTX*, X509*, X509*) { return 1; }); }},
-        {"get_issuer", [](X509_STORE* s) {
+        {"get_issuer",
+         [](X509_STORE* s) {
              ::X509_STORE_set_get_issuer(s, [](X509** issuer, X509_STORE_CTX*, X509* x) {
                  *issuer = x;
                  return ::X509_up_ref(x);
@@ -393,8 +394,8 @@ BOOST_AUTO_TEST_CASE(a_remembered_session_resumes_one_new_connection_only) {
     run_to_completion(ioc);
     for (const auto& r : results) BOOST_TEST(!r.ec, r.ec.message() << " (" << r.diag.message << ")");
     BOOST_TEST(client.stats().handshakes == 3u);
-    BOOST_TEST(client.stats().sessions_resumed == 1u, "one remembered session resumed "
-                                                          << client.stats().sessions_resumed << " connections");
+    BOOST_TEST(client.stats().sessions_resumed == 1u,
+               "one remembered session resumed " << client.stats().sessions_resumed << " connections");
     BOOST_TEST(env.server->stats().sessions_resumed == 1u);
 }
 

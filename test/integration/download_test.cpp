@@ -126,13 +126,27 @@ public:
         for (auto& t : threads) t.join();
     }
 
-    unsigned starts() const { return locked([&] { return starts_; }); }
-    unsigned writes() const { return locked([&] { return writes_; }); }
-    unsigned finishes() const { return locked([&] { return finishes_; }); }
-    std::optional<bool> whole() const { return locked([&] { return whole_; }); }
-    std::size_t held() const { return locked([&] { return held_.size(); }); }
-    std::string order_error() const { return locked([&] { return order_error_; }); }
-    std::string pattern_error() const { return locked([&] { return pattern_error_; }); }
+    unsigned starts() const {
+        return locked([&] { return starts_; });
+    }
+    unsigned writes() const {
+        return locked([&] { return writes_; });
+    }
+    unsigned finishes() const {
+        return locked([&] { return finishes_; });
+    }
+    std::optional<bool> whole() const {
+        return locked([&] { return whole_; });
+    }
+    std::size_t held() const {
+        return locked([&] { return held_.size(); });
+    }
+    std::string order_error() const {
+        return locked([&] { return order_error_; });
+    }
+    std::string pattern_error() const {
+        return locked([&] { return pattern_error_; });
+    }
 
 private:
     struct Held {
@@ -322,9 +336,9 @@ BOOST_AUTO_TEST_CASE(a_300_mib_download_completes_in_bounded_memory) {
 
     CheckingSink sink(s.recording, /*check_all=*/false);  // the edges of every piece, and these windows in full
     sink.watch(0, 4096);
-    sink.watch(64 * 1024 - 5, 10);          // across the first piece boundary
-    sink.watch(150 * kMiB + 3, 70'000);     // in the middle, across pieces
-    sink.watch(size - 4096, 4096);          // the end
+    sink.watch(64 * 1024 - 5, 10);       // across the first piece boundary
+    sink.watch(150 * kMiB + 3, 70'000);  // in the middle, across pieces
+    sink.watch(size - 4096, 4096);       // the end
     const std::size_t heap_before = allocated_bytes_now();
     std::size_t heap_max = heap_before;
     sink.on_write = [&](std::uint64_t) { heap_max = std::max(heap_max, allocated_bytes_now()); };
@@ -339,7 +353,8 @@ BOOST_AUTO_TEST_CASE(a_300_mib_download_completes_in_bounded_memory) {
     run_to_completion(ioc, std::chrono::seconds(290));
     const auto growth = peak.growth();
     const std::size_t heap_growth = heap_max - heap_before;
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
     BOOST_TEST_MESSAGE("300 MiB download: " << elapsed.count() << " ms, peak RSS growth " << growth / 1024
                                             << " KiB (bound " << (rss_bound >> 20) << " MiB), heap growth "
                                             << heap_growth / 1024 << " KiB (bound " << (heap_bound >> 20) << " MiB)");
@@ -349,7 +364,8 @@ BOOST_AUTO_TEST_CASE(a_300_mib_download_completes_in_bounded_memory) {
     BOOST_TEST(sink.content_length() == std::optional<std::uint64_t>(size));
     BOOST_TEST(sink.largest_piece() <= 64u * 1024);
     check_sink_ok(sink, true);
-    BOOST_TEST(heap_growth < heap_bound, "the heap in use grew by " << heap_growth / 1024 << " KiB downloading 300 MiB");
+    BOOST_TEST(heap_growth < heap_bound,
+               "the heap in use grew by " << heap_growth / 1024 << " KiB downloading 300 MiB");
     BOOST_TEST(growth < rss_bound, "peak resident size grew by " << growth / 1024 << " KiB downloading 300 MiB");
     BOOST_TEST(env.server->request_count(s.route_media()) == 1u);
 }
@@ -466,8 +482,8 @@ BOOST_AUTO_TEST_CASE(every_cancellation_type_ends_a_download_with_the_sink_unfin
     BOOST_TEST_REQUIRE(env.server->set_media_size(s.conference, s.recording, kMiB));
     net::io_context ioc;
     ConferenceClient client(ioc, env.client_config());
-    for (const auto type : {net::cancellation_type::terminal, net::cancellation_type::partial,
-                            net::cancellation_type::total}) {
+    for (const auto type :
+         {net::cancellation_type::terminal, net::cancellation_type::partial, net::cancellation_type::total}) {
         env.server->clear_requests();
         // The server sends part of the body and then nothing: cancelled while waiting for more.
         env.server->script_route(s.route_media(), {cut_after(Kind::stall, 256 * 1024)});
@@ -482,11 +498,12 @@ BOOST_AUTO_TEST_CASE(every_cancellation_type_ends_a_download_with_the_sink_unfin
         };
         error_code result;
         Diagnostics diag;
-        client.async_download_recording(s.conference, s.recording, sink, diag,
-                                        net::bind_cancellation_slot(signal.slot(), [&](error_code ec, DownloadResult r) {
-                                            result = ec;
-                                            BOOST_TEST(r.bytes == 0u);
-                                        }));
+        client.async_download_recording(
+            s.conference, s.recording, sink, diag,
+            net::bind_cancellation_slot(signal.slot(), [&](error_code ec, DownloadResult r) {
+                result = ec;
+                BOOST_TEST(r.bytes == 0u);
+            }));
         ioc.restart();
         run_to_completion(ioc);
         BOOST_TEST(emitted);
@@ -575,8 +592,8 @@ BOOST_AUTO_TEST_CASE(a_refused_id_sends_nothing_and_the_sink_hears_the_end) {
     MockEnv env;
     net::io_context ioc;
     ConferenceClient client(ioc, env.client_config());
-    for (const auto& ids :
-         std::vector<std::pair<std::string, std::string>>{{"", "r-1"}, {"conf-1", ""}, {"..", "r-1"}, {"conf-1", "."}}) {
+    for (const auto& ids : std::vector<std::pair<std::string, std::string>>{
+             {"", "r-1"}, {"conf-1", ""}, {"..", "r-1"}, {"conf-1", "."}}) {
         // Named references: clang 14 cannot capture structured bindings.
         const std::string& conference = ids.first;
         const std::string& recording = ids.second;
@@ -584,7 +601,8 @@ BOOST_AUTO_TEST_CASE(a_refused_id_sends_nothing_and_the_sink_hears_the_end) {
         Diagnostics diag;
         error_code result;
         run_again(ioc, [&]() -> net::awaitable<void> {
-            std::tie(result, std::ignore) = co_await client.async_download_recording(conference, recording, sink, diag, tuple);
+            std::tie(result, std::ignore) =
+                co_await client.async_download_recording(conference, recording, sink, diag, tuple);
         });
         BOOST_TEST((result == errc::bad_request));
         BOOST_TEST(!diag.http_status.has_value());
@@ -705,7 +723,8 @@ BOOST_AUTO_TEST_CASE(cancelling_or_closing_a_download_with_a_stuck_sink_complete
             BOOST_TEST((result == net::error::operation_aborted), what << ": " << result.message());
             BOOST_TEST(contains(diag.message, "cancelled by the caller"), diag.message);
         }
-        BOOST_TEST(elapsed.count() < slack.count(), what << ": the handler ran " << elapsed.count() << " ms after the stop");
+        BOOST_TEST(elapsed.count() < slack.count(),
+                   what << ": the handler ran " << elapsed.count() << " ms after the stop");
         BOOST_TEST(sink.writes() == 1u);
         BOOST_TEST(sink.finishes() == 1u);
         BOOST_TEST(sink.whole() == std::optional<bool>(false));
@@ -791,7 +810,8 @@ BOOST_AUTO_TEST_CASE(a_moved_from_client_finishes_the_sink) {
     error_code result;
     run_again(ioc, [&]() -> net::awaitable<void> {
         // NOLINTNEXTLINE(bugprone-use-after-move): the point of the test
-        std::tie(result, std::ignore) = co_await a.async_download_recording(s.conference, s.recording, sink, diag, tuple);
+        std::tie(result, std::ignore) =
+            co_await a.async_download_recording(s.conference, s.recording, sink, diag, tuple);
     });
     BOOST_TEST((result == errc::cancelled), result.message());
     BOOST_TEST(diag.message == "the client was moved from");

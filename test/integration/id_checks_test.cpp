@@ -125,7 +125,8 @@ BOOST_AUTO_TEST_CASE(an_answer_naming_no_conference_is_accepted) {
     const Subject s = find_subject(*env.server, env.options);
     const std::string member = env.server->member_json(s.conference, s.member).value();
     const std::string recording = env.server->recording_json(s.conference, s.recording).value();
-    for (const std::optional<std::string>& conference : {std::optional<std::string>("-"), std::optional<std::string>()}) {
+    for (const std::optional<std::string>& conference :
+         {std::optional<std::string>("-"), std::optional<std::string>()}) {
         BOOST_TEST_CONTEXT("conferenceId " << (conference ? "absent" : "null")) {
             accepted_and_reused(Op::get_member, with_conference(member, conference));
             accepted_and_reused(Op::get_recording, with_conference(recording, conference));

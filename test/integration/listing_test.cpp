@@ -185,10 +185,8 @@ namespace {
 void put_named(mock::MockServer& server, const std::string& name) {
     const std::vector<std::pair<std::string, std::string>> made = {
         {"f-early", "2025-06-01T08:00:00Z"},  // before the window
-        {"f-1", "2025-06-02T10:00:00Z"},
-        {"f-2", "2025-06-02T11:00:00Z"},
-        {"f-3", "2025-06-02T12:00:00Z"},
-        {"f-late", "2025-06-03T10:00:00Z"},  // after it
+        {"f-1", "2025-06-02T10:00:00Z"},     {"f-2", "2025-06-02T11:00:00Z"},
+        {"f-3", "2025-06-02T12:00:00Z"},     {"f-late", "2025-06-03T10:00:00Z"},  // after it
     };
     for (const auto& [id, created] : made) {
         boost::json::object o{{"id", id}, {"name", name}, {"createdTime", created}};
@@ -247,9 +245,9 @@ BOOST_AUTO_TEST_CASE(page_size_and_filters_are_sent_as_query_parameters) {
     const auto targets = list_targets(*env.server);
     BOOST_TEST_REQUIRE(targets.size() == 2u);
     const std::vector<std::pair<std::string, std::string>> sent = {{"name", name},
-                                                                  {"minCreatedTime", "2025-06-02T09:00:00.000Z"},
-                                                                  {"maxCreatedTime", "2025-06-02T12:00:00Z"},
-                                                                  {"pageSize", "2"}};
+                                                                   {"minCreatedTime", "2025-06-02T09:00:00.000Z"},
+                                                                   {"maxCreatedTime", "2025-06-02T12:00:00Z"},
+                                                                   {"pageSize", "2"}};
     BOOST_TEST((params_of(targets[0]) == sent), targets[0]);
     BOOST_TEST(targets[0].starts_with(kListTarget + "?name="));
     const std::string query_text = targets[0].substr(targets[0].find('?') + 1);
@@ -287,8 +285,7 @@ BOOST_AUTO_TEST_CASE(a_plus_in_a_filter_reaches_the_server_as_a_plus) {
     BOOST_TEST_REQUIRE(targets.size() == 1u);
     BOOST_TEST(targets[0].find('+') == std::string::npos, "'+' sent unencoded: " << targets[0]);
     BOOST_TEST(!listed.ec, listed.ec.message() << ": " << listed.message);
-    if (!listed.ec)
-        BOOST_CHECK(listed.ids == (std::vector<std::string>{"f-1", "f-2", "f-3"}));
+    if (!listed.ec) BOOST_CHECK(listed.ids == (std::vector<std::string>{"f-1", "f-2", "f-3"}));
 }
 
 BOOST_AUTO_TEST_CASE(a_page_size_out_of_range_is_refused_before_sending) {
@@ -329,11 +326,11 @@ BOOST_AUTO_TEST_CASE(a_link_to_another_origin_is_refused_and_not_followed) {
     const ReservedPort reserved;  // each server below starts on it: the links must name its port
     const std::uint16_t port = reserved.port();
     const std::string own = "127.0.0.1:" + std::to_string(port);
-    for (const std::string& origin : {elsewhere_origin,                                // another port
-                                      "https://localhost:" + std::to_string(port),      // another host name
-                                      "http://" + own,                                  // another scheme
-                                      std::string("https://voice.example.net"),        // another host
-                                      "https://user:pass@" + own}) {                     // credentials in the URL
+    for (const std::string& origin : {elsewhere_origin,                             // another port
+                                      "https://localhost:" + std::to_string(port),  // another host name
+                                      "http://" + own,                              // another scheme
+                                      std::string("https://voice.example.net"),     // another host
+                                      "https://user:pass@" + own}) {                // credentials in the URL
         BOOST_TEST_CONTEXT("link origin " << origin) {
             auto options = small_store(25, 10);
             options.port = port;
@@ -489,7 +486,8 @@ BOOST_AUTO_TEST_CASE(a_link_out_of_the_listing_or_to_the_same_page_is_refused) {
                 BOOST_TEST(pager.done());
             });
             const auto targets = list_targets(*env.server);
-            BOOST_TEST(targets == (std::vector<std::string>{kListTarget, kListTarget}), boost::test_tools::per_element());
+            BOOST_TEST(targets == (std::vector<std::string>{kListTarget, kListTarget}),
+                       boost::test_tools::per_element());
             BOOST_TEST(env.server->requests().size() == 2u, "a request went elsewhere");
         }
     }

@@ -91,9 +91,8 @@ BOOST_FIXTURE_TEST_CASE(issues_a_bearer_token_of_the_api_shape, Fixture) {
 // secret; refuse_client_credentials ignored gave one to the right secret.
 BOOST_FIXTURE_TEST_CASE(wrong_client_credentials_get_401_and_no_token, Fixture) {
     auto client = connect();
-    for (const std::string& auth :
-         {basic(kClientId, "wrong"), basic("other-client", kSecret), basic("user", "pass"), std::string("Basic !!"),
-          bearer("abc"), std::string()}) {
+    for (const std::string& auth : {basic(kClientId, "wrong"), basic("other-client", kSecret), basic("user", "pass"),
+                                    std::string("Basic !!"), bearer("abc"), std::string()}) {
         const Reply reply = client.post_token(auth);
         BOOST_TEST_REQUIRE(!reply.ec, reply.ec.message());
         BOOST_TEST(reply.status() == 401U, auth);
@@ -131,7 +130,7 @@ BOOST_FIXTURE_TEST_CASE(malformed_token_requests_get_400, Fixture) {
     BOOST_TEST(error_of(reply) == "invalid_request");
 
     for (const std::string body : {"", "scope=x", "grant_type=client_credentials&grant_type=client_credentials",
-                                    "grant_type=client_credentials%zz", "grant_type=client_credentials#"}) {
+                                   "grant_type=client_credentials%zz", "grant_type=client_credentials#"}) {
         reply = client.post_token(kClientAuth, kForm, body);
         BOOST_TEST(reply.status() == 400U, body);
         BOOST_TEST(error_of(reply) == "invalid_request", body);
@@ -162,9 +161,9 @@ BOOST_FIXTURE_TEST_CASE(a_bearer_token_opens_the_api_and_basic_still_does, Fixtu
     BOOST_TEST(reply.response.body() == server.conference_json("conf-1").value_or("?"));
     BOOST_TEST(client.get(kConference, "bearer  " + token).status() == 200U);  // scheme in any case
     BOOST_TEST(client.get(kConference, basic("user", "pass")).status() == 200U);
-    BOOST_TEST(client.send(http::verb::post, kConference, bearer(token), "application/json",
-                           R"({"status":"completed"})")
-                   .status() == 204U);
+    BOOST_TEST(
+        client.send(http::verb::post, kConference, bearer(token), "application/json", R"({"status":"completed"})")
+            .status() == 204U);
     BOOST_TEST(server.bearer_rejections() == 0U);
 
     const auto requests = server.requests();

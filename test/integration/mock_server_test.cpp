@@ -27,12 +27,12 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
-#include <stdexcept>
-#include <tuple>
 #include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <thread>
+#include <tuple>
 
 namespace {
 
@@ -224,8 +224,6 @@ struct Fixture {
     MockServer server;
 };
 
-
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(mock_server)
@@ -267,8 +265,9 @@ BOOST_AUTO_TEST_CASE(seeded_bodies_are_deterministic_and_api_shaped) {
             const json::object& member = m.as_object();
             BOOST_TEST(member.at("callId").as_string().starts_with("c-"));
             BOOST_TEST(member.at("conferenceId").as_string() == conf.at("id").as_string());
-            BOOST_TEST(member.at("memberUrl").as_string().ends_with("/members/" +
-                                                                     std::string(member.at("callId").as_string())));
+            BOOST_TEST(member.at("memberUrl")
+                           .as_string()
+                           .ends_with("/members/" + std::string(member.at("callId").as_string())));
             BOOST_TEST(member.at("mute").is_bool());
             BOOST_TEST(member.at("hold").is_bool());
             BOOST_TEST((member.at("callIdsToCoach").is_null() || member.at("callIdsToCoach").is_array()));
@@ -304,7 +303,8 @@ BOOST_FIXTURE_TEST_CASE(unknown_ids_paths_and_methods, Fixture) {
     auto client = connect();
     Reply reply = client.get(std::string(kConferences) + "nope");
     BOOST_TEST(reply.response.result_int() == 404U);
-    BOOST_TEST(reply.response.body() == R"({"type":"validation","description":"Conference [nope] not found","id":null})");
+    BOOST_TEST(reply.response.body() ==
+               R"({"type":"validation","description":"Conference [nope] not found","id":null})");
 
     reply = client.get("/api/v2/accounts/9900000/calls");
     BOOST_TEST(reply.response.result_int() == 404U);
@@ -353,7 +353,8 @@ BOOST_FIXTURE_TEST_CASE(script_all_cycles_until_cleared, Fixture) {
     BOOST_TEST(client.get(std::string(kConferences) + "conf-2").response.result_int() == 200U);
     const Reply reply = client.get(std::string(kConferences) + "whatever");
     BOOST_TEST(reply.response.result_int() == 429U);
-    BOOST_TEST(reply.response.body() == R"({"type":"error","description":"Account call creation rate limit exceeded","id":""})");
+    BOOST_TEST(reply.response.body() ==
+               R"({"type":"error","description":"Account call creation rate limit exceeded","id":""})");
     server.script_all({});
     BOOST_TEST(client.get(std::string(kConferences) + "conf-1").response.result_int() == 200U);
 }
@@ -398,7 +399,8 @@ BOOST_FIXTURE_TEST_CASE(reframed_and_broken_responses, Fixture) {
     }
     Action trickle = Action::of(Action::Kind::trickle);
     trickle.status = 404;
-    server.script("conf-5", {Action::of(Action::Kind::partial_body), Action::of(Action::Kind::partial_headers), trickle});
+    server.script("conf-5",
+                  {Action::of(Action::Kind::partial_body), Action::of(Action::Kind::partial_headers), trickle});
     for (int i = 0; i < 2; ++i) {
         auto client = connect();
         BOOST_TEST(client.get(std::string(kConferences) + "conf-5").ec.failed());
@@ -406,7 +408,8 @@ BOOST_FIXTURE_TEST_CASE(reframed_and_broken_responses, Fixture) {
     auto client = connect();
     const Reply reply = client.get(std::string(kConferences) + "conf-5");
     BOOST_TEST(reply.response.result_int() == 404U);
-    BOOST_TEST(reply.response.body() == R"({"type":"validation","description":"Conference [conf-5] not found","id":null})");
+    BOOST_TEST(reply.response.body() ==
+               R"({"type":"validation","description":"Conference [conf-5] not found","id":null})");
 }
 
 BOOST_FIXTURE_TEST_CASE(records_requests_and_counts, Fixture) {
@@ -603,7 +606,9 @@ namespace {
 
 const std::string kAccount = "/api/v2/accounts/9900000/";
 
-json::value json_of(const Reply& reply) { return json::parse(reply.response.body()); }
+json::value json_of(const Reply& reply) {
+    return json::parse(reply.response.body());
+}
 
 bool is_api_error(const Reply& reply, unsigned status, std::string_view type = "validation") {
     if (reply.ec || reply.response.result_int() != status) return false;
@@ -640,7 +645,9 @@ std::size_t active_with_members() {
     });
 }
 
-std::string conf(std::size_t index) { return "conf-" + std::to_string(index); }
+std::string conf(std::size_t index) {
+    return "conf-" + std::to_string(index);
+}
 
 /// "2026-06-01T21:31:28.164Z" written as the same instant at UTC+hours ("+" percent-encoded).
 std::string with_offset(const std::string& utc, int hours) {
@@ -648,8 +655,8 @@ std::string with_offset(const std::string& utc, int hours) {
     int y = 0;
     unsigned mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
     std::sscanf(utc.c_str(), "%d-%u-%uT%u:%u:%u.%uZ", &y, &mo, &d, &h, &mi, &s, &ms);
-    const auto t = sys_days{year{y} / month{mo} / day{d}} + std::chrono::hours(h + static_cast<unsigned>(hours)) + minutes(mi) +
-                   seconds(s) + milliseconds(ms);
+    const auto t = sys_days{year{y} / month{mo} / day{d}} + std::chrono::hours(h + static_cast<unsigned>(hours)) +
+                   minutes(mi) + seconds(s) + milliseconds(ms);
     const auto day_start = floor<days>(t);
     const year_month_day ymd{day_start};
     const hh_mm_ss hms{t - day_start};
@@ -732,8 +739,9 @@ BOOST_FIXTURE_TEST_CASE(list_filters_by_name_and_inclusive_created_times, Fixtur
     const std::string name(c3.at("name").as_string());
 
     // Both bounds at its createdTime: it alone, each bound being inclusive.
-    json::array only = json_of(client.get(kAccount + "conferences?minCreatedTime=" + created +
-                                          "&maxCreatedTime=" + created)).as_array();
+    json::array only =
+        json_of(client.get(kAccount + "conferences?minCreatedTime=" + created + "&maxCreatedTime=" + created))
+            .as_array();
     BOOST_TEST_REQUIRE(only.size() == 1U);
     BOOST_TEST(only[0].at("id").as_string() == "conf-3");
     // The same instant written with another offset ("+" encoded) is the same bound.
@@ -770,7 +778,8 @@ BOOST_FIXTURE_TEST_CASE(list_rejects_invalid_page_size_token_and_times, Fixture)
                               "minCreatedTime=2026-01-01T00:00:00", "maxCreatedTime=2026-02-30T00:00:00Z",
                               "maxCreatedTime=2026-01-01T24:00:00Z"}) {
         const Reply reply = client.get(kAccount + "conferences?" + query);
-        BOOST_TEST(is_api_error(reply, 400), query << ": " << reply.response.result_int() << " " << reply.response.body());
+        BOOST_TEST(is_api_error(reply, 400),
+                   query << ": " << reply.response.result_int() << " " << reply.response.body());
     }
     BOOST_TEST(client.get(kAccount + "conferences?pageSize=1000").response.result_int() == 200U);
     BOOST_TEST(client.get(kAccount + "conferences?pageSize=1").response.result_int() == 200U);
@@ -796,36 +805,41 @@ BOOST_FIXTURE_TEST_CASE(update_conference_validates_like_the_api, Fixture) {
     const std::string before = *server.conference_json(id);
 
     BOOST_TEST(is_api_error(client.send_body(http::verb::post, target, R"({"status":"completed"})", ""), 415));
-    BOOST_TEST(is_api_error(client.send_body(http::verb::post, target, R"({"status":"completed"})", "text/plain"), 415));
-    BOOST_TEST(is_api_error(client.send_body(http::verb::post, target, R"({"status":"completed"})", "application/xml"), 415));
-    for (const char* body : {"", "{", "not json", "[]", "null", R"("completed")",
-                             R"({"status":1})", R"({"status":"ended"})", R"({"status":"COMPLETED"})",
-                             R"({"status":"active"})", R"({})", R"({"redirectMethod":"POST"})",
-                             R"({"redirectUrl":7})", R"({"redirectUrl":"not a url"})",
+    BOOST_TEST(
+        is_api_error(client.send_body(http::verb::post, target, R"({"status":"completed"})", "text/plain"), 415));
+    BOOST_TEST(
+        is_api_error(client.send_body(http::verb::post, target, R"({"status":"completed"})", "application/xml"), 415));
+    for (const char* body : {"", "{", "not json", "[]", "null", R"("completed")", R"({"status":1})",
+                             R"({"status":"ended"})", R"({"status":"COMPLETED"})", R"({"status":"active"})", R"({})",
+                             R"({"redirectMethod":"POST"})", R"({"redirectUrl":7})", R"({"redirectUrl":"not a url"})",
                              R"({"redirectUrl":"https://h.example/x","redirectMethod":"PUT"})",
                              R"({"redirectUrl":"https://h.example/x","redirectFallbackMethod":true})",
                              R"({"status":"completed","redirectUrl":"https://h.example/x"})",
                              R"({"status":"completed","redirectMethod":"POST"})",
                              R"({"status":"completed","redirectFallbackUrl":"https://h.example/f"})"}) {
         const Reply reply = client.post_json(target, body);
-        BOOST_TEST(is_api_error(reply, 400), body << ": " << reply.response.result_int() << " " << reply.response.body());
+        BOOST_TEST(is_api_error(reply, 400),
+                   body << ": " << reply.response.result_int() << " " << reply.response.body());
     }
     const std::string long_user(1025, 'u');
-    BOOST_TEST(is_api_error(client.post_json(target, R"({"status":"completed","username":")" + long_user + "\"}"), 400));
+    BOOST_TEST(
+        is_api_error(client.post_json(target, R"({"status":"completed","username":")" + long_user + "\"}"), 400));
     // Nothing above changed the conference or counted as its last update.
     BOOST_TEST(*server.conference_json(id) == before);
     BOOST_TEST(!server.last_conference_update(id).has_value());
 
     // Charset parameters and letter case of the media type do not matter.
-    const std::string redirect = R"({"redirectUrl":"https://h.example/x","redirectMethod":"GET","username":"u","password":"p"})";
+    const std::string redirect =
+        R"({"redirectUrl":"https://h.example/x","redirectMethod":"GET","username":"u","password":"p"})";
     const Reply ok = client.send_body(http::verb::post, target, redirect, "Application/JSON; charset=utf-8");
     BOOST_TEST(ok.response.result_int() == 204U);
     BOOST_TEST(ok.response.body().empty());
     BOOST_TEST((!ok.response.has_content_length() || ok.response[http::field::content_length] == "0"));
     BOOST_TEST(server.last_conference_update(id).value_or("") == redirect);
     BOOST_TEST(*server.conference_json(id) == before, "a redirect leaves the conference as it was");
-    BOOST_TEST(client.post_json(target, R"({"status":"active","redirectUrl":"https://h.example/x","redirectMethod":null})")
-                   .response.result_int() == 204U);
+    BOOST_TEST(
+        client.post_json(target, R"({"status":"active","redirectUrl":"https://h.example/x","redirectMethod":null})")
+            .response.result_int() == 204U);
     BOOST_TEST(is_api_error(client.post_json(std::string(kConferences) + "nope", redirect), 404));
 }
 
@@ -857,7 +871,8 @@ BOOST_FIXTURE_TEST_CASE(completing_a_conference_shows_in_later_reads, Fixture) {
         }
     BOOST_TEST(listed);
     // Ending it again keeps the first completedTime.
-    BOOST_TEST(client.post_json(std::string(kConferences) + id, R"({"status":"completed"})").response.result_int() == 204U);
+    BOOST_TEST(client.post_json(std::string(kConferences) + id, R"({"status":"completed"})").response.result_int() ==
+               204U);
     BOOST_TEST(json_of(client.get(std::string(kConferences) + id)).at("completedTime").as_string() == completed);
     BOOST_TEST(server.last_conference_update(id).value_or("") == R"({"status":"completed"})");
     BOOST_TEST(server.request_count("conferences/" + id, "POST") == 2U);
@@ -868,8 +883,9 @@ BOOST_FIXTURE_TEST_CASE(completing_a_conference_shows_in_later_reads, Fixture) {
 BOOST_FIXTURE_TEST_CASE(bxml_is_kept_byte_for_byte, Fixture) {
     auto client = connect();
     const std::string target = kAccount + "conferences/conf-2/bxml";
-    const std::string bxml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<Bxml><SpeakSentence>Gr\xc3\xbc\xc3\x9f "
-                             "dich &amp; bye</SpeakSentence>\n<StopRecording/></Bxml>";
+    const std::string bxml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<Bxml><SpeakSentence>Gr\xc3\xbc\xc3\x9f "
+        "dich &amp; bye</SpeakSentence>\n<StopRecording/></Bxml>";
     BOOST_TEST(is_api_error(client.send_body(http::verb::put, target, bxml, "application/json"), 415));
     BOOST_TEST(is_api_error(client.send_body(http::verb::put, target, bxml, ""), 415));
     BOOST_TEST(is_api_error(client.send_body(http::verb::put, target, "", "application/xml"), 400));
@@ -877,8 +893,8 @@ BOOST_FIXTURE_TEST_CASE(bxml_is_kept_byte_for_byte, Fixture) {
     const Reply ok = client.send_body(http::verb::put, target, bxml, "application/xml; charset=UTF-8");
     BOOST_TEST(ok.response.result_int() == 204U);
     BOOST_TEST(server.last_bxml("conf-2").value_or("") == bxml);
-    BOOST_TEST(is_api_error(client.send_body(http::verb::put, kAccount + "conferences/nope/bxml", bxml,
-                                             "application/xml"), 404));
+    BOOST_TEST(is_api_error(
+        client.send_body(http::verb::put, kAccount + "conferences/nope/bxml", bxml, "application/xml"), 404));
     BOOST_TEST(is_api_error(client.get(target), 405));
 
     const auto requests = server.requests();
@@ -920,7 +936,8 @@ BOOST_FIXTURE_TEST_CASE(members_read_and_change_field_by_field, Fixture) {
     BOOST_TEST(now.at("mute") == m0.at("mute"), "only the fields sent change");
     BOOST_TEST(now.at("callIdsToCoach") == m0.at("callIdsToCoach"));
 
-    BOOST_TEST(client.put_json(target, R"({"mute":true,"callIdsToCoach":["c-a","c-b"]})").response.result_int() == 204U);
+    BOOST_TEST(client.put_json(target, R"({"mute":true,"callIdsToCoach":["c-a","c-b"]})").response.result_int() ==
+               204U);
     now = json_of(client.get(target)).as_object();
     BOOST_TEST(now.at("mute").as_bool());
     BOOST_TEST(json::serialize(now.at("callIdsToCoach")) == R"(["c-a","c-b"])");
@@ -976,8 +993,8 @@ BOOST_FIXTURE_TEST_CASE(recordings_metadata_is_realistic_and_consistent, Fixture
             }
             if (status == "complete") {
                 ++complete;
-                BOOST_TEST(r.at("mediaUrl").as_string() == server.base_url() + "/accounts/9900000/conferences/" + id +
-                                                               "/recordings/" + rid + "/media");
+                BOOST_TEST(r.at("mediaUrl").as_string() ==
+                           server.base_url() + "/accounts/9900000/conferences/" + id + "/recordings/" + rid + "/media");
             } else {
                 ++unfinished;
                 BOOST_TEST(r.at("mediaUrl").is_null());
@@ -1021,7 +1038,8 @@ BOOST_FIXTURE_TEST_CASE(media_downloads_with_content_type_length_and_pattern, Fi
     BOOST_TEST(reply.response.body().empty());
     BOOST_TEST(!server.set_media_size("conf-0", "r-nope", 1));
 
-    BOOST_TEST(server.put_recording("conf-0", R"({"recordingId":"r-mp3","fileFormat":"mp3","status":"complete"})", 1000));
+    BOOST_TEST(
+        server.put_recording("conf-0", R"({"recordingId":"r-mp3","fileFormat":"mp3","status":"complete"})", 1000));
     reply = client.get(kAccount + "conferences/conf-0/recordings/r-mp3/media");
     BOOST_TEST(reply.response[http::field::content_type] == "audio/mpeg");
     BOOST_TEST(reply.response.body() == bwvoice::mock::media_bytes("r-mp3", 0, 1000));
@@ -1071,7 +1089,8 @@ BOOST_AUTO_TEST_CASE(large_media_streams_in_bounded_server_memory) {
     BOOST_TEST(streamed.bytes == kSize);
     BOOST_TEST(intact);
     // Live heap, in every build: what server and client hold at once.
-    BOOST_TEST(heap_most - heap_before < kHeapLimit, "live heap grew by " << ((heap_most - heap_before) >> 20) << " MiB");
+    BOOST_TEST(heap_most - heap_before < kHeapLimit,
+               "live heap grew by " << ((heap_most - heap_before) >> 20) << " MiB");
     BOOST_TEST_MESSAGE("peak resident growth while streaming: " << (peak.growth() >> 10) << " KiB");
     // Resident size, except under ASan: Asio sets SSL_MODE_RELEASE_BUFFERS, so
     // OpenSSL frees and reallocates its record buffers for every record on
@@ -1085,7 +1104,8 @@ BOOST_FIXTURE_TEST_CASE(scripts_reach_every_route, Fixture) {
     auto client = connect();
     const std::size_t index = active_with_members();
     const std::string id = conf(index);
-    const std::string member(json::parse(*server.conference_json(id)).at("activeMembers").at(0).at("callId").as_string());
+    const std::string member(
+        json::parse(*server.conference_json(id)).at("activeMembers").at(0).at("callId").as_string());
     const std::string rid(json::parse(*server.recordings_json(id)).at(0).at("recordingId").as_string());
     const std::string base = kAccount + "conferences/" + id;
 
@@ -1147,7 +1167,8 @@ BOOST_FIXTURE_TEST_CASE(a_dropped_change_is_made_only_when_asked, Fixture) {
     // A normal-response fault (here chunked) makes the change as usual.
     auto client = connect();
     server.script_route("conferences/conf-2/bxml", {Action::of(Action::Kind::chunked)});
-    const Reply reply = client.send_body(http::verb::put, kAccount + "conferences/conf-2/bxml", "<Bxml/>", "application/xml");
+    const Reply reply =
+        client.send_body(http::verb::put, kAccount + "conferences/conf-2/bxml", "<Bxml/>", "application/xml");
     BOOST_TEST(reply.response.result_int() == 204U);
     BOOST_TEST(server.last_bxml("conf-2").value_or("") == "<Bxml/>");
 }
@@ -1200,7 +1221,8 @@ BOOST_AUTO_TEST_CASE(media_faults_cut_stall_trickle_and_chunk_the_download) {
     // partial_body: the full Content-Length, half the bytes, then the connection closes.
     server.script_route(route, {Action::of(Action::Kind::partial_body)});
     bool timed_out = true;
-    auto [head, body] = split(raw_exchange(server.port(), raw_get_request(target), std::chrono::seconds(20), &timed_out));
+    auto [head, body] =
+        split(raw_exchange(server.port(), raw_get_request(target), std::chrono::seconds(20), &timed_out));
     BOOST_TEST(!timed_out);
     BOOST_TEST(head.find("Content-Length: 300000\r\n") != std::string::npos, head);
     BOOST_TEST(head.find("Content-Type: audio/vnd.wave\r\n") != std::string::npos);
@@ -1211,8 +1233,8 @@ BOOST_AUTO_TEST_CASE(media_faults_cut_stall_trickle_and_chunk_the_download) {
     Action stall = Action::of(Action::Kind::stall);
     stall.partial_bytes = 1000;
     server.script_route(route, {stall});
-    std::tie(head, body) = split(raw_exchange(server.port(), raw_get_request(target), std::chrono::milliseconds(500),
-                                              &timed_out));
+    std::tie(head, body) =
+        split(raw_exchange(server.port(), raw_get_request(target), std::chrono::milliseconds(500), &timed_out));
     BOOST_TEST(timed_out, "the connection stays open");
     BOOST_TEST((body == whole.substr(0, 1000)));
 
@@ -1242,7 +1264,8 @@ BOOST_AUTO_TEST_CASE(media_faults_cut_stall_trickle_and_chunk_the_download) {
 
     // close_delimited: the bytes, then the end of the connection.
     server.script_route(route, {Action::of(Action::Kind::close_delimited)});
-    std::tie(head, body) = split(raw_exchange(server.port(), raw_get_request(target), std::chrono::seconds(20), &timed_out));
+    std::tie(head, body) =
+        split(raw_exchange(server.port(), raw_get_request(target), std::chrono::seconds(20), &timed_out));
     BOOST_TEST(!timed_out);
     BOOST_TEST((body == whole));
     // A scripted error on the media route is JSON like any other.
@@ -1295,19 +1318,22 @@ BOOST_FIXTURE_TEST_CASE(every_route_checks_credentials_methods_and_paths, Fixtur
     for (const auto& [target, wrong, allow] : routes) {
         BOOST_TEST(is_api_error(client.get(target, basic("user", "wrong")), 401, "authentication-error"), target);
         BOOST_TEST(is_api_error(client.send_body(http::verb::put, target, "{}", "application/json", ""), 401,
-                                "authentication-error"), target);
+                                "authentication-error"),
+                   target);
         const Reply reply = client.send(wrong, target);
         BOOST_TEST(is_api_error(reply, 405), target);
         BOOST_TEST(reply.response[http::field::allow] == allow, target);
     }
-    for (const std::string& target : {c + "/members", c + "/members/", c + "/recordings/" + rid + "/media/x", c + "/bxml/x",
-                                     c + "/other", kAccount + "conferences/", kAccount + "calls", std::string("/api/v2/accounts/9900000")}) {
+    for (const std::string& target :
+         {c + "/members", c + "/members/", c + "/recordings/" + rid + "/media/x", c + "/bxml/x", c + "/other",
+          kAccount + "conferences/", kAccount + "calls", std::string("/api/v2/accounts/9900000")}) {
         BOOST_TEST(is_api_error(client.get(target), 404), target);
         BOOST_TEST(is_api_error(client.get(target, ""), 401, "authentication-error"), target);
     }
     BOOST_TEST(is_api_error(client.get("/api/v2/accounts/1234567/conferences"), 403, "authorization-error"));
-    BOOST_TEST(is_api_error(client.post_json("/api/v2/accounts/1234567/conferences/conf-0", R"({"status":"completed"})"),
-                            403, "authorization-error"));
+    BOOST_TEST(
+        is_api_error(client.post_json("/api/v2/accounts/1234567/conferences/conf-0", R"({"status":"completed"})"), 403,
+                     "authorization-error"));
 }
 
 BOOST_AUTO_TEST_CASE(answers_expect_100_continue_before_the_body) {
@@ -1316,9 +1342,10 @@ BOOST_AUTO_TEST_CASE(answers_expect_100_continue_before_the_body) {
     tcp::socket socket(ioc);
     socket.connect({asio::ip::make_address("127.0.0.1"), server.port()});
     const std::string body = R"({"status":"completed"})";
-    const std::string head = "POST " + std::string(kConferences) + "conf-1 HTTP/1.1\r\nHost: localhost\r\nAuthorization: " +
-                             kGoodAuth + "\r\nContent-Type: application/json\r\nContent-Length: " +
-                             std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n";
+    const std::string head = "POST " + std::string(kConferences) +
+                             "conf-1 HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + kGoodAuth +
+                             "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                             "\r\nExpect: 100-continue\r\n\r\n";
     asio::write(socket, asio::buffer(head));
     std::string received;
     asio::read_until(socket, asio::dynamic_buffer(received), "\r\n\r\n");
@@ -1339,8 +1366,7 @@ BOOST_AUTO_TEST_CASE(mock_time_parsing_compares_instants) {
     const auto ids = [&](const std::string& query) {
         std::string out;
         const json::value listing = json_of(client.get(kAccount + "conferences?name=t&" + query));
-        for (const json::value& v : listing.as_array())
-            out += std::string(v.at("id").as_string());
+        for (const json::value& v : listing.as_array()) out += std::string(v.at("id").as_string());
         return out;
     };
     BOOST_TEST(ids("minCreatedTime=2026-03-01T10:00:00.5Z") == "conf-t");

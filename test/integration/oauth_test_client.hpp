@@ -111,7 +111,9 @@ private:
     std::string host_;
 };
 
-inline std::string bearer(const std::string& token) { return "Bearer " + token; }
+inline std::string bearer(const std::string& token) {
+    return "Bearer " + token;
+}
 
 }  // namespace oauth_test
 

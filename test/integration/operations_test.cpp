@@ -25,15 +25,27 @@ using namespace std::chrono_literals;
 namespace {
 
 /// A result reduced to text a test can compare ("" for the changes).
-std::string summary() { return ""; }
-std::string summary(const Conference& c) { return c.id; }
-std::string summary(const std::vector<Conference>& page) { return std::to_string(page.size()) + " conferences"; }
-std::string summary(const ConferenceMember& m) { return m.call_id; }
+std::string summary() {
+    return "";
+}
+std::string summary(const Conference& c) {
+    return c.id;
+}
+std::string summary(const std::vector<Conference>& page) {
+    return std::to_string(page.size()) + " conferences";
+}
+std::string summary(const ConferenceMember& m) {
+    return m.call_id;
+}
 std::string summary(const std::vector<RecordingMetadata>& list) {
     return std::to_string(list.size()) + " recordings";
 }
-std::string summary(const RecordingMetadata& r) { return r.recording_id; }
-std::string summary(const DownloadResult& d) { return std::to_string(d.bytes) + " bytes"; }
+std::string summary(const RecordingMetadata& r) {
+    return r.recording_id;
+}
+std::string summary(const DownloadResult& d) {
+    return std::to_string(d.bytes) + " bytes";
+}
 
 /// What a successful operation on `s` delivers, summarized.
 std::string expected_summary(Op op, const mock::MockServer& server, const Subject& s, std::uint64_t media_size) {
@@ -59,7 +71,9 @@ ConferenceQuery five_per_page() {
 }
 
 /// IDs every operation refuses before sending anything.
-Subject refused_subject() { return {"..", "..", "..", ".."}; }
+Subject refused_subject() {
+    return {"..", "..", "..", ".."};
+}
 
 }  // namespace
 
@@ -277,16 +291,16 @@ BOOST_AUTO_TEST_CASE(handlers_run_on_their_executor_and_operations_allocate_with
                 int runs = 0;
                 error_code result = make_error_code(errc::timeout);
                 net::post(strand, [&] {
-                    start_op<op>(a, diag,
-                              net::bind_executor(strand, net::bind_allocator(CountingAllocator<char>(counts),
-                                                                             [&](error_code ec, auto&&...) {
-                                                                                 ++runs;
-                                                                                 result = ec;
-                                                                                 ran_inline = !returned;
-                                                                                 on_strand =
-                                                                                     strand.running_in_this_thread();
-                                                                                 live_when_run = counts.bytes_live;
-                                                                             })));
+                    start_op<op>(
+                        a, diag,
+                        net::bind_executor(
+                            strand, net::bind_allocator(CountingAllocator<char>(counts), [&](error_code ec, auto&&...) {
+                                ++runs;
+                                result = ec;
+                                ran_inline = !returned;
+                                on_strand = strand.running_in_this_thread();
+                                live_when_run = counts.bytes_live;
+                            })));
                     returned = true;
                 });
                 ioc.restart();

@@ -117,10 +117,9 @@ BOOST_AUTO_TEST_CASE(an_answer_naming_another_recording_is_a_bad_response) {
     BOOST_TEST_REQUIRE(others[0].recording_id != s.recording);
     const RecordingMetadata own = recording_now(*env.server, s.conference, s.recording);
     BOOST_TEST(own.recording_id == s.recording);
-    const Diagnostics bad =
-        refused_then_recovered(env, s.route_recording(),
-                               *env.server->recording_json(other_conference, others[0].recording_id),
-                               recording_read(s), own);
+    const Diagnostics bad = refused_then_recovered(
+        env, s.route_recording(), *env.server->recording_json(other_conference, others[0].recording_id),
+        recording_read(s), own);
     BOOST_TEST(contains(bad.message, "'" + others[0].recording_id + "', not the one requested"), bad.message);
 }
 

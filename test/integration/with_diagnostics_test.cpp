@@ -38,9 +38,9 @@ static_assert(std::is_same_v<signature_of<decltype(std::declval<ConferenceClient
                              void(std::exception_ptr, Conference)>);
 static_assert(std::is_same_v<signature_of<decltype(std::declval<ConferencePager&>().async_next())>,
                              void(std::exception_ptr, std::vector<Conference>)>);
-static_assert(std::is_same_v<signature_of<decltype(std::declval<ConferenceClient&>().async_get_conference(
-                                 "", net::deferred))>,
-                             void(error_code, Conference)>);
+static_assert(
+    std::is_same_v<signature_of<decltype(std::declval<ConferenceClient&>().async_get_conference("", net::deferred))>,
+                   void(error_code, Conference)>);
 static_assert(std::is_same_v<signature_of<decltype(std::declval<ConferenceClient&>().async_update_member(
                                  "", "", MemberUpdate{}, with_diagnostics(net::deferred)))>,
                              void(std::exception_ptr)>);
@@ -66,26 +66,34 @@ auto start_bare(Args& a, Token&&... token) {
     else if constexpr (op == Op::get_member)
         return a.client.async_get_member(a.s.conference, a.s.member, std::forward<Token>(token)...);
     else if constexpr (op == Op::update_member)
-        return a.client.async_update_member(a.s.conference, a.s.member, a.member_update,
-                                            std::forward<Token>(token)...);
+        return a.client.async_update_member(a.s.conference, a.s.member, a.member_update, std::forward<Token>(token)...);
     else if constexpr (op == Op::list_recordings)
         return a.client.async_list_recordings(a.s.conference, std::forward<Token>(token)...);
     else if constexpr (op == Op::get_recording)
         return a.client.async_get_recording(a.s.conference, a.s.recording, std::forward<Token>(token)...);
     else
-        return a.client.async_download_recording(a.s.conference, a.s.recording, *a.sink,
-                                                 std::forward<Token>(token)...);
+        return a.client.async_download_recording(a.s.conference, a.s.recording, *a.sink, std::forward<Token>(token)...);
 }
 
 /// A result reduced to something a test can check is there.
-std::string summary(const Conference& c) { return c.id; }
-std::string summary(const std::vector<Conference>& page) { return std::to_string(page.size()) + " conferences"; }
-std::string summary(const ConferenceMember& m) { return m.call_id; }
+std::string summary(const Conference& c) {
+    return c.id;
+}
+std::string summary(const std::vector<Conference>& page) {
+    return std::to_string(page.size()) + " conferences";
+}
+std::string summary(const ConferenceMember& m) {
+    return m.call_id;
+}
 std::string summary(const std::vector<RecordingMetadata>& list) {
     return std::to_string(list.size()) + " recordings";
 }
-std::string summary(const RecordingMetadata& r) { return r.recording_id; }
-std::string summary(const DownloadResult& d) { return std::to_string(d.bytes) + " bytes"; }
+std::string summary(const RecordingMetadata& r) {
+    return r.recording_id;
+}
+std::string summary(const DownloadResult& d) {
+    return std::to_string(d.bytes) + " bytes";
+}
 
 std::size_t occurrences(const std::string& text, const std::string& part) {
     std::size_t n = 0;
@@ -471,8 +479,8 @@ BOOST_AUTO_TEST_CASE(a_cancellation_slot_bound_inside_or_outside_the_adaptor_can
                                             net::bind_cancellation_slot(signal.slot(), with_diagnostics(handler)));
             ioc.restart();
             run_coroutine(ioc, [&]() -> net::awaitable<void> {
-                co_await wait_until([&] { return env.server->request_count("conferences/conf-1", "GET") == 1; },
-                                    10s, "the request to reach the server");
+                co_await wait_until([&] { return env.server->request_count("conferences/conf-1", "GET") == 1; }, 10s,
+                                    "the request to reach the server");
                 signal.emit(net::cancellation_type::terminal);
             });
             BOOST_TEST(runs == 1);
@@ -554,8 +562,10 @@ BOOST_AUTO_TEST_CASE(the_wrapped_handlers_executor_and_allocator_are_used_on_eve
                                          strand, net::bind_allocator(CountingAllocator<char>(counts),
                                                                      [&](std::exception_ptr e, Conference) {
                                                                          seen();
-                                                                         if (e) result = thrown(e).code();
-                                                                         else result = {};
+                                                                         if (e)
+                                                                             result = thrown(e).code();
+                                                                         else
+                                                                             result = {};
                                                                      }))));
                     else
                         path.client->async_get_conference(

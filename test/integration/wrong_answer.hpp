@@ -26,8 +26,7 @@ inline ClientConfig one_connection(const MockEnv& env) {
 /// recording, its recording list.
 inline auto member_read(const Subject& s) {
     return [&s](ConferenceClient& client, Diagnostics& diag) {
-        return client.async_get_member(s.conference, s.member, diag,
-                                       boost::asio::as_tuple(boost::asio::use_awaitable));
+        return client.async_get_member(s.conference, s.member, diag, boost::asio::as_tuple(boost::asio::use_awaitable));
     };
 }
 inline auto recording_read(const Subject& s) {

@@ -70,15 +70,17 @@ Conference expected_conference(const std::string& id) {
     Conference c;
     const std::string json = R"({"id":")" + id + R"(","name":"Conference )" + id +
                              R"(","createdTime":"2026-03-04T05:06:07.089Z","completedTime":null,)"
-                             R"("conferenceEventUrl":"https://hooks.example.test/)" + id +
-                             R"(","conferenceEventMethod":"POST","tag":"interop","activeMembers":[{"callId":"c-)" + id +
-                             R"(","conferenceId":")" + id +
+                             R"("conferenceEventUrl":"https://hooks.example.test/)" +
+                             id + R"(","conferenceEventMethod":"POST","tag":"interop","activeMembers":[{"callId":"c-)" +
+                             id + R"(","conferenceId":")" + id +
                              R"(","memberUrl":null,"mute":false,"hold":true,"callIdsToCoach":[]}]})";
     BOOST_REQUIRE(!parse_conference(json, c));
     return c;
 }
 
-void pause(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
+void pause(std::chrono::milliseconds d) {
+    std::this_thread::sleep_for(d);
+}
 
 }  // namespace
 

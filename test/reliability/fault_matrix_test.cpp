@@ -21,8 +21,8 @@
 #include <algorithm>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <ostream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -74,7 +74,9 @@ struct FaultCase {
     std::string exercised_what = {};
 };
 
-std::ostream& operator<<(std::ostream& os, const FaultCase& c) { return os << c.name; }
+std::ostream& operator<<(std::ostream& os, const FaultCase& c) {
+    return os << c.name;
+}
 
 Action body(std::string b, Kind k = Kind::respond) {
     Action a;
@@ -190,11 +192,12 @@ std::vector<FaultCase> fault_cases() {
                  .may_succeed = true,
                  .exercised = [](const PoolStats& s) { return s.connections_opened >= kBurst && s.reuses == 0; },
                  .exercised_what = "a connection per lookup, none reused"});
-    v.push_back({.name = "mixed_framings",
-                 .script_all = {Action::of(Kind::chunked), Action::of(Kind::close_delimited), Action::respond(200), closing()},
-                 .client = [](ClientConfig& c) { c.retry.max_retries = 0; },
-                 .may_succeed = true,
-                 .rounds = 2});
+    v.push_back(
+        {.name = "mixed_framings",
+         .script_all = {Action::of(Kind::chunked), Action::of(Kind::close_delimited), Action::respond(200), closing()},
+         .client = [](ClientConfig& c) { c.retry.max_retries = 0; },
+         .may_succeed = true,
+         .rounds = 2});
     // --- slow and silent servers ------------------------------------------------
     v.push_back({.name = "trickling_server_one_byte_per_ms",
                  .script_all = {trickle(1ms)},
@@ -244,8 +247,8 @@ std::vector<FaultCase> fault_cases() {
                  .script_all = {Action::respond(200, {{"X-Padding", std::string(64 * 1024, 'h')}})},
                  .may_fail_with = {E::bad_response}});
     v.push_back({.name = "too_many_headers",
-                 .script_all = {Action::respond(200, std::vector<std::pair<std::string, std::string>>(
-                                                2000, {"X-Many", "0123456789abcdef"}))},
+                 .script_all = {Action::respond(
+                     200, std::vector<std::pair<std::string, std::string>>(2000, {"X-Many", "0123456789abcdef"}))},
                  .may_fail_with = {E::bad_response}});
     v.push_back({.name = "oversized_body_with_content_length",
                  .script_all = {body(big_conference(256 * 1024))},
@@ -307,23 +310,26 @@ std::vector<FaultCase> fault_cases() {
     v.push_back({.name = "json_of_the_wrong_shape",
                  .script_all = {body("[]"), body("null"), body("\"conf-1\""), body("12")},
                  .may_fail_with = {E::bad_response}});
-    v.push_back({.name = "wrongly_typed_json",
-                 .script_all = {body(R"({"id":7,"name":"n","createdTime":"2026-01-01T00:00:00Z"})"),
-                                body(R"({"id":"c","name":"n","createdTime":1767225600000})"),
-                                body(R"({"id":"c","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":{}})"),
-                                body(R"({"id":"c","name":"n","createdTime":"2026-01-01T00:00:00Z",)"
-                                     R"("activeMembers":[{"callId":null}]})"),
-                                body(R"({"id":"c","name":"n","createdTime":"2026-02-30T00:00:00Z"})"),
-                                body(R"({"id":"c","name":"n","createdTime":"2026-01-01T00:00:00Z","mute":true,)"
-                                     R"("activeMembers":[{"callId":"m","mute":"yes"}]})")},
-                 .may_fail_with = {E::bad_response}});
+    v.push_back(
+        {.name = "wrongly_typed_json",
+         .script_all = {body(R"({"id":7,"name":"n","createdTime":"2026-01-01T00:00:00Z"})"),
+                        body(R"({"id":"c","name":"n","createdTime":1767225600000})"),
+                        body(R"({"id":"c","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":{}})"),
+                        body(R"({"id":"c","name":"n","createdTime":"2026-01-01T00:00:00Z",)"
+                             R"("activeMembers":[{"callId":null}]})"),
+                        body(R"({"id":"c","name":"n","createdTime":"2026-02-30T00:00:00Z"})"),
+                        body(R"({"id":"c","name":"n","createdTime":"2026-01-01T00:00:00Z","mute":true,)"
+                             R"("activeMembers":[{"callId":"m","mute":"yes"}]})")},
+         .may_fail_with = {E::bad_response}});
     v.push_back({.name = "not_http_at_all",
                  .script_all = {body("NOT HTTP AT ALL\r\n\r\n", Kind::raw), body("\x16\x03\x01garbage", Kind::raw)},
                  .may_fail_with = {E::bad_response}});
     return v;
 }
 
-std::size_t mib(std::size_t bytes) { return bytes >> 20; }
+std::size_t mib(std::size_t bytes) {
+    return bytes >> 20;
+}
 
 struct Outcome {
     bool done = false;
@@ -408,12 +414,13 @@ BOOST_DATA_TEST_CASE(each_fault_gives_a_correct_result_or_a_typed_error_and_the_
                 continue;
             }
             ++errors[r.ec.message()];
-            BOOST_TEST((r.ec.category() == client_category()),
-                       "conf-" << ids[i] << ": not a bwvoice::errc: " << r.ec.category().name() << ": "
-                               << r.ec.message());
-            const bool allowed = std::any_of(fault.may_fail_with.begin(), fault.may_fail_with.end(),
-                                             [&](errc e) { return r.ec == e; });
-            BOOST_TEST(allowed, "conf-" << ids[i] << ": unexpected " << r.ec.message() << " (" << r.diag.message << ")");
+            BOOST_TEST(
+                (r.ec.category() == client_category()),
+                "conf-" << ids[i] << ": not a bwvoice::errc: " << r.ec.category().name() << ": " << r.ec.message());
+            const bool allowed =
+                std::any_of(fault.may_fail_with.begin(), fault.may_fail_with.end(), [&](errc e) { return r.ec == e; });
+            BOOST_TEST(allowed,
+                       "conf-" << ids[i] << ": unexpected " << r.ec.message() << " (" << r.diag.message << ")");
             BOOST_TEST(!r.diag.message.empty(), "conf-" << ids[i] << ": a failure without a message");
         }
     }

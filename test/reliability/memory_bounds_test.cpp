@@ -30,8 +30,8 @@ constexpr std::size_t kMiB = std::size_t{1} << 20;
 
 /// A valid conference `id` whose `tag` makes the body about `size` bytes.
 std::string big_conference(const std::string& id, std::size_t size) {
-    return R"({"id":")" + id + R"(","name":"n","createdTime":"2026-01-01T00:00:00Z","tag":")" +
-           std::string(size, 't') + R"("})";
+    return R"({"id":")" + id + R"(","name":"n","createdTime":"2026-01-01T00:00:00Z","tag":")" + std::string(size, 't') +
+           R"("})";
 }
 
 /// Starts one lookup per ID at once and runs the io_context until all end.
@@ -114,9 +114,9 @@ BOOST_AUTO_TEST_CASE(large_bodies_and_headers_within_the_limits_read_in_every_fr
         a.headers = near_limit_header;
         return a;
     };
-    const std::vector<Action> framings = {Action::of(Kind::respond), Action::of(Kind::chunked),
+    const std::vector<Action> framings = {Action::of(Kind::respond),         Action::of(Kind::chunked),
                                           Action::of(Kind::close_delimited), with_header(Kind::respond),
-                                          with_header(Kind::chunked), with_header(Kind::close_delimited)};
+                                          with_header(Kind::chunked),        with_header(Kind::close_delimited)};
     env.server->script(id, framings);
     run_coroutine(ioc, [&]() -> net::awaitable<void> {
         for (std::size_t i = 0; i < framings.size(); ++i) {

@@ -77,9 +77,8 @@ std::vector<std::string> secrets() {
 /// Fails the test (one assertion) if `text` contains a secret.
 void check_clean(const std::string& where, const std::string& text) {
     const auto all = secrets();
-    const bool leaked = std::any_of(all.begin(), all.end(), [&](const std::string& s) {
-        return text.find(s) != std::string::npos;
-    });
+    const bool leaked =
+        std::any_of(all.begin(), all.end(), [&](const std::string& s) { return text.find(s) != std::string::npos; });
     BOOST_TEST(!leaked, where << " contains a secret: " << text);
 }
 
@@ -152,29 +151,37 @@ BOOST_AUTO_TEST_CASE(no_failure_kind_shows_the_password_or_the_authorization_hea
         {"401 wrong password", [](ClientConfig& c) { c.password = kPassword + "-wrong"; }, {}, errc::unauthorized},
         {"403 other account", [](ClientConfig& c) { c.account_id = "9900001"; }, {}, errc::forbidden},
         {"404", {}, {respond(404)}, errc::not_found},
-        {"tls: unknown CA", [](ClientConfig& c) { c.tls.extra_ca_pem = mock::generate_pki().ca_cert_pem; }, {},
+        {"tls: unknown CA",
+         [](ClientConfig& c) { c.tls.extra_ca_pem = mock::generate_pki().ca_cert_pem; },
+         {},
          errc::tls_error},
-        {"connection refused", [&](ClientConfig& c) { c.base_url = refused.https_url("/api/v2"); }, {},
+        {"connection refused",
+         [&](ClientConfig& c) { c.base_url = refused.https_url("/api/v2"); },
+         {},
          errc::connection_failed},
         {"timeout", [](ClientConfig& c) { c.request_timeout = 300ms; }, {of_kind(Kind::silent)}, errc::timeout},
         {"dropped every time", {}, std::vector<Action>(4, of_kind(Kind::drop)), errc::connection_failed},
         {"bad JSON holding the header", {}, {respond(200, bad_json_with_secret)}, errc::bad_response},
         {"mistyped JSON holding the password", {}, {respond(200, mistyped_with_secret)}, errc::bad_response},
         {"a timestamp that is the password", {}, {respond(200, bad_time_with_secret)}, errc::bad_response},
-        {"not HTTP, holding the header", {},
+        {"not HTTP, holding the header",
+         {},
          {[] {
              Action a = of_kind(Kind::raw);
              a.body = "HTTP/1.1 200 " + authorization_value(kUser, kPassword) + "\r\nX: " + kPassword + "\r\n\r\n";
              return a;
          }()},
          errc::bad_response},
-        {"headers echoing the credentials", {},
-         {respond(401, "", {{"WWW-Authenticate", "Basic realm=\"" + kPassword + "\""}, {"X-Echo", authorization_value(kUser, kPassword)}})},
+        {"headers echoing the credentials",
+         {},
+         {respond(401, "",
+                  {{"WWW-Authenticate", "Basic realm=\"" + kPassword + "\""},
+                   {"X-Echo", authorization_value(kUser, kPassword)}})},
          errc::unauthorized},
         {"Retry-After that is the password", [](ClientConfig& c) { c.retry.max_retries = 1; },
-         std::vector<Action>(2, respond(429, "", {{"Retry-After", kPassword}})),
-         errc::rate_limited},
-        {"oversized header holding the header", {},
+         std::vector<Action>(2, respond(429, "", {{"Retry-After", kPassword}})), errc::rate_limited},
+        {"oversized header holding the header",
+         {},
          {respond(200, "", {{"X-Echo", std::string(20000, 'x') + authorization_value(kUser, kPassword)}})},
          errc::bad_response},
     };
@@ -189,7 +196,8 @@ BOOST_AUTO_TEST_CASE(no_failure_kind_shows_the_password_or_the_authorization_hea
         run_coroutine(ioc, [&]() -> net::awaitable<void> { result = co_await lookup(client, "conf-1"); });
         ioc.restart();
         env.server->clear_scripts();
-        BOOST_TEST((result.ec == c.expected), c.label << ": got " << result.ec.message() << " (" << result.diag.message << ")");
+        BOOST_TEST((result.ec == c.expected),
+                   c.label << ": got " << result.ec.message() << " (" << result.diag.message << ")");
         check_result_clean(c.label, result);
     }
 
@@ -249,8 +257,8 @@ BOOST_AUTO_TEST_CASE(a_server_echoing_an_updates_webhook_passwords_does_not_leak
     config.password = kPassword;
     ConferenceClient client(ioc, config);
     const std::string hook = "hook-secret-Zq81", fallback = "fallback-secret-Pw55";
-    const std::string echo = R"({"type":"validation","description":"password )" + hook + R"( and )" + fallback +
-                             R"( are not accepted"})";
+    const std::string echo =
+        R"({"type":"validation","description":"password )" + hook + R"( and )" + fallback + R"( are not accepted"})";
     env.server->script("conf-1", {respond(400, echo)});
     ConferenceUpdate update;
     update.redirect_url = "https://hooks.example/redirect";
@@ -271,7 +279,8 @@ BOOST_AUTO_TEST_CASE(a_server_echoing_an_updates_webhook_passwords_does_not_leak
 
 BOOST_AUTO_TEST_CASE(invalid_configurations_never_show_the_password_in_what) {
     const std::vector<std::pair<std::string, std::function<void(ClientConfig&)>>> cases = {
-        {"userinfo in base_url", [](ClientConfig& c) { c.base_url = "https://" + kUser + ":" + kPassword + "@127.0.0.1/api"; }},
+        {"userinfo in base_url",
+         [](ClientConfig& c) { c.base_url = "https://" + kUser + ":" + kPassword + "@127.0.0.1/api"; }},
         {"password as the base_url", [](ClientConfig& c) { c.base_url = kPassword; }},
         {"password in a bad base_url", [](ClientConfig& c) { c.base_url = "https://127.0.0.1/" + kPassword + " x"; }},
         {"password in a query", [](ClientConfig& c) { c.base_url = "https://127.0.0.1/api?pw=" + kPassword; }},
@@ -335,10 +344,31 @@ BOOST_AUTO_TEST_CASE(the_authorization_header_is_exactly_basic_base64_whatever_t
 BOOST_AUTO_TEST_CASE(no_id_can_change_the_path_or_add_a_header) {
     MockEnv env(server_options());
     std::vector<std::string> ids = {
-        "a/b",        "a/../../x",   "?x=1",          "#frag",     "%2F",          "%00",      "a%2F..%2Fb",
-        "a\\b",       "a;b=c",       "a b",           "a\tb",      "a\rb",         "a\nb",     "x\r\nHost: evil",
-        " HTTP/1.1",  "conf-1/..",   "conf-1?",       "@evil.com", "//evil.com/x", "+&=$,!*'()",
-        std::string("a\0b", 3),      "\x7f\x01\x1f", "\xC3\xA9\xE2\x82\xAC", "\xFF\xFE",   std::string(1500, 'A') + "/x",
+        "a/b",
+        "a/../../x",
+        "?x=1",
+        "#frag",
+        "%2F",
+        "%00",
+        "a%2F..%2Fb",
+        "a\\b",
+        "a;b=c",
+        "a b",
+        "a\tb",
+        "a\rb",
+        "a\nb",
+        "x\r\nHost: evil",
+        " HTTP/1.1",
+        "conf-1/..",
+        "conf-1?",
+        "@evil.com",
+        "//evil.com/x",
+        "+&=$,!*'()",
+        std::string("a\0b", 3),
+        "\x7f\x01\x1f",
+        "\xC3\xA9\xE2\x82\xAC",
+        "\xFF\xFE",
+        std::string(1500, 'A') + "/x",
     };
     // The body names the ID it answers for (a result is never attributed to
     // another ID) and carries a tag saying which stored entry the mock found.
@@ -431,8 +461,8 @@ BOOST_AUTO_TEST_CASE(dot_segment_ids_and_account_ids_are_not_sent_as_dot_segment
 BOOST_AUTO_TEST_CASE(the_user_agent_is_sent_verbatim_as_one_header_or_refused) {
     MockEnv env(server_options());
     net::io_context ioc;
-    const std::vector<std::string> agents = {"plain/1.0", "tab\there", std::string("nul\0x", 5), "del\x7f",
-                                             "vt\x0b ff\x0c", "utf8-\xC3\xA9"};
+    const std::vector<std::string> agents = {"plain/1.0", "tab\there",     std::string("nul\0x", 5),
+                                             "del\x7f",   "vt\x0b ff\x0c", "utf8-\xC3\xA9"};
     for (const auto& agent : agents) {
         auto config = env.client_config();
         config.username = kUser;
@@ -593,8 +623,9 @@ BOOST_AUTO_TEST_CASE(credentials_never_cross_plain_http_unless_allowed) {
     sconfig.username = kUser;
     sconfig.password = kPassword;
     for (unsigned status : {301u, 302u, 307u, 308u})
-        secure.server->script("conf-1", {respond(status, "", {{"Location", plain.server->base_url() +
-                                                                                "/accounts/9900000/conferences/conf-1"}})});
+        secure.server->script(
+            "conf-1",
+            {respond(status, "", {{"Location", plain.server->base_url() + "/accounts/9900000/conferences/conf-1"}})});
     ConferenceClient client(ioc, sconfig);
     run_coroutine(ioc, [&]() -> net::awaitable<void> {
         for (int i = 0; i < 4; ++i) {

@@ -176,15 +176,16 @@ BOOST_AUTO_TEST_CASE(lookups_through_one_client_with_random_drops_lose_nothing_a
             if (n > 1) ++repeated;
         }
         const auto secs = std::chrono::duration<double>(Clock::now() - start).count();
-        report << total << " lookups in " << secs << " s (" << static_cast<long>(static_cast<double>(total) / secs) << "/s): " << run.ok
-               << " ok, " << run.wrong_conference << " wrong conference, " << run.untyped_errors << " untyped errors";
+        report << total << " lookups in " << secs << " s (" << static_cast<long>(static_cast<double>(total) / secs)
+               << "/s): " << run.ok << " ok, " << run.wrong_conference << " wrong conference, " << run.untyped_errors
+               << " untyped errors";
         for (const auto& [code, n] : run.typed_errors) report << ", " << n << " x " << code;
-        report << "; connections opened " << final_stats.connections_opened << ", handshakes "
-               << final_stats.handshakes << " (" << final_stats.sessions_resumed << " resumed), reuses "
-               << final_stats.reuses << ", retries " << final_stats.retries << ", stale resends "
-               << final_stats.stale_resends << "; max open " << run.max_open << " over " << run.samples
-               << " samples, max in flight " << run.max_in_flight << "; VmRSS at 20% " << run.rss_warm_kib
-               << " KiB, max after " << run.rss_max_after_warm_kib << " KiB, at the end " << rss_end_kib << " KiB";
+        report << "; connections opened " << final_stats.connections_opened << ", handshakes " << final_stats.handshakes
+               << " (" << final_stats.sessions_resumed << " resumed), reuses " << final_stats.reuses << ", retries "
+               << final_stats.retries << ", stale resends " << final_stats.stale_resends << "; max open "
+               << run.max_open << " over " << run.samples << " samples, max in flight " << run.max_in_flight
+               << "; VmRSS at 20% " << run.rss_warm_kib << " KiB, max after " << run.rss_max_after_warm_kib
+               << " KiB, at the end " << rss_end_kib << " KiB";
         BOOST_TEST_MESSAGE(report.str());
 
         BOOST_TEST(run.completed == total);

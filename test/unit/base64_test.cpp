@@ -26,14 +26,14 @@ BOOST_AUTO_TEST_CASE(decodes_what_it_encodes) {
 
 BOOST_AUTO_TEST_CASE(refuses_anything_but_canonical_padded_text) {
     BOOST_TEST(!base64_decode("Zg"));        // padding missing
-    BOOST_TEST(!base64_decode("Zg="));      // a wrong length
+    BOOST_TEST(!base64_decode("Zg="));       // a wrong length
     BOOST_TEST(!base64_decode("Z!=="));      // foreign character
     BOOST_TEST(!base64_decode("Zg==Zg=="));  // text after the padding
     BOOST_TEST(!base64_decode("Zh=="));      // bits after the last byte
     BOOST_TEST(!base64_decode("dXNlcjpwdx=="));
-    BOOST_TEST(!base64url_decode("Zg=="));   // padding in base64url
-    BOOST_TEST(!base64url_decode("+/8"));    // the other alphabet
-    BOOST_TEST(!base64url_decode("Z"));      // no byte ends there
+    BOOST_TEST(!base64url_decode("Zg=="));  // padding in base64url
+    BOOST_TEST(!base64url_decode("+/8"));   // the other alphabet
+    BOOST_TEST(!base64url_decode("Z"));     // no byte ends there
 }
 
 BOOST_AUTO_TEST_CASE(basic_authorization_is_rfc_7617s) {

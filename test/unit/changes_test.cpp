@@ -129,8 +129,9 @@ BOOST_AUTO_TEST_CASE(exactly_the_fields_set) {
     // The spec's example update (payload C).
     BOOST_TEST(to_json(MemberUpdate{.mute = false, .hold = true}) == R"({"mute":false,"hold":true})");
     BOOST_TEST(to_json(MemberUpdate{}) == "{}");
-    BOOST_TEST(to_json(MemberUpdate{.mute = true, .hold = false, .call_ids_to_coach = std::vector<std::string>{"c-1"}}) ==
-               R"({"mute":true,"hold":false,"callIdsToCoach":["c-1"]})");
+    BOOST_TEST(
+        to_json(MemberUpdate{.mute = true, .hold = false, .call_ids_to_coach = std::vector<std::string>{"c-1"}}) ==
+        R"({"mute":true,"hold":false,"callIdsToCoach":["c-1"]})");
 }
 
 BOOST_AUTO_TEST_CASE(coach_list_empty_clears_absent_is_left_alone) {
@@ -190,8 +191,8 @@ BOOST_AUTO_TEST_CASE(active_requires_a_redirect_url) {
 }
 
 BOOST_AUTO_TEST_CASE(urls_need_a_scheme) {
-    for (std::string_view bad : {"", "/relative/path", "hooks.example.net/r", "not a url", "https://x/ r",
-                                 "://x", "https://x/\xff"}) {
+    for (std::string_view bad :
+         {"", "/relative/path", "hooks.example.net/r", "not a url", "https://x/ r", "://x", "https://x/\xff"}) {
         ConferenceUpdate u = full_active();
         u.redirect_url = std::string(bad);
         BOOST_TEST_CONTEXT("\"" << bad << "\"") {
@@ -236,10 +237,10 @@ BOOST_AUTO_TEST_CASE(credentials_at_most_1024_characters) {
 BOOST_AUTO_TEST_CASE(strings_must_be_utf8) {
     for (std::string_view bad : {
              "\xff", "\x80", "a\xc3", "\xc0\x80", "\xc1\xbf",  // stray, truncated, overlong 2-byte
-             "\xe0\x80\x80", "\xe2\x82",                      // overlong 3-byte, truncated
-             "\xed\xa0\x80", "\xed\xbf\xbf",                  // surrogates
-             "\xf0\x80\x80\x80", "\xf4\x90\x80\x80",          // overlong 4-byte, past U+10FFFF
-             "\xf8\x88\x80\x80\x80", "\xe2\x28\xa1",          // 5-byte form, bad continuation
+             "\xe0\x80\x80", "\xe2\x82",                       // overlong 3-byte, truncated
+             "\xed\xa0\x80", "\xed\xbf\xbf",                   // surrogates
+             "\xf0\x80\x80\x80", "\xf4\x90\x80\x80",           // overlong 4-byte, past U+10FFFF
+             "\xf8\x88\x80\x80\x80", "\xe2\x28\xa1",           // 5-byte form, bad continuation
          }) {
         ConferenceUpdate u = full_active();
         u.username = std::string(bad);
@@ -248,8 +249,9 @@ BOOST_AUTO_TEST_CASE(strings_must_be_utf8) {
         u.fallback_password = std::string(bad);
         BOOST_TEST(check_update(u) == "fallbackPassword: not valid UTF-8");
     }
-    for (std::string_view good : std::initializer_list<std::string_view>{"\x7f", "\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80", "\xed\x9f\xbf", "\xee\x80\x80",
-                                  "\xef\xbf\xbf", "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf", std::string_view("\0", 1)}) {
+    for (std::string_view good : std::initializer_list<std::string_view>{
+             "\x7f", "\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80", "\xed\x9f\xbf", "\xee\x80\x80", "\xef\xbf\xbf",
+             "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf", std::string_view("\0", 1)}) {
         ConferenceUpdate u = full_active();
         u.password = std::string(good);
         BOOST_TEST(check_update(u) == "");
@@ -257,7 +259,8 @@ BOOST_AUTO_TEST_CASE(strings_must_be_utf8) {
 }
 
 BOOST_AUTO_TEST_CASE(the_first_rule_broken_is_reported) {
-    ConferenceUpdate u{.status = ConferenceStatus::completed, .redirect_method = RedirectMethod::get,
+    ConferenceUpdate u{.status = ConferenceStatus::completed,
+                       .redirect_method = RedirectMethod::get,
                        .password = std::string(2000, 'x')};
     BOOST_TEST(check_update(u) == "redirectMethod: not allowed when status is completed");
     u = full_active();

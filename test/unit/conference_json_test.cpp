@@ -78,8 +78,12 @@ bwvoice::Timestamp at(int y, unsigned mo, unsigned d, int h, int mi, int s, int 
 /// A valid document with two members; tests break one field of it at a time.
 json::object valid_document() {
     json::object member0{{"callId", "c-0"}};
-    json::object member1{{"callId", "c-1"}, {"conferenceId", "conf-1"}, {"memberUrl", "https://x/m/c-1"},
-                         {"mute", true},    {"hold", false},           {"callIdsToCoach", json::array{"c-0", "c-2"}}};
+    json::object member1{{"callId", "c-1"},
+                         {"conferenceId", "conf-1"},
+                         {"memberUrl", "https://x/m/c-1"},
+                         {"mute", true},
+                         {"hold", false},
+                         {"callIdsToCoach", json::array{"c-0", "c-2"}}};
     return json::object{
         {"id", "conf-1"},
         {"name", "n"},
@@ -92,7 +96,9 @@ json::object valid_document() {
     };
 }
 
-json::object& second_member(json::object& doc) { return doc["activeMembers"].as_array()[1].as_object(); }
+json::object& second_member(json::object& doc) {
+    return doc["activeMembers"].as_array()[1].as_object();
+}
 
 struct Outcome {
     error_code ec;
@@ -106,7 +112,9 @@ Outcome parse(std::string_view text) {
     return o;
 }
 
-Outcome parse(const json::object& doc) { return parse(json::serialize(doc)); }
+Outcome parse(const json::object& doc) {
+    return parse(json::serialize(doc));
+}
 
 void check_rejected(const Outcome& o, std::string_view why) {
     BOOST_TEST((o.ec == errc::bad_response));
@@ -256,9 +264,12 @@ BOOST_AUTO_TEST_CASE(unknown_fields_are_ignored) {
 }
 
 BOOST_AUTO_TEST_CASE(event_method_case_insensitive) {
-    for (const auto& [text, method] : std::vector<std::pair<std::string, EventMethod>>{
-             {"GET", EventMethod::get}, {"get", EventMethod::get}, {"Get", EventMethod::get},
-             {"POST", EventMethod::post}, {"post", EventMethod::post}, {"pOsT", EventMethod::post}}) {
+    for (const auto& [text, method] : std::vector<std::pair<std::string, EventMethod>>{{"GET", EventMethod::get},
+                                                                                       {"get", EventMethod::get},
+                                                                                       {"Get", EventMethod::get},
+                                                                                       {"POST", EventMethod::post},
+                                                                                       {"post", EventMethod::post},
+                                                                                       {"pOsT", EventMethod::post}}) {
         auto doc = valid_document();
         doc["conferenceEventMethod"] = text;
         const auto o = parse(doc);
@@ -356,7 +367,9 @@ BOOST_AUTO_TEST_CASE(wrong_type_names_the_field) {
     for (const auto& c : top) {
         auto doc = valid_document();
         doc[c.key] = c.bad;
-        BOOST_TEST_CONTEXT(c.key << " = " << json::serialize(c.bad)) { check_rejected(parse(doc), c.why); }
+        BOOST_TEST_CONTEXT(c.key << " = " << json::serialize(c.bad)) {
+            check_rejected(parse(doc), c.why);
+        }
     }
 
     const std::vector<Case> member{
@@ -374,7 +387,9 @@ BOOST_AUTO_TEST_CASE(wrong_type_names_the_field) {
     for (const auto& c : member) {
         auto doc = valid_document();
         second_member(doc)[c.key] = c.bad;
-        BOOST_TEST_CONTEXT(c.key << " = " << json::serialize(c.bad)) { check_rejected(parse(doc), c.why); }
+        BOOST_TEST_CONTEXT(c.key << " = " << json::serialize(c.bad)) {
+            check_rejected(parse(doc), c.why);
+        }
     }
 }
 
@@ -415,15 +430,28 @@ BOOST_AUTO_TEST_CASE(offsets_are_written_as_utc) {
 }
 
 BOOST_AUTO_TEST_CASE(top_level_must_be_an_object) {
-    for (const char* text : {"[]", R"(["id"])", R"("conf-1")", "1", "true", "null"})
-        BOOST_TEST_CONTEXT(text) { check_rejected(parse(text), "top level: expected an object"); }
+    for (const char* text : {"[]", R"(["id"])", R"("conf-1")", "1", "true", "null"}) BOOST_TEST_CONTEXT(text) {
+            check_rejected(parse(text), "top level: expected an object");
+        }
 }
 
 BOOST_AUTO_TEST_CASE(invalid_json) {
     const std::vector<std::string_view> cases{
-        "", " ", "{", "}", R"({"id":})", R"({"id":"c",})", R"({'id':'c'})", R"({"id":"c")",
-        R"({"id":"c"} x)", R"({"id":"c"}{"id":"d"})", R"({"id":"c\q"})", "\xef\xbb\xbf{}",
-        R"({"id":"c" /* comment */})", R"({"id":NaN})", std::string_view("{\"id\":\"c\"}\0", 11),
+        "",
+        " ",
+        "{",
+        "}",
+        R"({"id":})",
+        R"({"id":"c",})",
+        R"({'id':'c'})",
+        R"({"id":"c")",
+        R"({"id":"c"} x)",
+        R"({"id":"c"}{"id":"d"})",
+        R"({"id":"c\q"})",
+        "\xef\xbb\xbf{}",
+        R"({"id":"c" /* comment */})",
+        R"({"id":NaN})",
+        std::string_view("{\"id\":\"c\"}\0", 11),
     };
     for (auto text : cases) {
         const auto o = parse(text);
@@ -533,9 +561,9 @@ BOOST_AUTO_TEST_CASE(encode_all_fields) {
     const json::object& o = v.as_object();
     std::vector<std::string_view> keys;
     for (const auto& kv : o) keys.push_back(kv.key());
-    BOOST_TEST((keys == std::vector<std::string_view>{"id", "name", "createdTime", "completedTime",
-                                                        "conferenceEventUrl", "conferenceEventMethod", "tag",
-                                                        "activeMembers"}));
+    BOOST_TEST(
+        (keys == std::vector<std::string_view>{"id", "name", "createdTime", "completedTime", "conferenceEventUrl",
+                                               "conferenceEventMethod", "tag", "activeMembers"}));
     BOOST_TEST(o.at("completedTime").as_string() == "2026-11-28T16:00:00.001Z");
     BOOST_TEST(o.at("conferenceEventMethod").as_string() == "GET");
     BOOST_TEST(o.at("tag").as_string() == "");
@@ -543,14 +571,15 @@ BOOST_AUTO_TEST_CASE(encode_all_fields) {
     keys.clear();
     for (const auto& kv : full) keys.push_back(kv.key());
     BOOST_TEST((keys == std::vector<std::string_view>{"callId", "conferenceId", "memberUrl", "mute", "hold",
-                                                        "callIdsToCoach"}));
+                                                      "callIdsToCoach"}));
     BOOST_TEST(full.at("mute").as_bool() == false);
     BOOST_TEST(full.at("hold").as_bool() == true);
     BOOST_TEST(json::serialize(full.at("callIdsToCoach")) == R"(["c-bare","c-other"])");
 
     const json::value member = json::value_from(c.active_members[0]);
-    BOOST_TEST(json::serialize(member) ==
-               R"({"callId":"c-bare","conferenceId":null,"memberUrl":null,"mute":null,"hold":null,"callIdsToCoach":[]})");
+    BOOST_TEST(
+        json::serialize(member) ==
+        R"({"callId":"c-bare","conferenceId":null,"memberUrl":null,"mute":null,"hold":null,"callIdsToCoach":[]})");
 }
 
 BOOST_AUTO_TEST_CASE(round_trip) {

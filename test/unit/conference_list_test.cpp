@@ -63,7 +63,9 @@ Outcome parse(std::string_view text) {
     return o;
 }
 
-Outcome parse(const json::array& doc) { return parse(json::serialize(doc)); }
+Outcome parse(const json::array& doc) {
+    return parse(json::serialize(doc));
+}
 
 void check_rejected(const Outcome& o, std::string_view why) {
     BOOST_TEST((o.ec == errc::bad_response));
@@ -154,7 +156,9 @@ BOOST_AUTO_TEST_CASE(an_error_in_element_3_names_it) {
             broken.erase(c.key);
         else
             broken[c.key] = c.bad;
-        BOOST_TEST_CONTEXT(c.key) { check_rejected(parse(doc), c.why); }
+        BOOST_TEST_CONTEXT(c.key) {
+            check_rejected(parse(doc), c.why);
+        }
     }
 }
 
@@ -174,9 +178,11 @@ BOOST_AUTO_TEST_CASE(the_first_broken_element_is_named) {
 }
 
 BOOST_AUTO_TEST_CASE(top_level_must_be_an_array) {
-    for (const char* text : {"{}", R"({"id":"c","name":"n","createdTime":"2026-11-28T15:02:11Z"})", "\"x\"", "1",
-                             "null", "true"})
-        BOOST_TEST_CONTEXT(text) { check_rejected(parse(text), "top level: expected an array"); }
+    for (const char* text :
+         {"{}", R"({"id":"c","name":"n","createdTime":"2026-11-28T15:02:11Z"})", "\"x\"", "1", "null", "true"})
+        BOOST_TEST_CONTEXT(text) {
+            check_rejected(parse(text), "top level: expected an array");
+        }
 }
 
 BOOST_AUTO_TEST_CASE(invalid_json) {

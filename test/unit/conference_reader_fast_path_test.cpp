@@ -36,13 +36,17 @@ std::size_t allocations_to_decode(const std::string& text) {
 }
 
 std::string document_with_method(const std::string& method) {
-    return R"({"id":"conf-1","name":"n","createdTime":"2026-11-28T15:02:11.482Z","conferenceEventMethod":")" +
-           method + R"(","activeMembers":[{"callId":"c-1","mute":false}]})";
+    return R"({"id":"conf-1","name":"n","createdTime":"2026-11-28T15:02:11.482Z","conferenceEventMethod":")" + method +
+           R"(","activeMembers":[{"callId":"c-1","mute":false}]})";
 }
 }  // namespace
 
-void* operator new(std::size_t n) { return allocate(n); }
-void* operator new[](std::size_t n) { return allocate(n); }
+void* operator new(std::size_t n) {
+    return allocate(n);
+}
+void* operator new[](std::size_t n) {
+    return allocate(n);
+}
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
     try {
         return allocate(n);
@@ -50,11 +54,21 @@ void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
         return nullptr;
     }
 }
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept {
+    return operator new(n, t);
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    std::free(p);
+}
 
 BOOST_AUTO_TEST_SUITE(conference_reader_fast_path)
 

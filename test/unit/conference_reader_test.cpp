@@ -42,11 +42,23 @@ BOOST_AUTO_TEST_SUITE(conference_reader)
 BOOST_AUTO_TEST_CASE(agrees_with_the_dom_decoder_on_every_single_field_change) {
     const json::value base = json::parse(base_document);
     expect_agreement(json::serialize(base));
-    const json::value replacements[] = {nullptr, true, 7, -1.5, "", "GET", "post", "PUT", "2026-01-01T00:00:00+02:00", "nope",
-                                        json::array{}, json::array{"x"}, json::array{json::object{}},
-                                        json::object{}, json::object{{"callId", "c"}}};
-    for (const char* key : {"id", "name", "createdTime", "completedTime", "conferenceEventUrl",
-                            "conferenceEventMethod", "tag", "activeMembers", "extra"}) {
+    const json::value replacements[] = {nullptr,
+                                        true,
+                                        7,
+                                        -1.5,
+                                        "",
+                                        "GET",
+                                        "post",
+                                        "PUT",
+                                        "2026-01-01T00:00:00+02:00",
+                                        "nope",
+                                        json::array{},
+                                        json::array{"x"},
+                                        json::array{json::object{}},
+                                        json::object{},
+                                        json::object{{"callId", "c"}}};
+    for (const char* key : {"id", "name", "createdTime", "completedTime", "conferenceEventUrl", "conferenceEventMethod",
+                            "tag", "activeMembers", "extra"}) {
         json::value doc = base;
         doc.as_object().erase(key);
         expect_agreement(json::serialize(doc));
@@ -71,18 +83,20 @@ BOOST_AUTO_TEST_CASE(agrees_with_the_dom_decoder_on_every_single_field_change) {
 }
 
 BOOST_AUTO_TEST_CASE(agrees_on_malformed_and_odd_documents) {
-    for (const char* text : {"", "{", "[]", "null", "\"x\"", "1", "{}", "{\"id\":\"a\"}", "{} {}", "{}x",
-                             R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z"})",
-                             R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z",)",
-                             R"({"i\u0064":"a","name":"n\"q","createdTime":"2026-01-01T00:00:00Z"})",
-                             R"({"id":"a","id":"b","name":"n","createdTime":"2026-01-01T00:00:00Z"})",
-                             // found by fuzzing: the last of duplicate keys wins, as in the DOM
-                             R"({"id":1,"id":"b","name":"n","createdTime":"2026-11-14T15:01:27.664Z"})",
-                             R"({"id":"b","name":"n","createdTime":"x","createdTime":"2026-11-14T15:01:27.664Z"})",
-                             R"({"id":"b","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[{"callId":2,"callId":"c"}]})",
-                             R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[1]})",
-                             R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[{"callId":"c","callIdsToCoach":[{}]}]})",
-                             R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[{"callId":"c"}],"activeMembers":null})"})
+    for (
+        const char* text :
+        {"", "{", "[]", "null", "\"x\"", "1", "{}", "{\"id\":\"a\"}", "{} {}", "{}x",
+         R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z"})",
+         R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z",)",
+         R"({"i\u0064":"a","name":"n\"q","createdTime":"2026-01-01T00:00:00Z"})",
+         R"({"id":"a","id":"b","name":"n","createdTime":"2026-01-01T00:00:00Z"})",
+         // found by fuzzing: the last of duplicate keys wins, as in the DOM
+         R"({"id":1,"id":"b","name":"n","createdTime":"2026-11-14T15:01:27.664Z"})",
+         R"({"id":"b","name":"n","createdTime":"x","createdTime":"2026-11-14T15:01:27.664Z"})",
+         R"({"id":"b","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[{"callId":2,"callId":"c"}]})",
+         R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[1]})",
+         R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[{"callId":"c","callIdsToCoach":[{}]}]})",
+         R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","activeMembers":[{"callId":"c"}],"activeMembers":null})"})
         expect_agreement(text);
 }
 
@@ -97,20 +111,24 @@ BOOST_AUTO_TEST_CASE(unknown_event_method_is_unknown_in_both_decoders) {
         expect_agreement(text);
     }
     // The last of duplicate keys wins in both, unknown or not.
-    expect_agreement(R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","conferenceEventMethod":"PUT","conferenceEventMethod":"GET"})");
-    expect_agreement(R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","conferenceEventMethod":"GET","conferenceEventMethod":"PUT"})");
+    expect_agreement(
+        R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","conferenceEventMethod":"PUT","conferenceEventMethod":"GET"})");
+    expect_agreement(
+        R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z","conferenceEventMethod":"GET","conferenceEventMethod":"PUT"})");
 }
 
 BOOST_AUTO_TEST_CASE(names_the_field_in_its_message) {
     Conference c;
     std::string why;
     BOOST_TEST((parse_conference(R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z",
-        "activeMembers":[{"callId":"c"},{"mute":true}]})", c, &why) == errc::bad_response));
+        "activeMembers":[{"callId":"c"},{"mute":true}]})",
+                                 c, &why) == errc::bad_response));
     BOOST_TEST(why == "activeMembers[1].callId: missing");
     BOOST_TEST((parse_conference(R"({"id":"a","name":"n","createdTime":"yesterday"})", c, &why) == errc::bad_response));
     BOOST_TEST(why == "createdTime: not a valid date-time");
     BOOST_TEST((parse_conference(R"({"id":"a","name":"n","createdTime":"2026-01-01T00:00:00Z",
-        "activeMembers":[{"callId":"c","callIdsToCoach":["x",2]}]})", c, &why) == errc::bad_response));
+        "activeMembers":[{"callId":"c","callIdsToCoach":["x",2]}]})",
+                                 c, &why) == errc::bad_response));
     BOOST_TEST(why == "activeMembers[0].callIdsToCoach[1]: expected a string");
 }
 

@@ -37,8 +37,7 @@ const std::array<std::pair<errc, std::string_view>, 12> all_codes{{
 }};
 
 bool is_retryable_code(errc e) {
-    return e == errc::rate_limited || e == errc::server_error || e == errc::connection_failed ||
-           e == errc::timeout;
+    return e == errc::rate_limited || e == errc::server_error || e == errc::connection_failed || e == errc::timeout;
 }
 
 }  // namespace
@@ -154,11 +153,10 @@ BOOST_AUTO_TEST_CASE(to_errc_maps_tls_failures) {
 }
 
 BOOST_AUTO_TEST_CASE(to_errc_maps_socket_failures) {
-    for (const error_code ec : {error_code(boost::asio::error::connection_refused),
-                                error_code(boost::asio::error::connection_reset),
-                                error_code(boost::asio::error::host_not_found),
-                                error_code(boost::asio::error::eof),
-                                error_code(boost::asio::error::broken_pipe)})
+    for (const error_code ec :
+         {error_code(boost::asio::error::connection_refused), error_code(boost::asio::error::connection_reset),
+          error_code(boost::asio::error::host_not_found), error_code(boost::asio::error::eof),
+          error_code(boost::asio::error::broken_pipe)})
         BOOST_TEST((bwvoice::to_errc(ec) == errc::connection_failed), ec.message());
 }
 

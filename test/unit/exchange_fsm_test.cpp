@@ -24,8 +24,12 @@ using ct = net::cancellation_type;
 
 namespace {
 
-bool ok_200(unsigned s) { return s == 200; }
-bool ok_204(unsigned s) { return s == 204; }
+bool ok_200(unsigned s) {
+    return s == 200;
+}
+bool ok_204(unsigned s) {
+    return s == 204;
+}
 
 /// max 2 counted retries, no jitter: the pauses are 100 ms then 200 ms.
 RetryPolicy policy() {
@@ -52,7 +56,9 @@ Decision step(Step s, Disposal d = Disposal::keep, std::chrono::milliseconds del
 Decision done(error_code ec, Disposal d, Ending e = Ending::normal) {
     return {.step = Step::finish, .disposal = d, .ec = ec, .ending = e};
 }
-error_code code(errc e) { return make_error_code(e); }
+error_code code(errc e) {
+    return make_error_code(e);
+}
 
 ResponseOutcome status(unsigned s, bool keep_alive = true) {
     ResponseOutcome r;
@@ -148,22 +154,20 @@ BOOST_AUTO_TEST_CASE(the_success_statuses_are_the_operations) {
 
 // ---- final statuses --------------------------------------------------------
 
-BOOST_DATA_TEST_CASE(final_statuses_are_not_retried, bdata::make({400u, 401u, 403u, 404u, 405u, 415u, 500u, 501u, 301u,
-                                                                  101u}),
-                     s) {
+BOOST_DATA_TEST_CASE(final_statuses_are_not_retried,
+                     bdata::make({400u, 401u, 403u, 404u, 405u, 415u, 500u, 501u, 301u, 101u}), s) {
     for (bool change : {false, true}) {
         Machine m(change);
         to_reading(m.fsm);
         const Disposal d = s == 101 ? Disposal::discard : Disposal::release;
-        BOOST_TEST(m.fsm.received(status(s, s != 101), t0, 0.5) ==
-                       done(code(s == 500 || s == 501 ? errc::server_error
-                                 : s == 400       ? errc::bad_request
-                                 : s == 401       ? errc::unauthorized
-                                 : s == 403       ? errc::forbidden
-                                 : s == 404       ? errc::not_found
-                                 : s == 101       ? errc::bad_response
-                                                  : errc::http_error),
-                            d),
+        BOOST_TEST(m.fsm.received(status(s, s != 101), t0, 0.5) == done(code(s == 500 || s == 501 ? errc::server_error
+                                                                             : s == 400           ? errc::bad_request
+                                                                             : s == 401           ? errc::unauthorized
+                                                                             : s == 403           ? errc::forbidden
+                                                                             : s == 404           ? errc::not_found
+                                                                             : s == 101           ? errc::bad_response
+                                                                                                  : errc::http_error),
+                                                                        d),
                    "status " << s << (change ? " (change)" : ""));
         BOOST_TEST(m.fsm.retries() == 0u);
     }
@@ -226,8 +230,7 @@ BOOST_AUTO_TEST_CASE(connection_failures_are_retried_tls_failures_are_not) {
     Machine m;
     m.fsm.start();
     m.fsm.granted(Grant::connect_slot, false);
-    BOOST_TEST(m.fsm.connected(net::error::connection_refused, t0, 0.5) ==
-               step(Step::sleep, Disposal::discard, 100ms));
+    BOOST_TEST(m.fsm.connected(net::error::connection_refused, t0, 0.5) == step(Step::sleep, Disposal::discard, 100ms));
     m.fsm.slept();
     m.fsm.granted(Grant::connect_slot, false);
     BOOST_TEST(m.fsm.connected(net::error::timed_out, t0, 0.5) == step(Step::sleep, Disposal::discard, 200ms),
@@ -250,7 +253,8 @@ BOOST_AUTO_TEST_CASE(a_name_the_dns_says_does_not_exist_is_final) {
     again.fsm.start();
     again.fsm.granted(Grant::connect_slot, false);
     BOOST_TEST(again.fsm.connected(net::error::host_not_found_try_again, t0, 0.5) ==
-               step(Step::sleep, Disposal::discard, 100ms), "a temporary failure is retried");
+                   step(Step::sleep, Disposal::discard, 100ms),
+               "a temporary failure is retried");
 }
 
 BOOST_AUTO_TEST_CASE(a_response_cut_short_on_a_new_connection_is_a_counted_retry) {
@@ -328,8 +332,8 @@ BOOST_AUTO_TEST_CASE(a_change_is_retried_after_429_and_after_a_failed_connect) {
     Machine m(true);
     m.fsm.start();
     m.fsm.granted(Grant::connect_slot, false);
-    BOOST_TEST(m.fsm.connected(net::error::connection_refused, t0, 0.5) ==
-               step(Step::sleep, Disposal::discard, 100ms), "nothing was written: safe to try again");
+    BOOST_TEST(m.fsm.connected(net::error::connection_refused, t0, 0.5) == step(Step::sleep, Disposal::discard, 100ms),
+               "nothing was written: safe to try again");
     m.fsm.slept();
     m.fsm.granted(Grant::connect_slot, false);
     m.fsm.connected({}, t0, 0.5);
@@ -445,8 +449,8 @@ BOOST_DATA_TEST_CASE(which_cancellation_applies_when, bdata::make(cancel_cases()
         BOOST_TEST(end.step == Step::finish);
         BOOST_TEST((end.ec == net::error::operation_aborted));
         BOOST_TEST(end.ending == (c.change && on_the_wire ? Ending::change_may_have_been_applied : Ending::normal));
-        BOOST_TEST(end.disposal == (c.where == Where::waiting || c.where == Where::sleeping ? Disposal::keep
-                                                                                              : Disposal::discard));
+        BOOST_TEST(end.disposal ==
+                   (c.where == Where::waiting || c.where == Where::sleeping ? Disposal::keep : Disposal::discard));
     } else {
         // Ignored: the change goes on to its answer.
         if (c.where == Where::writing) {
@@ -474,8 +478,7 @@ BOOST_AUTO_TEST_CASE(a_grant_that_arrives_with_the_interruption_is_given_back) {
         m.fsm.start();
         m.fsm.granted(Grant::queued, false);
         BOOST_TEST(m.fsm.interrupt(Interruption::caller, ct::total));
-        BOOST_TEST(m.fsm.granted(Grant::connection, true) ==
-                   done(net::error::operation_aborted, Disposal::release),
+        BOOST_TEST(m.fsm.granted(Grant::connection, true) == done(net::error::operation_aborted, Disposal::release),
                    "an unused connection goes back reusable: the next waiter gets it (Boost.MySQL #509)");
     }
     {

@@ -12,9 +12,9 @@
 
 namespace {
 
-using std::chrono::milliseconds;
 using bwvoice::format_iso8601_duration;
 using bwvoice::parse_iso8601_duration;
+using std::chrono::milliseconds;
 
 constexpr std::int64_t max_ms = std::numeric_limits<milliseconds::rep>::max();
 
@@ -36,7 +36,7 @@ void check_rejected(std::string_view text) {
 BOOST_AUTO_TEST_SUITE(iso_duration)
 
 BOOST_AUTO_TEST_CASE(the_apis_forms) {
-    check_parses_to("PT13.67S", 13'670);     // bandwidth.yml's example
+    check_parses_to("PT13.67S", 13'670);      // bandwidth.yml's example
     check_parses_to("PT4M12.318S", 252'318);  // the spec's payload D
     check_parses_to("PT31.9S", 31'900);       // the spec's payload D
     check_parses_to("PT1H2M3S", 3'723'000);
@@ -113,16 +113,16 @@ BOOST_AUTO_TEST_CASE(the_largest_value_and_no_further) {
 
 BOOST_AUTO_TEST_CASE(invalid_text) {
     for (std::string_view text : {
-             "", "P", "PT", "13", "PT-1S", "P1Y", "PT1.5M3S",  // the brief's
-             "-PT1S", "+PT1S", "PT+1S", "P-1D",                // signs
-             "P1M", "P1W", "P1Y2M3DT4H", "P2W",                // years, months, weeks
-             "PT1S2M", "PT1M1H", "P1DT1S1H", "PT1D", "P1H", "P1S",  // order and place
-             "PT1M1M", "PT1H2H", "P1D1D", "PT1HT1M", "PTT1S",  // repeats
-             "P1DT", "PT1", "P1", "PTS", "PS", "P.5S",         // incomplete
-             "PT.5S", "PT1.S", "PT1.5", "PT1,5S", "PT1e3S",    // numbers
-             "P1.5DT1H", "PT1.5H1M", "PT0.5M0S",                // a fraction not on the last field
-             "pt1s", "PT1s", "Pt1S", " PT1S", "PT1S ", "PT 1S", "PT1S\n", "T1S", "1S",
-             "PT1SX", "PT1S1", "PTX", "P1D2", "PT\xd9\xa1S",  // Arabic-Indic digit one
+             "",         "P",        "PT",         "13",      "PT-1S",  "P1Y",         "PT1.5M3S",  // the brief's
+             "-PT1S",    "+PT1S",    "PT+1S",      "P-1D",                                          // signs
+             "P1M",      "P1W",      "P1Y2M3DT4H", "P2W",                        // years, months, weeks
+             "PT1S2M",   "PT1M1H",   "P1DT1S1H",   "PT1D",    "P1H",    "P1S",   // order and place
+             "PT1M1M",   "PT1H2H",   "P1D1D",      "PT1HT1M", "PTT1S",           // repeats
+             "P1DT",     "PT1",      "P1",         "PTS",     "PS",     "P.5S",  // incomplete
+             "PT.5S",    "PT1.S",    "PT1.5",      "PT1,5S",  "PT1e3S",          // numbers
+             "P1.5DT1H", "PT1.5H1M", "PT0.5M0S",                                 // a fraction not on the last field
+             "pt1s",     "PT1s",     "Pt1S",       " PT1S",   "PT1S ",  "PT 1S",       "PT1S\n",   "T1S",
+             "1S",       "PT1SX",    "PT1S1",      "PTX",     "P1D2",   "PT\xd9\xa1S",  // Arabic-Indic digit one
          })
         check_rejected(text);
     check_rejected(std::string_view("PT1S\0", 5));
@@ -131,9 +131,17 @@ BOOST_AUTO_TEST_CASE(invalid_text) {
 
 BOOST_AUTO_TEST_CASE(format) {
     const std::vector<std::pair<std::int64_t, std::string_view>> cases{
-        {13'670, "PT13.67S"},  {252'318, "PT252.318S"}, {0, "PT0S"},       {1, "PT0.001S"},
-        {10, "PT0.01S"},       {100, "PT0.1S"},         {1'000, "PT1S"},   {1'010, "PT1.01S"},
-        {3'723'000, "PT3723S"}, {93'600'000, "PT93600S"}, {max_ms, "PT9223372036854775.807S"},
+        {13'670, "PT13.67S"},
+        {252'318, "PT252.318S"},
+        {0, "PT0S"},
+        {1, "PT0.001S"},
+        {10, "PT0.01S"},
+        {100, "PT0.1S"},
+        {1'000, "PT1S"},
+        {1'010, "PT1.01S"},
+        {3'723'000, "PT3723S"},
+        {93'600'000, "PT93600S"},
+        {max_ms, "PT9223372036854775.807S"},
     };
     for (const auto& [ms, text] : cases) BOOST_TEST(format_iso8601_duration(milliseconds{ms}) == text, ms);
 }

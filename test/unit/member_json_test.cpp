@@ -47,7 +47,9 @@ Outcome parse(std::string_view text) {
     return o;
 }
 
-Outcome parse(const json::object& doc) { return parse(json::serialize(doc)); }
+Outcome parse(const json::object& doc) {
+    return parse(json::serialize(doc));
+}
 
 void check_rejected(const Outcome& o, std::string_view why) {
     BOOST_TEST((o.ec == errc::bad_response));
@@ -55,8 +57,12 @@ void check_rejected(const Outcome& o, std::string_view why) {
 }
 
 json::object full_member() {
-    return json::object{{"callId", "c-1"}, {"conferenceId", "conf-1"}, {"memberUrl", "https://x/m/c-1"},
-                        {"mute", true},    {"hold", false},           {"callIdsToCoach", json::array{"c-0", "c-2"}}};
+    return json::object{{"callId", "c-1"},
+                        {"conferenceId", "conf-1"},
+                        {"memberUrl", "https://x/m/c-1"},
+                        {"mute", true},
+                        {"hold", false},
+                        {"callIdsToCoach", json::array{"c-0", "c-2"}}};
 }
 
 }  // namespace
@@ -77,11 +83,12 @@ BOOST_AUTO_TEST_CASE(spec_payload_c) {
 BOOST_AUTO_TEST_CASE(spec_payload_c_output) {
     const auto o = parse(payload_c);
     BOOST_TEST_REQUIRE(!o.ec, o.why);
-    BOOST_TEST(bwvoice::to_json(o.member) ==
-               R"({"callId":"c-3f6d21aa-0c9e4b57-1d2e-4f80-9b6a-c7e8d9f0a112",)"
-               R"("conferenceId":"conf-7d1e2a90-3b4c5d6e-1a2b-4c3d-9e8f-0123456789ab",)"
-               R"("memberUrl":"https://voice.bandwidth.com/api/v2/accounts/9901234/conferences/conf-7d1e2a90-3b4c5d6e-1a2b-4c3d-9e8f-0123456789ab/members/c-3f6d21aa-0c9e4b57-1d2e-4f80-9b6a-c7e8d9f0a112",)"
-               R"("mute":true,"hold":false,"callIdsToCoach":[]})");
+    BOOST_TEST(
+        bwvoice::to_json(o.member) ==
+        R"({"callId":"c-3f6d21aa-0c9e4b57-1d2e-4f80-9b6a-c7e8d9f0a112",)"
+        R"("conferenceId":"conf-7d1e2a90-3b4c5d6e-1a2b-4c3d-9e8f-0123456789ab",)"
+        R"("memberUrl":"https://voice.bandwidth.com/api/v2/accounts/9901234/conferences/conf-7d1e2a90-3b4c5d6e-1a2b-4c3d-9e8f-0123456789ab/members/c-3f6d21aa-0c9e4b57-1d2e-4f80-9b6a-c7e8d9f0a112",)"
+        R"("mute":true,"hold":false,"callIdsToCoach":[]})");
 }
 
 BOOST_AUTO_TEST_CASE(openapi_example_member) {
@@ -90,8 +97,8 @@ BOOST_AUTO_TEST_CASE(openapi_example_member) {
     BOOST_TEST(o.member.call_id == "c-15ac29a2-1331029c-2cb0-4a07-b215-b22865662d85");
     BOOST_TEST(o.member.mute.value() == false);
     BOOST_TEST(o.member.hold.value() == false);
-    BOOST_TEST((o.member.call_ids_to_coach ==
-                std::vector<std::string>{"c-25ac29a2-1331029c-2cb0-4a07-b215-b22865662d85"}));
+    BOOST_TEST(
+        (o.member.call_ids_to_coach == std::vector<std::string>{"c-25ac29a2-1331029c-2cb0-4a07-b215-b22865662d85"}));
 }
 
 BOOST_AUTO_TEST_CASE(agrees_with_member_from_json) {
@@ -146,13 +153,16 @@ BOOST_AUTO_TEST_CASE(wrong_type_names_the_field) {
     for (const auto& c : cases) {
         auto doc = full_member();
         doc[c.key] = c.bad;
-        BOOST_TEST_CONTEXT(c.key << " = " << json::serialize(c.bad)) { check_rejected(parse(doc), c.why); }
+        BOOST_TEST_CONTEXT(c.key << " = " << json::serialize(c.bad)) {
+            check_rejected(parse(doc), c.why);
+        }
     }
 }
 
 BOOST_AUTO_TEST_CASE(top_level_must_be_an_object) {
-    for (const char* text : {"[]", R"([{"callId":"c"}])", R"("c")", "1", "null"})
-        BOOST_TEST_CONTEXT(text) { check_rejected(parse(text), "top level: expected an object"); }
+    for (const char* text : {"[]", R"([{"callId":"c"}])", R"("c")", "1", "null"}) BOOST_TEST_CONTEXT(text) {
+            check_rejected(parse(text), "top level: expected an object");
+        }
 }
 
 BOOST_AUTO_TEST_CASE(invalid_json) {

@@ -26,7 +26,9 @@ Endpoint endpoint(const std::string& base_url = "https://voice.bandwidth.com/api
 const std::string kListing = "/api/v2/accounts/9900000/conferences";
 const std::string kFirst = kListing + "?pageSize=2";
 
-std::string next(const std::string& reference) { return "<" + reference + ">; rel=\"next\""; }
+std::string next(const std::string& reference) {
+    return "<" + reference + ">; rel=\"next\"";
+}
 
 /// The target followed; fails the test when the link is refused.
 std::string followed(const std::string& link, const Endpoint& ep = endpoint(), const std::string& current = kFirst) {
@@ -44,7 +46,9 @@ std::string refused(const std::string& link, const Endpoint& ep = endpoint(), co
     return page.refusal;
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -88,12 +92,12 @@ BOOST_AUTO_TEST_CASE(percent_encoded_dot_segments_are_resolved_then_checked) {
     // Servers decode %2E before resolving dot segments, and so does
     // Boost.URL's resolve: an encoded dot segment that leaves the listing is
     // refused like a plain one.
-    for (const std::string& link : std::vector<std::string>{
-             "/api/v2/accounts/9900000/%2E%2E/1234567/conferences",
-             "/api/v2/accounts/9900000/%2e%2e/1234567/conferences?pageToken=abc",
-             "/api/v2/accounts/9900000/.%2E/1234567/conferences", "%2E%2E/1234567/conferences",
-             "%2E%2E/%2E%2E/%2E%2E/v1/accounts/9900000/conferences",
-             "/api/v2/accounts/9900000/conferences/%2E%2E/%2E%2E/1234567/conferences"}) {
+    for (const std::string& link :
+         std::vector<std::string>{"/api/v2/accounts/9900000/%2E%2E/1234567/conferences",
+                                  "/api/v2/accounts/9900000/%2e%2e/1234567/conferences?pageToken=abc",
+                                  "/api/v2/accounts/9900000/.%2E/1234567/conferences", "%2E%2E/1234567/conferences",
+                                  "%2E%2E/%2E%2E/%2E%2E/v1/accounts/9900000/conferences",
+                                  "/api/v2/accounts/9900000/conferences/%2E%2E/%2E%2E/1234567/conferences"}) {
         BOOST_TEST_CONTEXT(link) {
             const auto why = refused(next(link));
             BOOST_TEST(contains(why, "leaves the listing"), why);
@@ -102,25 +106,25 @@ BOOST_AUTO_TEST_CASE(percent_encoded_dot_segments_are_resolved_then_checked) {
     // One that resolves back into the listing is sent resolved: the target
     // is the listing's path itself, with no dot segment, encoded or not, for
     // the server to resolve otherwise.
-    for (const std::string& link : std::vector<std::string>{
-             "/api/v2/accounts/1234567/%2E%2E/9900000/conferences?pageToken=abc",
-             "/api/v2/accounts/9900000/%2E/conferences?pageToken=abc"}) {
-        BOOST_TEST_CONTEXT(link) { BOOST_TEST(followed(next(link)) == kListing + "?pageToken=abc"); }
+    for (const std::string& link :
+         std::vector<std::string>{"/api/v2/accounts/1234567/%2E%2E/9900000/conferences?pageToken=abc",
+                                  "/api/v2/accounts/9900000/%2E/conferences?pageToken=abc"}) {
+        BOOST_TEST_CONTEXT(link) {
+            BOOST_TEST(followed(next(link)) == kListing + "?pageToken=abc");
+        }
     }
 }
 
 BOOST_AUTO_TEST_CASE(another_account_version_or_resource_is_refused) {
-    for (const std::string& link : std::vector<std::string>{"/api/v2/accounts/1234567/conferences?pageToken=abc",
-                                   "https://voice.bandwidth.com/api/v2/accounts/1234567/conferences",
-                                   "/api/v1/accounts/9900000/conferences",
-                                   "/api/v2/accounts/99000001/conferences",
-                                   "/api/v2/accounts/9900000/conferences/conf-1",
-                                   "/api/v2/accounts/9900000/conferences/",
-                                   "/api/v2/accounts/9900000/Conferences",
-                                   "/api/v2/accounts/9900000/conferences;x",
-                                   "/api/v2/accounts/9900000/recordings",
-                                   "/", ""}) {
-        BOOST_TEST_CONTEXT(link) { refused(next(link), endpoint(), kFirst); }
+    for (const std::string& link : std::vector<std::string>{
+             "/api/v2/accounts/1234567/conferences?pageToken=abc",
+             "https://voice.bandwidth.com/api/v2/accounts/1234567/conferences", "/api/v1/accounts/9900000/conferences",
+             "/api/v2/accounts/99000001/conferences", "/api/v2/accounts/9900000/conferences/conf-1",
+             "/api/v2/accounts/9900000/conferences/", "/api/v2/accounts/9900000/Conferences",
+             "/api/v2/accounts/9900000/conferences;x", "/api/v2/accounts/9900000/recordings", "/", ""}) {
+        BOOST_TEST_CONTEXT(link) {
+            refused(next(link), endpoint(), kFirst);
+        }
     }
     // "" resolves to the page just fetched; from the listing's first page
     // without a query, "conferences" is the same page.
@@ -150,10 +154,10 @@ BOOST_AUTO_TEST_CASE(a_base_url_with_a_path_prefix_keeps_its_prefix) {
 
 BOOST_AUTO_TEST_CASE(a_link_to_the_page_just_fetched_is_refused) {
     const std::string current = kListing + "?pageSize=2&pageToken=abc";
-    for (const std::string& link : std::vector<std::string>{current, "https://voice.bandwidth.com" + current,
-                                   "https://voice.bandwidth.com:443" + current, std::string("?pageSize=2&pageToken=abc"),
-                                   std::string(""), current + "#again",
-                                   "/api/v2/accounts/9900000/x/../conferences?pageSize=2&pageToken=abc"}) {
+    for (const std::string& link : std::vector<std::string>{
+             current, "https://voice.bandwidth.com" + current, "https://voice.bandwidth.com:443" + current,
+             std::string("?pageSize=2&pageToken=abc"), std::string(""), current + "#again",
+             "/api/v2/accounts/9900000/x/../conferences?pageSize=2&pageToken=abc"}) {
         BOOST_TEST_CONTEXT(link) {
             const auto why = refused(next(link), endpoint(), current);
             BOOST_TEST(contains(why, "page just fetched"), why);
@@ -167,9 +171,10 @@ BOOST_AUTO_TEST_CASE(a_link_to_the_page_just_fetched_is_refused) {
 }
 
 BOOST_AUTO_TEST_CASE(another_origin_is_still_refused_first) {
-    for (const std::string& link : std::vector<std::string>{"https://voice.example.net" + kListing, "http://voice.bandwidth.com" + kListing,
-                                   "https://voice.bandwidth.com:8443" + kListing,
-                                   "https://u:p@voice.bandwidth.com" + kListing, "//voice.example.net" + kListing}) {
+    for (const std::string& link :
+         std::vector<std::string>{"https://voice.example.net" + kListing, "http://voice.bandwidth.com" + kListing,
+                                  "https://voice.bandwidth.com:8443" + kListing,
+                                  "https://u:p@voice.bandwidth.com" + kListing, "//voice.example.net" + kListing}) {
         BOOST_TEST_CONTEXT(link) {
             const auto why = refused(next(link));
             BOOST_TEST(contains(why, "points elsewhere"), why);

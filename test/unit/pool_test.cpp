@@ -5,7 +5,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
-
 using namespace bwvoice::detail;
 using namespace std::chrono_literals;
 
@@ -148,10 +147,10 @@ BOOST_FIXTURE_TEST_CASE(notify_then_cancel_keeps_the_grant_for_the_waiter_to_pas
     acquire(pool, b, lb);
     acquire(pool, c, lc);
     la.attach(make());
-    la.release(t0);                          // granted to b
-    BOOST_TEST(!pool.cancel_wait(*b));     // too late to leave the queue
+    la.release(t0);                     // granted to b
+    BOOST_TEST(!pool.cancel_wait(*b));  // too late to leave the queue
     BOOST_TEST((pool.take_grant(*b, lb) == Acquired::connection));
-    lb.release(t0);                          // b gives it back as it finishes cancelled
+    lb.release(t0);  // b gives it back as it finishes cancelled
     BOOST_TEST(c->wakes == 1);
     BOOST_TEST((pool.take_grant(*c, lc) == Acquired::connection));
 }

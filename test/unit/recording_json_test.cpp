@@ -84,7 +84,9 @@ Outcome parse(std::string_view text) {
     return o;
 }
 
-Outcome parse(const json::object& doc) { return parse(json::serialize(doc)); }
+Outcome parse(const json::object& doc) {
+    return parse(json::serialize(doc));
+}
 
 void check_rejected(const Outcome& o, std::string_view why) {
     BOOST_TEST((o.ec == errc::bad_response));
@@ -109,8 +111,8 @@ json::object valid_document() {
     };
 }
 
-const std::vector<std::string_view> optional_keys{"accountId", "conferenceId", "name",       "duration",
-                                                  "channels",  "startTime",    "endTime",    "fileFormat",
+const std::vector<std::string_view> optional_keys{"accountId", "conferenceId", "name",         "duration",
+                                                  "channels",  "startTime",    "endTime",      "fileFormat",
                                                   "status",    "mediaUrl",     "recordingName"};
 
 RecordingMetadata full_recording() {
@@ -167,13 +169,14 @@ BOOST_AUTO_TEST_CASE(spec_payload_d_output) {
     std::string why;
     BOOST_TEST_REQUIRE(!bwvoice::parse_recording_list(payload_d, list, &why), why);
     BOOST_TEST_REQUIRE(list.size() == 2u);
-    BOOST_TEST(bwvoice::to_json(list[0]) ==
-               R"({"accountId":"9901234","conferenceId":"conf-7d1e2a90-3b4c5d6e-1a2b-4c3d-9e8f-0123456789ab",)"
-               R"("name":"weekly-standup-blue","recordingId":"r-2c4e6a8b-1d3f5a7c-9e0b-4d2f-8a6c-4e2a0c8b6d4f",)"
-               R"("duration":"PT4M12.318S","channels":1,"startTime":"2026-11-28T15:03:00.017Z",)"
-               R"("endTime":"2026-11-28T15:07:12.335Z","fileFormat":"wav","status":"complete",)"
-               R"("mediaUrl":"https://voice.bandwidth.com/api/v2/accounts/9901234/conferences/conf-7d1e2a90-3b4c5d6e-1a2b-4c3d-9e8f-0123456789ab/recordings/r-2c4e6a8b-1d3f5a7c-9e0b-4d2f-8a6c-4e2a0c8b6d4f/media",)"
-               R"("recordingName":"standup-part-1"})");
+    BOOST_TEST(
+        bwvoice::to_json(list[0]) ==
+        R"({"accountId":"9901234","conferenceId":"conf-7d1e2a90-3b4c5d6e-1a2b-4c3d-9e8f-0123456789ab",)"
+        R"("name":"weekly-standup-blue","recordingId":"r-2c4e6a8b-1d3f5a7c-9e0b-4d2f-8a6c-4e2a0c8b6d4f",)"
+        R"("duration":"PT4M12.318S","channels":1,"startTime":"2026-11-28T15:03:00.017Z",)"
+        R"("endTime":"2026-11-28T15:07:12.335Z","fileFormat":"wav","status":"complete",)"
+        R"("mediaUrl":"https://voice.bandwidth.com/api/v2/accounts/9901234/conferences/conf-7d1e2a90-3b4c5d6e-1a2b-4c3d-9e8f-0123456789ab/recordings/r-2c4e6a8b-1d3f5a7c-9e0b-4d2f-8a6c-4e2a0c8b6d4f/media",)"
+        R"("recordingName":"standup-part-1"})");
     // mediaUrl null: omitted.
     BOOST_TEST(bwvoice::to_json(list[1]) ==
                R"({"accountId":"9901234","conferenceId":"conf-7d1e2a90-3b4c5d6e-1a2b-4c3d-9e8f-0123456789ab",)"
@@ -282,7 +285,9 @@ BOOST_AUTO_TEST_CASE(wrong_type_names_the_field) {
     for (const auto& c : cases) {
         auto doc = valid_document();
         doc[c.key] = c.bad;
-        BOOST_TEST_CONTEXT(c.key << " = " << json::serialize(c.bad)) { check_rejected(parse(doc), c.why); }
+        BOOST_TEST_CONTEXT(c.key << " = " << json::serialize(c.bad)) {
+            check_rejected(parse(doc), c.why);
+        }
     }
 }
 
@@ -316,7 +321,9 @@ BOOST_AUTO_TEST_CASE(invalid_values_name_the_field) {
     for (const auto& c : cases) {
         auto doc = valid_document();
         doc[c.key] = c.bad;
-        BOOST_TEST_CONTEXT(c.key << " = \"" << c.bad << "\"") { check_rejected(parse(doc), c.why); }
+        BOOST_TEST_CONTEXT(c.key << " = \"" << c.bad << "\"") {
+            check_rejected(parse(doc), c.why);
+        }
     }
 }
 
@@ -330,7 +337,9 @@ BOOST_AUTO_TEST_CASE(channels_within_int32) {
     }
     for (std::string_view text : {"2147483648", "-2147483649", "9223372036854775807", "18446744073709551615"}) {
         const auto o = parse(R"({"recordingId":"r","channels":)" + std::string(text) + "}");
-        BOOST_TEST_CONTEXT(text) { check_rejected(o, "channels: out of range"); }
+        BOOST_TEST_CONTEXT(text) {
+            check_rejected(o, "channels: out of range");
+        }
     }
     check_rejected(parse(R"({"recordingId":"r","channels":1e0})"), "channels: expected an integer");
     check_rejected(parse(R"({"recordingId":"r","channels":1e30})"), "channels: expected an integer");
@@ -338,8 +347,8 @@ BOOST_AUTO_TEST_CASE(channels_within_int32) {
 
 BOOST_AUTO_TEST_CASE(file_format_any_case_and_unknown) {
     const std::vector<std::pair<std::string_view, FileFormat>> cases{
-        {"mp3", FileFormat::mp3}, {"MP3", FileFormat::mp3},     {"Mp3", FileFormat::mp3},
-        {"wav", FileFormat::wav}, {"WAV", FileFormat::wav},     {"ogg", FileFormat::unknown},
+        {"mp3", FileFormat::mp3},  {"MP3", FileFormat::mp3},      {"Mp3", FileFormat::mp3},
+        {"wav", FileFormat::wav},  {"WAV", FileFormat::wav},      {"ogg", FileFormat::unknown},
         {"", FileFormat::unknown}, {"wav ", FileFormat::unknown}, {"unknown", FileFormat::unknown},
     };
     for (const auto& [text, format] : cases) {
@@ -397,13 +406,14 @@ BOOST_AUTO_TEST_CASE(offsets_are_written_as_utc) {
 }
 
 BOOST_AUTO_TEST_CASE(top_level_must_be_an_object) {
-    for (const char* text : {"[]", R"([{"recordingId":"r"}])", R"("r")", "1", "null"})
-        BOOST_TEST_CONTEXT(text) { check_rejected(parse(text), "top level: expected an object"); }
+    for (const char* text : {"[]", R"([{"recordingId":"r"}])", R"("r")", "1", "null"}) BOOST_TEST_CONTEXT(text) {
+            check_rejected(parse(text), "top level: expected an object");
+        }
 }
 
 BOOST_AUTO_TEST_CASE(invalid_json) {
-    for (std::string_view text : {"", "{", R"({"recordingId":"r"} x)", R"({"recordingId":"r",})", "\xff",
-                                  R"({"recordingId":"r\q"})"}) {
+    for (std::string_view text :
+         {"", "{", R"({"recordingId":"r"} x)", R"({"recordingId":"r",})", "\xff", R"({"recordingId":"r\q"})"}) {
         const auto o = parse(text);
         BOOST_TEST((o.ec == errc::bad_response), text);
         BOOST_TEST(o.why.rfind("invalid JSON: ", 0) == 0u, o.why);
@@ -436,8 +446,8 @@ BOOST_AUTO_TEST_CASE(encode_field_order) {
     std::vector<std::string_view> keys;
     for (const auto& kv : v.as_object()) keys.push_back(kv.key());
     BOOST_TEST((keys == std::vector<std::string_view>{"accountId", "conferenceId", "name", "recordingId", "duration",
-                                                        "channels", "startTime", "endTime", "fileFormat", "status",
-                                                        "mediaUrl", "recordingName"}));
+                                                      "channels", "startTime", "endTime", "fileFormat", "status",
+                                                      "mediaUrl", "recordingName"}));
     BOOST_TEST(v.at("channels").is_int64());
     BOOST_TEST(v.at("duration").as_string() == "PT4M12.318S");
     BOOST_TEST(json::serialize(v) == bwvoice::to_json(full_recording()));
@@ -510,7 +520,9 @@ BOOST_AUTO_TEST_CASE(an_error_in_element_3_names_it) {
             broken.erase(c.key);
         else
             broken[c.key] = c.bad;
-        BOOST_TEST_CONTEXT(c.key) { check_rejected(parse_list_error(doc), c.why); }
+        BOOST_TEST_CONTEXT(c.key) {
+            check_rejected(parse_list_error(doc), c.why);
+        }
     }
     auto doc = five();
     doc[3] = "r-3";

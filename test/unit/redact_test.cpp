@@ -30,7 +30,7 @@ BOOST_AUTO_TEST_CASE(secrets_inside_the_marker_end_in_one_pass) {
     BOOST_TEST(redacted("dd", {"d"}) == "[redacted][redacted]");
     BOOST_TEST(redacted("[redacted]", {"acted"}) == "[red[redacted]]");
     const std::string long_text(10'000, 'e');
-    BOOST_TEST(redacted(long_text, {"e", "ee"}) == "[redacted]");  // overlapping occurrences: one marker
+    BOOST_TEST(redacted(long_text, {"e", "ee"}) == "[redacted]");    // overlapping occurrences: one marker
     BOOST_TEST(redacted(long_text, {"e"}).size() == 10'000u * 10u);  // touching ones: one each
 }
 

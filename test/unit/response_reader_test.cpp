@@ -14,8 +14,8 @@ namespace {
 constexpr std::size_t kLimit = 1024;
 
 std::string head(unsigned status, std::size_t length) {
-    return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: audio/mpeg\r\nContent-Length: " +
-           std::to_string(length) + "\r\n\r\n";
+    return "HTTP/1.1 " + std::to_string(status) +
+           " X\r\nContent-Type: audio/mpeg\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n";
 }
 
 // Feeds `bytes` until the header is done; returns the parser's error.

@@ -22,7 +22,8 @@ BOOST_AUTO_TEST_CASE(statuses_map_to_the_contract_codes) {
     BOOST_TEST((errc_for_status(404) == errc::not_found));
     BOOST_TEST((errc_for_status(429) == errc::rate_limited));
     for (unsigned s : {500u, 502u, 503u, 504u, 599u}) BOOST_TEST((errc_for_status(s) == errc::server_error));
-    for (unsigned s : {301u, 302u, 304u, 405u, 409u, 415u, 418u, 600u}) BOOST_TEST((errc_for_status(s) == errc::http_error));
+    for (unsigned s : {301u, 302u, 304u, 405u, 409u, 415u, 418u, 600u})
+        BOOST_TEST((errc_for_status(s) == errc::http_error));
     for (unsigned s : {100u, 101u, 103u, 199u, 200u, 201u, 204u, 299u})
         BOOST_TEST((errc_for_status(s) == errc::bad_response));
 }

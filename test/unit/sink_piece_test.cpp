@@ -69,8 +69,8 @@ BOOST_FIXTURE_TEST_CASE(a_done_that_outlives_the_exchange_and_the_piece_keeps_th
     auto done = SinkPiece::done_of(piece);
     const char* bytes = piece->data.data();
     BOOST_TEST(!piece->answer_or_wait().has_value());
-    piece.reset();     // the exchange's reference
-    exchange.reset();  // the exchange itself
+    piece.reset();                                          // the exchange's reference
+    exchange.reset();                                       // the exchange itself
     BOOST_TEST(std::string(bytes) == "the piece's bytes");  // ASan: still owned by `done`
     done({});
     done = nullptr;

@@ -17,8 +17,7 @@ using bwvoice::parse_timestamp;
 using bwvoice::Timestamp;
 
 Timestamp at(int y, unsigned mo, unsigned d, int h = 0, int mi = 0, int s = 0, int ms = 0) {
-    return Timestamp{sys_days{year{y} / month{mo} / day{d}}} + hours{h} + minutes{mi} + seconds{s} +
-           milliseconds{ms};
+    return Timestamp{sys_days{year{y} / month{mo} / day{d}}} + hours{h} + minutes{mi} + seconds{s} + milliseconds{ms};
 }
 
 /// Boost.Test cannot print a time point; compare through the formatted text.
@@ -64,10 +63,20 @@ BOOST_AUTO_TEST_CASE(offsets_cross_day_month_and_year) {
 
 BOOST_AUTO_TEST_CASE(fractions_of_any_length_truncate_to_milliseconds) {
     const std::vector<std::pair<std::string, int>> cases{
-        {"", 0},           {".4", 400},         {".48", 480},         {".482", 482},
-        {".4829", 482},    {".48299", 482},     {".482999", 482},     {".4829999", 482},
-        {".48299999", 482}, {".482999999", 482}, {".000", 0},          {".999999999", 999},
-        {".0015", 1},      {".12345678901234567890", 123},
+        {"", 0},
+        {".4", 400},
+        {".48", 480},
+        {".482", 482},
+        {".4829", 482},
+        {".48299", 482},
+        {".482999", 482},
+        {".4829999", 482},
+        {".48299999", 482},
+        {".482999999", 482},
+        {".000", 0},
+        {".999999999", 999},
+        {".0015", 1},
+        {".12345678901234567890", 123},
     };
     for (const auto& [fraction, ms] : cases)
         check_parses_to("2026-11-28T15:02:11" + fraction + "Z", at(2026, 11, 28, 15, 2, 11, ms));
@@ -117,15 +126,15 @@ BOOST_AUTO_TEST_CASE(invalid_text) {
         "2026-11-28",
         "2026-11-28T",
         "2026-11-28T15:02",
-        "2026-11-28T15:02:11",            // no zone: a local time is not an instant
+        "2026-11-28T15:02:11",  // no zone: a local time is not an instant
         "2026-11-28T15:02:11.482",
-        "2026-11-28 15:02:11Z",           // space separator
+        "2026-11-28 15:02:11Z",  // space separator
         "2026-11-28_15:02:11Z",
-        "2026-11-28T15:02:11.Z",          // dot without digits
-        "2026-11-28T15:02:11,482Z",       // comma fraction
+        "2026-11-28T15:02:11.Z",     // dot without digits
+        "2026-11-28T15:02:11,482Z",  // comma fraction
         "2026-11-28T15:02:11.482ZZ",
-        "2026-11-28T15:02:11.482Z ",      // trailing space
-        " 2026-11-28T15:02:11.482Z",      // leading space
+        "2026-11-28T15:02:11.482Z ",  // trailing space
+        " 2026-11-28T15:02:11.482Z",  // leading space
         "2026-11-28T15:02:11.482Zgarbage",
         "2026-11-28T15:02:11+01",
         "2026-11-28T15:02:11+0100",
@@ -142,7 +151,7 @@ BOOST_AUTO_TEST_CASE(invalid_text) {
         "2026-11-31T00:00:00Z",
         "2026-11-28T24:00:00Z",
         "2026-11-28T23:60:00Z",
-        "2026-12-31T23:59:60Z",           // leap seconds are rejected, see timestamp.cpp
+        "2026-12-31T23:59:60Z",  // leap seconds are rejected, see timestamp.cpp
         "2026-11-28T23:59:61Z",
         "26-11-28T15:02:11Z",
         "02026-11-28T15:02:11Z",

@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(the_excerpt_shows_no_token) {
     // Almost JSON (a byte-order mark, a second document, cut short): not
     // parsed, so the text is shown, and the token still is not.
     for (const char* almost : {"\xEF\xBB\xBF{\"access_token\": \"TOKbom\", \"expires_in\": 60}",
-                                      "{\"access_token\":\"TOKtrailing\"}\n{}", "{\"access_token\":\"TOKcut"})
+                               "{\"access_token\":\"TOKtrailing\"}\n{}", "{\"access_token\":\"TOKcut"})
         BOOST_TEST(excerpt(almost).find("TOK") == std::string::npos, excerpt(almost));
 
     BOOST_TEST(excerpt(std::string(5000, ' ') + "x").size() == 515u);  // 512 and "..."

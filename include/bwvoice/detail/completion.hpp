@@ -90,8 +90,7 @@ private:
             std::declval<boost::asio::associated_executor_t<Handler, DefaultExecutor>>(),
             boost::asio::execution::outstanding_work.tracked))>;
         using allocator_type = boost::asio::associated_allocator_t<Handler>;
-        using self_allocator =
-            typename std::allocator_traits<allocator_type>::template rebind_alloc<Model>;
+        using self_allocator = typename std::allocator_traits<allocator_type>::template rebind_alloc<Model>;
 
         Model(Handler&& h, const DefaultExecutor& fallback, Diagnostics* d)
             : handler(std::move(h)),

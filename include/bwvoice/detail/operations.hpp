@@ -8,9 +8,9 @@
 
 #include <bwvoice/changes.hpp>
 #include <bwvoice/conference.hpp>
+#include <bwvoice/detail/completion.hpp>
 #include <bwvoice/media.hpp>
 #include <bwvoice/recording.hpp>
-#include <bwvoice/detail/completion.hpp>
 
 #include <memory>
 #include <string>
@@ -23,19 +23,19 @@ struct PagerState;
 
 BWVOICE_API void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Completion<Conference> done);
 BWVOICE_API void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, ConferenceUpdate update,
-                             Completion<> done);
+                                         Completion<> done);
 BWVOICE_API void start_update_conference_bxml(std::shared_ptr<ClientImpl> impl, std::string id, std::string bxml,
-                                  Completion<> done);
+                                              Completion<> done);
 BWVOICE_API void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
-                      Completion<ConferenceMember> done);
+                                  Completion<ConferenceMember> done);
 BWVOICE_API void start_update_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
-                         MemberUpdate update, Completion<> done);
+                                     MemberUpdate update, Completion<> done);
 BWVOICE_API void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string conference_id,
-                           Completion<std::vector<RecordingMetadata>> done);
-BWVOICE_API void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string recording_id,
-                         Completion<RecordingMetadata> done);
+                                       Completion<std::vector<RecordingMetadata>> done);
+BWVOICE_API void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id,
+                                     std::string recording_id, Completion<RecordingMetadata> done);
 BWVOICE_API void start_download_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id,
-                              std::string recording_id, MediaSink* sink, Completion<DownloadResult> done);
+                                          std::string recording_id, MediaSink* sink, Completion<DownloadResult> done);
 BWVOICE_API void start_next_page(std::shared_ptr<PagerState> pager, Completion<std::vector<Conference>> done);
 
 /// A download's sink hears the end of a download that never started, as

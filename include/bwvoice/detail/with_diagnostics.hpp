@@ -40,8 +40,8 @@ struct diagnosed_signature<R(error_code, Values...)> {
 };
 
 template <class... Signatures>
-inline constexpr bool all_pass_through =
-    (std::is_same_v<Signatures, typename diagnosed_signature<Signatures>::type> && ...);
+inline constexpr bool all_pass_through = (std::is_same_v<Signatures, typename diagnosed_signature<Signatures>::type> &&
+                                          ...);
 
 /// Wraps the caller's handler: turns the error_code into an exception_ptr
 /// to an error_with_diagnostics made from the operation's Diagnostics. Its
@@ -106,7 +106,7 @@ struct diagnosing_initiation : Initiation {
             owned = std::allocate_shared<Diagnostics>(allocator(boost::asio::get_associated_allocator(handler)));
             diag = owned.get();
         }
-        static_cast<Initiation&>(*this)(
+        static_cast<Initiation&> (*this)(
             diagnosing_handler<handler_type>(std::forward<Handler>(handler), diag, std::move(owned)), diag,
             std::forward<Args>(args)...);
     }
@@ -135,8 +135,8 @@ template <class Token, class... Signatures>
 struct async_result<bwvoice::with_diagnostics_t<Token>, Signatures...>
     : async_result<Token, typename bwvoice::detail::diagnosed_signature<Signatures>::type...> {
     template <class Initiation, class RawToken, class... Args>
-        requires(!bwvoice::detail::all_pass_through<Signatures...>)
-    static auto initiate(Initiation&& initiation, RawToken&& token, Args&&... args)
+    requires(!bwvoice::detail::all_pass_through<Signatures...>) static auto initiate(Initiation&& initiation,
+                                                                                     RawToken&& token, Args&&... args)
         -> decltype(boost::asio::async_initiate<bwvoice::detail::forwarded_token_t<RawToken, Token>,
                                                 typename bwvoice::detail::diagnosed_signature<Signatures>::type...>(
             bwvoice::detail::diagnosing_initiation<std::decay_t<Initiation>>(std::forward<Initiation>(initiation)),
@@ -148,7 +148,7 @@ struct async_result<bwvoice::with_diagnostics_t<Token>, Signatures...>
     }
 
     template <class Initiation, class RawToken, class... Args>
-        requires bwvoice::detail::all_pass_through<Signatures...>
+    requires bwvoice::detail::all_pass_through<Signatures...>
     static auto initiate(Initiation&& initiation, RawToken&& token, Args&&... args)
         -> decltype(boost::asio::async_initiate<bwvoice::detail::forwarded_token_t<RawToken, Token>, Signatures...>(
             std::forward<Initiation>(initiation), bwvoice::detail::with_diagnostics_access::token(token),
