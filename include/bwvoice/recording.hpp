@@ -104,8 +104,8 @@ BWVOICE_API error_code parse_recording_list(std::string_view json_text, std::vec
                                             std::string* why = nullptr);
 
 /// JSON with the API's field names, in the schema's order; absent fields
-/// (and FileFormat::unknown) are omitted. `duration` is written by
-/// format_iso8601_duration ("PT252.318S"), times by format_timestamp (UTC,
+/// (and FileFormat::unknown) are omitted. `duration` is written as the API
+/// sent it (it is kept as text), times by format_timestamp (UTC,
 /// milliseconds).
 BWVOICE_API void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const RecordingMetadata& r);
 /// Compact JSON text, as `bwconf recording` prints it.
