@@ -13,6 +13,8 @@
 # (grep -E, one line each). Stops the mock, which must then exit cleanly.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../scripts/lib/mock.sh
+. "$here/../scripts/lib/mock.sh"
 
 mock= expect_status=0
 mock_args=() expects=()
@@ -34,36 +36,25 @@ example=$1; shift
 name=$(basename "$example")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bwvoice-example.XXXXXX")
-mock_pid=
 cleanup() {
-  if [ -n "$mock_pid" ]; then kill "$mock_pid" 2>/dev/null || true; wait "$mock_pid" 2>/dev/null || true; fi
+  stop_mock
   rm -rf "$work"
 }
 trap cleanup EXIT
 fail() { echo "run_example: $name: $*" >&2; exit 1; }
 
-"$here/../scripts/gen-certs.sh" "$work/pki"
 # A fresh password per run, so nothing here is a credential worth keeping.
 password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
-"$mock" --port 0 --cert "$work/pki/server.crt" --key "$work/pki/server.key" \
-  --account 9900000 --user example-user --password "$password" "${mock_args[@]}" \
-  > "$work/mock.out" 2> "$work/mock.err" &
-mock_pid=$!
-# Start-up takes a few milliseconds, seconds under a sanitizer on a busy machine.
-for _ in $(seq 600); do
-  grep -q '^listening on ' "$work/mock.out" 2>/dev/null && break
-  kill -0 "$mock_pid" 2>/dev/null || break
-  sleep 0.05
-done
-url=$(sed -n 's|^listening on \(https://.*\)$|\1|p' "$work/mock.out")
-[ -n "$url" ] || { cat "$work/mock.err" >&2; fail "bwvoice-mock did not start"; }
+start_mock "$mock" "$work" --account 9900000 --user example-user --password "$password" "${mock_args[@]}" ||
+  fail "bwvoice-mock did not start"
+url=$mock_url
 
 mkdir "$work/run"
 status=0
 # env -u: the caller's own settings (say, OAuth client credentials) must not leak in.
 (cd "$work/run" && env -u BW_CLIENT_ID -u BW_CLIENT_SECRET -u BW_TOKEN_URL \
    BW_VOICE_BASE_URL="$url" BW_ACCOUNT_ID=9900000 BW_USERNAME=example-user BW_PASSWORD="$password" \
-   BW_CA_FILE="$work/pki/ca.crt" \
+   BW_CA_FILE="$mock_ca" \
    timeout 120 "$example" "$@") > "$work/out" 2> "$work/err" || status=$?
 
 # What the example printed, for the CTest log.

@@ -13,11 +13,12 @@ set -euo pipefail
 [ $# -ge 4 ] || { echo "usage: $0 MODE SOURCE_DIR BUILD_DIR MOCK [PREFIX]" >&2; exit 2; }
 mode=$1 src=$(cd "$2" && pwd) build=$3 mock=$4 prefix=${5:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../scripts/lib/mock.sh
+. "$here/../../scripts/lib/mock.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bwvoice-consumer-$mode.XXXXXX")
-mock_pid=
 cleanup() {
-  if [ -n "$mock_pid" ]; then kill "$mock_pid" 2>/dev/null || true; wait "$mock_pid" 2>/dev/null || true; fi
+  stop_mock
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -80,20 +81,11 @@ if [ "$mode" = package ] || [ "$mode" = installed ]; then
 fi
 
 # Run it against the mock, with the library from the prefix when installed.
-"$src/scripts/gen-certs.sh" "$work/pki" > /dev/null
-"$mock" --port 0 --cert "$work/pki/server.crt" --key "$work/pki/server.key" \
-  --user consumer --password consumer-pw --conferences 10 > "$work/mock.out" 2> "$work/mock.err" &
-mock_pid=$!
-for _ in $(seq 300); do
-  grep -q '^listening on ' "$work/mock.out" 2>/dev/null && break
-  kill -0 "$mock_pid" 2>/dev/null || break
-  sleep 0.05
-done
-url=$(sed -n 's|^listening on \(https://.*\)$|\1|p' "$work/mock.out")
-[ -n "$url" ] || { cat "$work/mock.err" >&2; fail "bwvoice-mock did not start"; }
+start_mock "$mock" "$work" --user consumer --password consumer-pw --conferences 10 || fail "bwvoice-mock did not start"
+url=$mock_url
 
 run() {
-  BW_VOICE_BASE_URL=$url BW_ACCOUNT_ID=9900000 BW_USERNAME=consumer BW_PASSWORD=consumer-pw BW_CA_FILE=$work/pki/ca.crt \
+  BW_VOICE_BASE_URL=$url BW_ACCOUNT_ID=9900000 BW_USERNAME=consumer BW_PASSWORD=consumer-pw BW_CA_FILE=$mock_ca \
     "$@" > "$work/run.out" 2> "$work/run.err" || { cat "$work/run.err" >&2; fail "$1 failed"; }
   grep -q '^bwvoice [0-9.]*: conf-0 ' "$work/run.out" || { cat "$work/run.out" >&2; fail "$1 printed no lookup"; }
 }
