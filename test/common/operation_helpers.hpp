@@ -575,6 +575,29 @@ inline std::pair<std::string, std::string> api_error_of(const std::string& body_
     return {std::string(v.at("type").as_string()), std::string(v.at("description").as_string())};
 }
 
+/// A result reduced to text a test can compare ("" for the changes).
+inline std::string summary() {
+    return "";
+}
+inline std::string summary(const Conference& c) {
+    return c.id;
+}
+inline std::string summary(const std::vector<Conference>& page) {
+    return std::to_string(page.size()) + " conferences";
+}
+inline std::string summary(const ConferenceMember& m) {
+    return m.call_id;
+}
+inline std::string summary(const std::vector<RecordingMetadata>& list) {
+    return std::to_string(list.size()) + " recordings";
+}
+inline std::string summary(const RecordingMetadata& r) {
+    return r.recording_id;
+}
+inline std::string summary(const DownloadResult& d) {
+    return std::to_string(d.bytes) + " bytes";
+}
+
 inline bool contains(const std::string& text, std::string_view part) {
     return text.find(part) != std::string::npos;
 }

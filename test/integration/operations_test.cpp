@@ -24,29 +24,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// A result reduced to text a test can compare ("" for the changes).
-std::string summary() {
-    return "";
-}
-std::string summary(const Conference& c) {
-    return c.id;
-}
-std::string summary(const std::vector<Conference>& page) {
-    return std::to_string(page.size()) + " conferences";
-}
-std::string summary(const ConferenceMember& m) {
-    return m.call_id;
-}
-std::string summary(const std::vector<RecordingMetadata>& list) {
-    return std::to_string(list.size()) + " recordings";
-}
-std::string summary(const RecordingMetadata& r) {
-    return r.recording_id;
-}
-std::string summary(const DownloadResult& d) {
-    return std::to_string(d.bytes) + " bytes";
-}
-
 /// What a successful operation on `s` delivers, summarized.
 std::string expected_summary(Op op, const mock::MockServer& server, const Subject& s, std::uint64_t media_size) {
     switch (op) {

@@ -75,26 +75,6 @@ auto start_bare(Args& a, Token&&... token) {
         return a.client.async_download_recording(a.s.conference, a.s.recording, *a.sink, std::forward<Token>(token)...);
 }
 
-/// A result reduced to something a test can check is there.
-std::string summary(const Conference& c) {
-    return c.id;
-}
-std::string summary(const std::vector<Conference>& page) {
-    return std::to_string(page.size()) + " conferences";
-}
-std::string summary(const ConferenceMember& m) {
-    return m.call_id;
-}
-std::string summary(const std::vector<RecordingMetadata>& list) {
-    return std::to_string(list.size()) + " recordings";
-}
-std::string summary(const RecordingMetadata& r) {
-    return r.recording_id;
-}
-std::string summary(const DownloadResult& d) {
-    return std::to_string(d.bytes) + " bytes";
-}
-
 std::size_t occurrences(const std::string& text, const std::string& part) {
     std::size_t n = 0;
     for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
