@@ -58,6 +58,10 @@ private:
         if (!d.api_error_type.empty()) add("API error type \"" + d.api_error_type + "\"");
         if (!d.api_error_description.empty() && d.message.find(d.api_error_description) == std::string::npos)
             add("API error: " + d.api_error_description);
+        // The API's strings are the server's: a line break or escape in them
+        // must not split or colour a log line that prints what().
+        for (char& c : out)
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
         return out;
     }
 

@@ -53,7 +53,9 @@ struct with_diagnostics_access;
 /// first), so another library's operation does not compile with it. When the
 /// caller gave a `Diagnostics&`, it is filled as ever and its contents are
 /// also copied into the exception; otherwise the adaptor supplies one,
-/// allocated with the handler's associated allocator. A signature whose first
+/// allocated with the associated allocator of the token it wraps (an
+/// allocator bound outside the adaptor, `bind_allocator(a, with_diagnostics(t))`,
+/// serves the completion but not this Diagnostics). A signature whose first
 /// argument is not an error_code (as after `asio::as_tuple` or
 /// `asio::redirect_error` wrapped around it) passes through unchanged, so
 /// `as_tuple(with_diagnostics(t))` is `as_tuple(t)`.

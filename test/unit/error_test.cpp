@@ -1,6 +1,7 @@
 // The error codes are part of the command-line contract: their spellings,
 // their grouping into conditions and the mapping of foreign errors.
 #include <bwvoice/error.hpp>
+#include <bwvoice/error_with_diagnostics.hpp>
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -168,6 +169,20 @@ BOOST_AUTO_TEST_CASE(to_errc_maps_http_parser_errors) {
     BOOST_TEST((bwvoice::to_errc(http::error::body_limit) == errc::bad_response));
     BOOST_TEST((bwvoice::to_errc(http::error::bad_chunk) == errc::bad_response));
     BOOST_TEST((bwvoice::to_errc(boost::json::error::syntax) == errc::bad_response));
+}
+
+BOOST_AUTO_TEST_CASE(error_with_diagnostics_says_it_all_on_one_line) {
+    bwvoice::Diagnostics d;
+    d.http_status = 404;
+    d.api_error_type = "validation\r\nX-Injected: 1";
+    d.api_error_description = "Conference [c]\nnot found\x1b[31m";
+    const bwvoice::error_with_diagnostics e(errc::not_found, d);
+    const std::string what = e.what();
+    BOOST_TEST(what.find("HTTP 404") != std::string::npos, what);
+    BOOST_TEST(what.find("not found") != std::string::npos, what);
+    BOOST_TEST(what.find_first_of("\r\n\x1b") == std::string::npos, what);
+    BOOST_TEST(e.diagnostics().api_error_description == d.api_error_description);  // kept as received
+    BOOST_TEST((e.code() == errc::not_found));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,7 @@
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associator.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/version.hpp>
 
 #include <exception>
 #include <memory>
@@ -36,6 +37,12 @@ struct diagnosed_signature {
 };
 template <class R, class... Values>
 struct diagnosed_signature<R(error_code, Values...)> {
+    // Boost 1.80 and 1.81 can co_await a `void(std::exception_ptr, T)`
+    // operation only through asio_awaitable_fix.hpp, which corrects the
+    // one-value case; the case of several values keeps Asio's fault there.
+    static_assert(
+        sizeof...(Values) <= 1 || BOOST_VERSION >= 108200,
+        "with_diagnostics: an operation with more than one value needs Boost 1.82 (see asio_awaitable_fix.hpp)");
     using type = R(std::exception_ptr, Values...);
 };
 
