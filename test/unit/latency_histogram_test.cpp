@@ -44,8 +44,12 @@ BOOST_AUTO_TEST_SUITE(latency_histogram)
 
 BOOST_AUTO_TEST_CASE(every_duration_falls_in_the_bucket_that_bounds_it) {
     std::mt19937_64 rng(7);
-    std::vector<std::uint64_t> values{0, 1, HistogramLayout::kFloor - 1, HistogramLayout::kFloor,
-                                      HistogramLayout::kFloor + 1, HistogramLayout::kCeiling - 1};
+    std::vector<std::uint64_t> values{0,
+                                      1,
+                                      HistogramLayout::kFloor - 1,
+                                      HistogramLayout::kFloor,
+                                      HistogramLayout::kFloor + 1,
+                                      HistogramLayout::kCeiling - 1};
     for (int i = 0; i < 100'000; ++i) values.push_back(rng() >> (rng() % 64));
     for (auto v : values) {
         const auto i = HistogramLayout::index_of(v);
