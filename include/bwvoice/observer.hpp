@@ -15,31 +15,31 @@ namespace bwvoice {
 
 /// Which operation an event belongs to.
 enum class OperationKind {
-    get_conference,            ///< async_get_conference
-    list_conferences,          ///< ConferencePager::async_next
-    update_conference,         ///< async_update_conference
-    update_conference_bxml,    ///< async_update_conference_bxml
-    get_member,                ///< async_get_member
-    update_member,             ///< async_update_member
-    list_recordings,           ///< async_list_recordings
-    get_recording,             ///< async_get_recording
-    download_recording,        ///< async_download_recording
-    token_fetch,               ///< the OAuth token request (not an operation of the caller's)
+    get_conference,          ///< async_get_conference
+    list_conferences,        ///< ConferencePager::async_next
+    update_conference,       ///< async_update_conference
+    update_conference_bxml,  ///< async_update_conference_bxml
+    get_member,              ///< async_get_member
+    update_member,           ///< async_update_member
+    list_recordings,         ///< async_list_recordings
+    get_recording,           ///< async_get_recording
+    download_recording,      ///< async_download_recording
+    token_fetch,             ///< the OAuth token request (not an operation of the caller's)
 };
 
 /// Why a connection was closed.
 enum class CloseReason {
-    idle_expired,      ///< Idle longer than ClientConfig::idle_timeout.
-    error,             ///< A transport or protocol error, a timeout or a cancellation on it.
-    server_closed,     ///< The server sent `Connection: close` or closed it.
-    client_closed,     ///< ConferenceClient::close() (pool shutdown).
+    idle_expired,   ///< Idle longer than ClientConfig::idle_timeout.
+    error,          ///< A transport or protocol error, a timeout or a cancellation on it.
+    server_closed,  ///< The server sent `Connection: close` or closed it.
+    client_closed,  ///< ConferenceClient::close() (pool shutdown).
 };
 
 /// Why a request is tried again.
 enum class RetryReason {
-    rate_limited,       ///< HTTP 429 (the delay honours Retry-After).
-    server_unavailable, ///< HTTP 502, 503 or 504.
-    connection_failed,  ///< Connecting or the exchange failed before a response.
+    rate_limited,        ///< HTTP 429 (the delay honours Retry-After).
+    server_unavailable,  ///< HTTP 502, 503 or 504.
+    connection_failed,   ///< Connecting or the exchange failed before a response.
 };
 
 /// Called by the client as things happen. Install one with
@@ -54,6 +54,7 @@ enum class RetryReason {
 /// request. Every method has an empty default.
 class BWVOICE_API ClientObserver {
 public:
+    /// Observers are owned by the caller (through the shared_ptr in ClientConfig).
     virtual ~ClientObserver();
 
     /// One try of an operation is about to be written (`attempt` counts from 1).
@@ -75,8 +76,9 @@ public:
     virtual void connection_reused() noexcept;
     /// A connection closed.
     virtual void connection_closed(CloseReason why) noexcept;
-    /// An OAuth token was fetched (its lifetime, if the endpoint gave one) or refused.
+    /// An OAuth token was fetched (its lifetime, if the endpoint gave one).
     virtual void token_fetched(std::optional<std::chrono::seconds> lifetime) noexcept;
+    /// The token endpoint refused the credentials or could not be reached (`ec`), with its status if it answered.
     virtual void token_refused(error_code ec, std::optional<unsigned> status) noexcept;
 };
 
