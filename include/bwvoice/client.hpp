@@ -15,6 +15,7 @@
 #include <bwvoice/error.hpp>
 #include <bwvoice/listing.hpp>
 #include <bwvoice/media.hpp>
+#include <bwvoice/metrics.hpp>
 #include <bwvoice/recording.hpp>
 #include <bwvoice/with_diagnostics.hpp>
 
@@ -30,27 +31,6 @@
 #include <vector>
 
 namespace bwvoice {
-
-/// A snapshot of the client's counters. With OAuth client credentials, the
-/// token endpoint has a pool of its own (one connection): `open`, `idle` and
-/// `waiting` are the API pool's, while `connections_opened`, `handshakes`,
-/// `sessions_resumed`, `reuses`, `retries` and `stale_resends` count the
-/// token endpoint's too. Token fetches are not operations: they are in
-/// `token_fetches`, not in `in_flight` or `lookups_completed`.
-struct PoolStats {
-    std::size_t open = 0;                  ///< API connections open now (connecting, busy or idle).
-    std::size_t idle = 0;                  ///< Of those, idle in the pool.
-    std::size_t waiting = 0;               ///< Operations waiting for a connection now.
-    std::size_t in_flight = 0;             ///< Operations started and not yet completed.
-    std::uint64_t connections_opened = 0;  ///< TCP connections ever opened.
-    std::uint64_t handshakes = 0;          ///< TLS handshakes completed.
-    std::uint64_t sessions_resumed = 0;    ///< Of those, resumed TLS sessions.
-    std::uint64_t reuses = 0;              ///< Exchanges sent on an already used connection.
-    std::uint64_t retries = 0;             ///< Counted retries.
-    std::uint64_t stale_resends = 0;       ///< Requests resent because a pooled connection was dead.
-    std::uint64_t lookups_completed = 0;   ///< Operations whose handler has been scheduled.
-    std::uint64_t token_fetches = 0;       ///< OAuth token fetches ended (a token or a failure).
-};
 
 class ConferencePager;
 
@@ -497,6 +477,14 @@ public:
 
     /// A snapshot of the counters; callable from any thread.
     PoolStats stats() const;
+
+    /// Everything the client counts (stats() included): per operation its
+    /// outcomes and a latency distribution, retries by reason, connections
+    /// closed by reason, bytes, connect, handshake and pool-wait
+    /// distributions. Callable from any thread while operations run; it
+    /// locks nothing the operations wait on and copies about 100 KB. A
+    /// moved-from client gives an empty one.
+    ClientMetrics metrics() const;
 
 private:
     friend class ConferencePager;

@@ -3,6 +3,8 @@
 #ifndef BWVOICE_CONFIG_HPP
 #define BWVOICE_CONFIG_HPP
 
+#include <bwvoice/log.hpp>
+#include <bwvoice/observer.hpp>
 #include <bwvoice/version.hpp>
 
 #include <boost/asio/ssl/context.hpp>
@@ -137,6 +139,15 @@ struct ClientConfig {
     /// Allows an http:// base_url, sending the credentials in clear. Only for
     /// local test servers; named loudly so it is never set by accident.
     bool insecure_allow_plain_http = false;
+
+    /// Told of every request, retry, pool wait and connection as it happens
+    /// (see ClientObserver). None by default, and then no event is built.
+    std::shared_ptr<ClientObserver> observer{};
+
+    /// The same events as structured log records, at or above log_level
+    /// (see LogHook). None by default: the client prints nothing.
+    LogHook log{};
+    LogLevel log_level = LogLevel::info;
 };
 
 }  // namespace bwvoice

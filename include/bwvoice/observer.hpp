@@ -1,5 +1,6 @@
 /// @file
-/// What happens inside a ConferenceClient, told as it happens (issue 12; DRAFT: not yet wired into the engine).
+/// What happens inside a ConferenceClient, told as it happens: install a
+/// ClientObserver in ClientConfig::observer.
 #ifndef BWVOICE_OBSERVER_HPP
 #define BWVOICE_OBSERVER_HPP
 
@@ -7,16 +8,17 @@
 #include <bwvoice/export.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
 namespace bwvoice {
 
-/// Which operation an event belongs to.
+/// Which operation an event or a metric belongs to.
 enum class OperationKind {
     get_conference,          ///< async_get_conference
-    list_conferences,        ///< ConferencePager::async_next
+    list_conferences,        ///< ConferencePager::async_next (one page)
     update_conference,       ///< async_update_conference
     update_conference_bxml,  ///< async_update_conference_bxml
     get_member,              ///< async_get_member
@@ -24,62 +26,166 @@ enum class OperationKind {
     list_recordings,         ///< async_list_recordings
     get_recording,           ///< async_get_recording
     download_recording,      ///< async_download_recording
-    token_fetch,             ///< the OAuth token request (not an operation of the caller's)
+    token_fetch,             ///< The OAuth token request: the client's own, not an operation of the caller's.
 };
+/// The number of OperationKind values.
+inline constexpr std::size_t operation_kind_count = 10;
+/// "get_conference", "list_conferences", ... (the enumerator's name).
+BWVOICE_API std::string_view to_string(OperationKind k) noexcept;
+
+/// Why a request is tried again (a counted retry, within RetryPolicy::max_retries).
+enum class RetryReason {
+    rate_limited,        ///< HTTP 429; the backoff is the server's Retry-After when it sent one.
+    server_unavailable,  ///< HTTP 502, 503 or 504 (503 honours Retry-After too).
+    connection_failed,   ///< Resolving, connecting, the handshake or the exchange failed before a response.
+};
+/// The number of RetryReason values.
+inline constexpr std::size_t retry_reason_count = 3;
+/// "rate_limited", "server_unavailable", "connection_failed".
+BWVOICE_API std::string_view to_string(RetryReason r) noexcept;
 
 /// Why a connection was closed.
 enum class CloseReason {
-    idle_expired,   ///< Idle longer than ClientConfig::idle_timeout.
-    error,          ///< A transport or protocol error, a timeout or a cancellation on it.
-    server_closed,  ///< The server sent `Connection: close` or closed it.
-    client_closed,  ///< ConferenceClient::close() (pool shutdown).
+    idle_expired,   ///< Idle in the pool longer than ClientConfig::idle_timeout.
+    server_closed,  ///< The server sent `Connection: close`, or had closed it (or sent something unasked) before reuse.
+    error,          ///< A transport or protocol error on it, or its answers were out of step.
+    interrupted,    ///< The request using it was stopped mid-exchange (deadline or the caller's cancellation).
+    client_closed,  ///< ConferenceClient::close() or its destructor (the pool shut down).
+};
+/// The number of CloseReason values.
+inline constexpr std::size_t close_reason_count = 5;
+/// "idle_expired", "server_closed", "error", "interrupted", "client_closed".
+BWVOICE_API std::string_view to_string(CloseReason r) noexcept;
+
+/// One try of an operation is about to be written on a connection.
+struct RequestStarted {
+    OperationKind operation;
+    unsigned attempt;          ///< 1 for the first try; stale resends and retries count up.
+    std::uint64_t connection;  ///< The connection's ID (as in ConnectionOpened).
+    bool reused;               ///< The connection has carried a request before.
 };
 
-/// Why a request is tried again.
-enum class RetryReason {
-    rate_limited,        ///< HTTP 429 (the delay honours Retry-After).
-    server_unavailable,  ///< HTTP 502, 503 or 504.
-    connection_failed,   ///< Connecting or the exchange failed before a response.
+/// One try ended: a response was read, or writing or reading failed.
+struct RequestEnded {
+    OperationKind operation;
+    unsigned attempt;
+    std::uint64_t connection;
+    std::optional<unsigned> status;     ///< The final response's status, when one arrived.
+    error_code ec;                      ///< The transport's or the framing's error; success when a response arrived.
+    std::chrono::nanoseconds duration;  ///< From RequestStarted to now.
+    std::uint64_t bytes_out;            ///< Request bytes written (head and body).
+    std::uint64_t bytes_in;             ///< Response bytes read (head and body; a download's media included).
 };
 
-/// Called by the client as things happen. Install one with
-/// ClientConfig::observer; none by default, and then nothing is measured.
+/// A counted retry will follow after `backoff`.
+struct RetryScheduled {
+    OperationKind operation;
+    unsigned attempt;  ///< The try that failed.
+    RetryReason reason;
+    std::chrono::milliseconds backoff;  ///< The pause before the next try (the Retry-After when honoured).
+};
+
+/// A pooled connection turned out dead when the request went out on it; the
+/// request goes again at once on another (not a counted retry: the server
+/// never saw it).
+struct StaleResend {
+    OperationKind operation;
+    unsigned attempt;  ///< The try that found the connection dead.
+    std::uint64_t connection;
+};
+
+/// The operation waited for a connection: the pool was at ClientConfig::pool_size.
+struct PoolWaited {
+    OperationKind operation;
+    std::chrono::nanoseconds waited;
+    bool granted;  ///< False when the wait ended without one (deadline, cancellation, close).
+};
+
+/// A connection is open and ready for requests.
+struct ConnectionOpened {
+    std::uint64_t connection;                ///< Its ID, unique within the client, from 1.
+    std::chrono::nanoseconds resolve;        ///< Name resolution (near 0 from the client's DNS cache).
+    std::chrono::nanoseconds connect;        ///< TCP connect.
+    std::chrono::nanoseconds tls_handshake;  ///< 0 over plain HTTP.
+    bool tls;
+    bool session_resumed;  ///< The TLS handshake resumed a session (abbreviated handshake).
+};
+
+/// A request goes out on a connection that has carried one before.
+struct ConnectionReused {
+    std::uint64_t connection;
+    OperationKind operation;
+    std::uint64_t exchanges;  ///< Requests it completed before this one.
+};
+
+/// A connection is closed.
+struct ConnectionClosed {
+    std::uint64_t connection;
+    CloseReason reason;
+    std::uint64_t exchanges;  ///< Requests it completed.
+};
+
+/// An operation is over: its handler is about to be scheduled.
+struct OperationEnded {
+    OperationKind operation;
+    error_code ec;                      ///< What the handler gets.
+    std::optional<unsigned> status;     ///< The last response's status, when one arrived.
+    unsigned attempts;                  ///< As Diagnostics::attempts.
+    std::chrono::nanoseconds duration;  ///< From the initiating call to now, retries and waits included.
+};
+
+/// An OAuth token was fetched.
+struct TokenFetched {
+    std::chrono::nanoseconds duration;             ///< The token request, retries included.
+    std::optional<std::chrono::seconds> lifetime;  ///< The endpoint's expires_in, when it gave one.
+};
+
+/// The token endpoint refused the client credentials or could not be reached.
+struct TokenRefused {
+    error_code ec;                   ///< As the waiting operations get it (errc::unauthorized, ...).
+    std::optional<unsigned> status;  ///< The token endpoint's status, when it answered.
+};
+
+/// Told by a ConferenceClient what happens inside it, as it happens (OkHttp's
+/// EventListener, Go's httptrace). Install one with ClientConfig::observer;
+/// there is none by default, and then no event is built. Every method has an
+/// empty default: override the ones you need.
 ///
 /// @par Threading
-/// Each call runs on the strand of the request it is about (or of the
-/// connection, for connection events), so calls about one request never
-/// overlap; calls about different requests may run concurrently on a
-/// multi-threaded io_context. A call must not block: it delays the request.
-/// An exception thrown from it is caught and ignored; it never breaks a
-/// request. Every method has an empty default.
+/// Events about a request run on that request's strand, inside the client's
+/// I/O, so the events of one request never overlap and come in order; events
+/// of different requests may run concurrently on a multi-threaded
+/// io_context: an observer shared by all must be thread-safe. The one
+/// exception: when the client is closed, ConnectionClosed with
+/// CloseReason::client_closed for its idle connections runs on the thread
+/// that calls close() (or the destructor).
+///
+/// @par Must not block
+/// A method runs in the middle of a request: the time it takes delays that
+/// request, and a blocking one stalls the io_context thread. Record and
+/// return (increment a counter, push to a lock-free queue).
+///
+/// @par Exceptions
+/// An exception thrown by a method is caught and dropped: it never changes
+/// what a request does or what its handler gets.
+///
+/// @par No secrets
+/// No event carries credentials, tokens, request targets or bodies.
 class BWVOICE_API ClientObserver {
 public:
-    /// Observers are owned by the caller (through the shared_ptr in ClientConfig).
     virtual ~ClientObserver();
 
-    /// One try of an operation is about to be written (`attempt` counts from 1).
-    virtual void request_started(OperationKind op, unsigned attempt) noexcept;
-    /// One try ended: `status` when a response came, `ec` its error (or success), the bytes written and read.
-    virtual void request_ended(OperationKind op, unsigned attempt, std::optional<unsigned> status, error_code ec,
-                               std::chrono::nanoseconds duration, std::uint64_t bytes_out,
-                               std::uint64_t bytes_in) noexcept;
-    /// A counted retry will follow after `backoff`.
-    virtual void retry_scheduled(OperationKind op, RetryReason why, std::chrono::nanoseconds backoff) noexcept;
-    /// A request found its pooled connection dead and is resent on a fresh one (not a counted retry).
-    virtual void stale_resend(OperationKind op) noexcept;
-    /// The operation waited `waited` for a connection from the pool.
-    virtual void pool_waited(OperationKind op, std::chrono::nanoseconds waited) noexcept;
-    /// A connection opened: the duration of each phase, and whether TLS resumed a session.
-    virtual void connection_opened(std::chrono::nanoseconds resolve, std::chrono::nanoseconds connect,
-                                   std::chrono::nanoseconds tls_handshake, bool session_resumed) noexcept;
-    /// A request goes out on an already used connection.
-    virtual void connection_reused() noexcept;
-    /// A connection closed.
-    virtual void connection_closed(CloseReason why) noexcept;
-    /// An OAuth token was fetched (its lifetime, if the endpoint gave one).
-    virtual void token_fetched(std::optional<std::chrono::seconds> lifetime) noexcept;
-    /// The token endpoint refused the credentials or could not be reached (`ec`), with its status if it answered.
-    virtual void token_refused(error_code ec, std::optional<unsigned> status) noexcept;
+    virtual void on_request_started(const RequestStarted&) {}
+    virtual void on_request_ended(const RequestEnded&) {}
+    virtual void on_retry_scheduled(const RetryScheduled&) {}
+    virtual void on_stale_resend(const StaleResend&) {}
+    virtual void on_pool_waited(const PoolWaited&) {}
+    virtual void on_connection_opened(const ConnectionOpened&) {}
+    virtual void on_connection_reused(const ConnectionReused&) {}
+    virtual void on_connection_closed(const ConnectionClosed&) {}
+    virtual void on_operation_ended(const OperationEnded&) {}
+    virtual void on_token_fetched(const TokenFetched&) {}
+    virtual void on_token_refused(const TokenRefused&) {}
 };
 
 }  // namespace bwvoice

@@ -11,6 +11,7 @@ namespace http = boost::beast::http;
 void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Completion<Conference> done) {
     if (auto why = refusal_of_segment(id, "conference"); !why.empty()) return refuse(done, std::move(why));
     Request request{.target = conference_target(impl->api.endpoint, id), .success = status_is_200};
+    request.kind = OperationKind::get_conference;
     auto op = std::make_unique<DecodedRead<Conference>>(
         std::move(done), parse_conference, "conference", Asked{.conference_id = std::move(id)},
         [](const Conference& c, const Asked& asked) -> std::string {
@@ -30,6 +31,7 @@ void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, C
                     .body = to_json(update),
                     .change = true,
                     .success = status_is_204};
+    request.kind = OperationKind::update_conference;
     for (const auto* secret : {&update.password, &update.fallback_password})
         if (*secret && !(*secret)->empty()) request.secrets.push_back(**secret);
     start_exchange(std::move(impl), std::move(request), std::make_unique<Change>(std::move(done)));
@@ -45,6 +47,7 @@ void start_update_conference_bxml(std::shared_ptr<ClientImpl> impl, std::string 
                     .body = std::move(bxml),
                     .change = true,
                     .success = status_is_204};
+    request.kind = OperationKind::update_conference_bxml;
     start_exchange(std::move(impl), std::move(request), std::make_unique<Change>(std::move(done)));
 }
 

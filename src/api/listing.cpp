@@ -85,6 +85,7 @@ void start_next_page(std::shared_ptr<PagerState> pager, Completion<std::vector<C
         target = pager->next_target;
     }
     Request request{.target = target, .success = status_is_200};
+    request.kind = OperationKind::list_conferences;
     auto impl = pager->impl;
     start_exchange(std::move(impl), std::move(request),
                    std::make_unique<PageRead>(std::move(pager), std::move(target), std::move(done)));

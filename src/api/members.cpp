@@ -13,6 +13,7 @@ void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_i
     if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty()) return refuse(done, std::move(why));
     if (auto why = refusal_of_segment(member_id, "member"); !why.empty()) return refuse(done, std::move(why));
     Request request{.target = member_target(impl->api.endpoint, conference_id, member_id), .success = status_is_200};
+    request.kind = OperationKind::get_member;
     // The member ID is its call ID: the answer must be that call's, in the
     // conference asked for when it names one.
     auto op = std::make_unique<DecodedRead<ConferenceMember>>(
@@ -37,6 +38,7 @@ void start_update_member(std::shared_ptr<ClientImpl> impl, std::string conferenc
                     .body = to_json(update),
                     .change = true,
                     .success = status_is_204};
+    request.kind = OperationKind::update_member;
     start_exchange(std::move(impl), std::move(request), std::make_unique<Change>(std::move(done)));
 }
 

@@ -36,6 +36,7 @@ void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string confere
                            Completion<std::vector<RecordingMetadata>> done) {
     if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty()) return refuse(done, std::move(why));
     Request request{.target = recordings_target(impl->api.endpoint, conference_id), .success = status_is_200};
+    request.kind = OperationKind::list_recordings;
     // Every recording listed that names its conference names the one asked for.
     auto op = std::make_unique<DecodedRead<std::vector<RecordingMetadata>>>(
         std::move(done), parse_recording_list, "recording list", Asked{.conference_id = std::move(conference_id)},
@@ -57,6 +58,7 @@ void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conferenc
     if (auto why = refusal_of_segment(recording_id, "recording"); !why.empty()) return refuse(done, std::move(why));
     Request request{.target = recording_target(impl->api.endpoint, conference_id, recording_id),
                     .success = status_is_200};
+    request.kind = OperationKind::get_recording;
     auto op = std::make_unique<DecodedRead<RecordingMetadata>>(
         std::move(done), parse_recording_metadata, "recording",
         Asked{.conference_id = std::move(conference_id), .item_id = std::move(recording_id)},
@@ -80,6 +82,7 @@ void start_download_recording(std::shared_ptr<ClientImpl> impl, std::string conf
     Request request{.target = media_target(impl->api.endpoint, conference_id, recording_id),
                     .accept = "audio/vnd.wave, audio/mpeg, application/json",
                     .success = status_is_200};
+    request.kind = OperationKind::download_recording;
     start_exchange(std::move(impl), std::move(request), std::make_unique<Download>(std::move(done), *sink));
 }
 

@@ -38,7 +38,8 @@ bool is_token_character(char ch) {
 
 class TokenFetch final : public Operation {
 public:
-    explicit TokenFetch(std::shared_ptr<ClientImpl> impl) : impl_(std::move(impl)) {}
+    explicit TokenFetch(std::shared_ptr<ClientImpl> impl)
+        : impl_(std::move(impl)), started_(std::chrono::steady_clock::now()) {}
 
     boost::asio::cancellation_slot slot() const noexcept override { return {}; }
 
@@ -58,7 +59,12 @@ public:
         auto& tokens = *impl_->tokens;
         if (!ec) {
             try {
+                const auto lifetime = token_.expires_in;
                 tokens.fetched(std::move(token_.access_token), token_.expires_in);
+                impl_->recorder.token_fetched();
+                if (impl_->events)
+                    impl_->events(
+                        TokenFetched{.duration = std::chrono::steady_clock::now() - started_, .lifetime = lifetime});
                 return;
             } catch (...) {
                 ec = make_error_code(errc::connection_failed);
@@ -84,6 +90,8 @@ public:
             diag.message = "no OAuth token: " + diag.message +
                            (status == 0 || explained || refusal_body_.empty() ? "" : " (body: " + refusal_body_ + ")");
         }
+        impl_->recorder.token_refused();
+        if (impl_->events) impl_->events(TokenRefused{.ec = ec, .status = diag.http_status});
         try {
             tokens.fetch_failed(ec, diag, std::chrono::steady_clock::now());
         } catch (...) {
@@ -104,6 +112,7 @@ private:
     }
 
     std::shared_ptr<ClientImpl> impl_;
+    const std::chrono::steady_clock::time_point started_;
     TokenResponse token_;
     std::string refusal_body_;
 };
@@ -211,6 +220,7 @@ void start_token_fetch(std::shared_ptr<ClientImpl> impl) {
                     .change = false,
                     .success = status_is_200_only,
                     .audience = Audience::token_endpoint};
+    request.kind = OperationKind::token_fetch;
     auto op = std::make_unique<TokenFetch>(impl);
     start_exchange(std::move(impl), std::move(request), std::move(op));
 }

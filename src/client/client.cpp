@@ -37,6 +37,10 @@ PoolStats ConferenceClient::stats() const {
     return impl_ ? impl_->stats() : PoolStats{};
 }
 
+ClientMetrics ConferenceClient::metrics() const {
+    return impl_ ? impl_->metrics() : ClientMetrics{};
+}
+
 bool ConferencePager::done() const noexcept {
     if (!state_) return true;  // moved from: nothing more to fetch
     std::lock_guard lock(state_->mutex);

@@ -63,7 +63,8 @@ ClientImpl::ClientImpl(boost::asio::any_io_executor ex, ClientConfig cfg)
                                    .refresh_margin = config.token_refresh_margin,
                                    .backoff_base = std::max(config.retry.backoff_base, std::chrono::milliseconds(1)),
                                    .backoff_cap = std::max(config.retry.backoff_cap, std::chrono::milliseconds(1))})
-                             : nullptr) {}
+                             : nullptr),
+      events(config.observer, config.log, config.log_level) {}
 
 ClientImpl::~ClientImpl() {
     close();
@@ -112,11 +113,23 @@ void ClientImpl::close() {
             if (auto strong = l->lock_self()) live.push_back(std::move(strong));
         }
     }
-    for (auto& c : api.pool.close()) c->abort();
+    for (auto& c : api.pool.close()) {
+        c->abort();
+        connection_closed(*c, CloseReason::client_closed);
+    }
     if (token_origin)
-        for (auto& c : token_origin->pool.close()) c->abort();
+        for (auto& c : token_origin->pool.close()) {
+            c->abort();
+            connection_closed(*c, CloseReason::client_closed);
+        }
     if (tokens) tokens->close();
     for (auto& l : live) l->close_from_client();
+}
+
+void ClientImpl::connection_closed(std::uint64_t id, std::uint64_t exchanges, CloseReason why) noexcept {
+    if (id == 0) return;  // never opened: its failure is the request's
+    recorder.closed(why);
+    if (events) events(ConnectionClosed{.connection = id, .reason = why, .exchanges = exchanges});
 }
 
 PoolStats ClientImpl::stats() const {

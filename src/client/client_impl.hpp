@@ -6,6 +6,8 @@
 #include "client/config_check.hpp"
 #include "core/origin.hpp"
 #include "core/request.hpp"
+#include "metrics/events.hpp"
+#include "metrics/metrics_recorder.hpp"
 
 #include <bwvoice/client.hpp>
 #include <bwvoice/config.hpp>
@@ -66,6 +68,19 @@ public:
 
     void close();
     PoolStats stats() const;
+    ClientMetrics metrics() const { return recorder.snapshot(stats()); }
+
+    /// The caller's observer and log hook; tested before any event is built.
+    const Events events;
+    /// What metrics() reads; every request records into it.
+    MetricsRecorder recorder;
+    /// The last connection ID given (IDs start at 1; 0 is a connection never opened).
+    std::atomic<std::uint64_t> last_connection_id{0};
+    /// A connection that was opened is closed, for `why`: counted and told.
+    void connection_closed(const Connection& conn, CloseReason why) noexcept {
+        connection_closed(conn.id, conn.exchanges, why);
+    }
+    void connection_closed(std::uint64_t id, std::uint64_t exchanges, CloseReason why) noexcept;
 
     struct Counters {
         std::atomic<std::uint64_t> connections_opened{0}, handshakes{0}, sessions_resumed{0}, reuses{0}, retries{0},

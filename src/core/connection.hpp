@@ -94,6 +94,8 @@ public:
     boost::beast::flat_buffer buffer;
     /// The last response's body; kept so its capacity is reused.
     std::string body;
+    /// Its ID for the metrics and the observer, given once it is open (0 before).
+    std::uint64_t id = 0;
     /// Completed exchanges; > 0 means the connection has been reused.
     std::uint64_t exchanges = 0;
     /// When it last went back to the pool.

@@ -153,7 +153,8 @@ Exchange<Inner>::Exchange(std::shared_ptr<ClientImpl> impl, const Inner& inner, 
       request_(std::move(request)),
       origin_(impl_->origin_for(request_.audience)),
       operation_(std::move(operation)),
-      deadline_(clock::now() + impl_->config.request_timeout),
+      started_(clock::now()),
+      deadline_(started_ + impl_->config.request_timeout),
       fsm_(impl_->config.retry, request_.change, deadline_, request_.success,
            request_.audience == Audience::api && impl_->uses_tokens()),
       deadline_timer_(strand_),
@@ -257,12 +258,20 @@ auto Exchange<Inner>::run() -> awaitable<void> {
             // re-checks the grant, so a spurious one only costs a loop. The
             // wait is written out here rather than in a helper coroutine: a
             // queued request then holds one coroutine frame, not two.
+            const auto wait_began = clock::now();
             wait_timer_.expires_at(deadline_);
             auto [wait_ec] = co_await wait_timer_.async_wait(use_tuple<strand_type>);
             if (!wait_ec) interrupt(Interruption::deadline);
             Grant got = grant_of(origin_.pool.take_grant(*this, conn));
+            const auto waited = clock::now() - wait_began;
+            impl_->recorder.pool_wait.record(waited);
+            if (impl_->events)
+                impl_->events(PoolWaited{.operation = request_.kind,
+                                         .waited = waited,
+                                         .granted = got == Grant::connection || got == Grant::connect_slot});
             if (got == Grant::connection && !fsm_.interrupted() && !conn->peer_silent()) {
                 // Handed over while we waited: the same check as acquire()'s.
+                impl_->connection_closed(*conn.connection(), CloseReason::server_closed);
                 conn.discard();
                 got = acquire(conn);
             }
@@ -282,28 +291,54 @@ auto Exchange<Inner>::run() -> awaitable<void> {
                 // Handed over (see interrupt()): the caller has had its answer.
                 active_ = nullptr;
                 deadline_timer_.cancel();  // the phase limit: nothing left to bound
-                if (!ec)
-                    conn.release(clock::now());
-                else
+                if (!ec) {
+                    const std::uint64_t id = conn->id;
+                    if (!conn.release(clock::now())) impl_->connection_closed(id, 0, CloseReason::client_closed);
+                } else {
                     conn.discard();
+                }
                 co_return;
             }
             d = fsm_.connected(ec, clock::now(), unit_random());
+            tell_next_try(d, 0);
             break;
         }
         case Step::write: {
             if (wire_.empty()) serialize_request();  // only now: a queued request holds no request bytes
-            if (conn->exchanges > 0) impl_->counters.reuses.fetch_add(1, std::memory_order_relaxed);
+            const bool reused = conn->exchanges > 0;
+            if (reused) impl_->counters.reuses.fetch_add(1, std::memory_order_relaxed);
+            try_bytes_out_ = try_bytes_in_ = 0;
+            if (impl_->events) {
+                if (reused)
+                    impl_->events(ConnectionReused{
+                        .connection = conn->id, .operation = request_.kind, .exchanges = conn->exchanges});
+                impl_->events(RequestStarted{
+                    .operation = request_.kind, .attempt = fsm_.attempts(), .connection = conn->id, .reused = reused});
+                try_started_ = clock::now();
+            }
             const error_code ec = co_await write(*conn.connection());
-            if (ec) diag_.message = "connection failed: " + ec.message();
+            bytes_out_ += try_bytes_out_;
+            if (ec) {
+                diag_.message = "connection failed: " + ec.message();
+                close_reason_ = failure_close_reason();
+                tell_try_ended(conn->id, std::nullopt, ec);
+            }
             d = fsm_.written(ec, clock::now(), unit_random());
+            tell_next_try(d, conn->id);
             break;
         }
         case Step::read: {
             const ResponseOutcome r = co_await read(*conn.connection());
             if (!r.ec) ++conn->exchanges;
+            bytes_in_ += try_bytes_in_;
             record_failure(r);
+            // Read only if the connection is discarded: a kept one is released.
+            close_reason_ = r.ec            ? failure_close_reason()
+                            : !r.keep_alive ? CloseReason::server_closed
+                                            : CloseReason::error;
+            tell_try_ended(conn->id, r.status != 0 ? std::optional<unsigned>(r.status) : std::nullopt, r.ec);
             d = fsm_.received(r, clock::now(), unit_random());
+            tell_next_try(d, conn->id);
             break;
         }
         case Step::sleep:
@@ -325,13 +360,18 @@ auto Exchange<Inner>::run() -> awaitable<void> {
 template <class Inner>
 void Exchange<Inner>::dispose(PoolLease& conn, Disposal disposal) {
     if (!conn.holds_place()) return;
+    const std::uint64_t id = conn.connection() ? conn->id : 0;
+    const std::uint64_t exchanges = conn.connection() ? conn->exchanges : 0;
     switch (disposal) {
     case Disposal::keep: return;
     case Disposal::release:
         conn->release_large_buffers();  // the response has been used: idle, it keeps no large buffer
-        conn.release(clock::now());
+        if (!conn.release(clock::now())) impl_->connection_closed(id, exchanges, CloseReason::client_closed);
         return;
-    case Disposal::discard: conn.discard(); return;
+    case Disposal::discard:
+        conn.discard();
+        impl_->connection_closed(id, exchanges, close_reason_);
+        return;
     }
 }
 
@@ -342,13 +382,17 @@ Grant Exchange<Inner>::acquire(PoolLease& out) {
         out = PoolLease{};
         const Acquired got = origin_.pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out,
                                                   expired, clock::now());
-        for (auto& c : expired) c->abort();
+        for (auto& c : expired) {
+            c->abort();
+            impl_->connection_closed(*c, CloseReason::idle_expired);
+        }
         expired.clear();
         // Checked on every reuse, not only after a long idle time: a server
         // may have closed the connection, and anything it sent since the last
         // response (a 408, a late or duplicated response) would otherwise be
         // read as this request's answer. The check costs one syscall.
         if (got != Acquired::connection || out->peer_silent()) return grant_of(got);
+        impl_->connection_closed(*out.connection(), CloseReason::server_closed);
         out.discard();
     }
 }
@@ -446,8 +490,10 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     arm_phase_timer(impl_->config.connect_timeout);
 
     connect_phase_ = "while resolving " + ep.host;
+    const auto resolve_began = clock::now();
     error_code ec;
     auto endpoints = co_await resolve(ec);
+    const auto connect_began = clock::now();
     if (ec) {
         active_ = nullptr;
         end_phase();
@@ -462,6 +508,8 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     }
     connect_phase_ = "while connecting to " + ep.host + ":" + ep.port;
     auto [cec, endpoint] = co_await net::async_connect(conn.tcp().socket(), endpoints, use_tuple<strand_type>);
+    const auto connect_ended = clock::now();
+    auto handshake_ended = connect_ended;
     if (!cec) {
         impl_->counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
         conn.tcp().socket().set_option(net::ip::tcp::no_delay(true), cec);
@@ -506,6 +554,7 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
             diag_.message = "TLS handshake with " + ep.host + " failed: " + tls_failure_text(conn, hec);
             co_return hec;
         }
+        handshake_ended = clock::now();
         impl_->counters.handshakes.fetch_add(1, std::memory_order_relaxed);
         if (::SSL_session_reused(ssl)) impl_->counters.sessions_resumed.fetch_add(1, std::memory_order_relaxed);
         // The handshake verified as the context says, which a caller's context
@@ -519,6 +568,19 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     }
     end_phase();
     active_ = nullptr;
+    // Open: from here on it is counted and told as a connection.
+    conn.id = impl_->last_connection_id.fetch_add(1, std::memory_order_relaxed) + 1;
+    impl_->recorder.resolve.record(connect_began - resolve_began);
+    impl_->recorder.connect.record(connect_ended - connect_began);
+    if (conn.is_tls()) impl_->recorder.tls_handshake.record(handshake_ended - connect_ended);
+    if (impl_->events)
+        impl_->events(ConnectionOpened{
+            .connection = conn.id,
+            .resolve = connect_began - resolve_began,
+            .connect = connect_ended - connect_began,
+            .tls_handshake = handshake_ended - connect_ended,
+            .tls = conn.is_tls(),
+            .session_resumed = conn.is_tls() && ::SSL_session_reused(conn.tls().native_handle()) == 1});
     co_return error_code{};
 }
 
@@ -562,9 +624,11 @@ auto Exchange<Inner>::write(Connection& conn) -> awaitable<error_code> {
     if (conn.is_tls()) {
         auto [wec, n] = co_await net::async_write(conn.tls(), net::buffer(wire_), use_tuple<strand_type>);
         ec = wec;
+        try_bytes_out_ = n;
     } else {
         auto [wec, n] = co_await net::async_write(conn.plain(), net::buffer(wire_), use_tuple<strand_type>);
         ec = wec;
+        try_bytes_out_ = n;
     }
     active_ = nullptr;
     co_return ec;
@@ -599,6 +663,7 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
             // without letting the parser refuse a media body's length.
             reader.defer_body_limit();
             auto [hec, n] = co_await http::async_read_header(stream, conn.buffer, reader, use_tuple<strand_type>);
+            try_bytes_in_ += n;
             r.response_started = r.response_started || reader.got_some();
             if (hec) {
                 r.ec = hec;
@@ -612,6 +677,7 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
             }
         }
         auto [rec, n] = co_await http::async_read(stream, conn.buffer, reader, use_tuple<strand_type>);
+        try_bytes_in_ += n;
         r.response_started = r.response_started || reader.got_some();
         bool body_cut = false;
         if (rec == http::error::body_limit && reader.is_header_done() && !request_.success(reader.status()) &&
@@ -670,6 +736,7 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
     std::string spare;  // the last piece's buffer, back from the sink, for the next one
     for (;;) {
         auto [ec, n] = co_await http::async_read(stream, conn.buffer, reader, use_tuple<strand_type>);
+        try_bytes_in_ += n;
         if (fsm_.interrupted()) {
             // Stopped (deadline, cancellation, close): the sink gets nothing
             // more, however many bytes are still buffered.
@@ -881,11 +948,60 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         impl_->withdraw(*this);
     (request_.audience == Audience::api ? impl_->counters.lookups_completed : impl_->counters.token_fetches)
         .fetch_add(1, std::memory_order_relaxed);
+    const auto took = clock::now() - started_;
+    impl_->recorder.operation_ended(request_.kind, d.ec, took);
+    impl_->recorder.bytes(bytes_out_, bytes_in_);
+    if (impl_->events)
+        impl_->events(OperationEnded{.operation = request_.kind,
+                                     .ec = d.ec,
+                                     .status = diag_.http_status,
+                                     .attempts = diag_.attempts,
+                                     .duration = took});
     // The one step that can still fail is Asio allocating the delivery of
     // the handler itself, and nothing could deliver it then.
     try {
         operation_->complete(d.ec, std::move(diag_), initiating_exchange == this);
     } catch (...) {}
+}
+
+// ---- what the metrics and the observer are told ---------------------------------
+
+template <class Inner>
+void Exchange<Inner>::tell_next_try(const Decision& d, std::uint64_t connection) {
+    if (d.step == Step::sleep) {
+        impl_->recorder.retried(fsm_.retry_reason());
+        if (impl_->events)
+            impl_->events(RetryScheduled{.operation = request_.kind,
+                                         .attempt = fsm_.attempts(),
+                                         .reason = fsm_.retry_reason(),
+                                         .backoff = d.delay});
+    }
+    if (fsm_.stale_resends() != stale_resends_told_) {
+        stale_resends_told_ = fsm_.stale_resends();
+        if (impl_->events)
+            impl_->events(
+                StaleResend{.operation = request_.kind, .attempt = fsm_.attempts(), .connection = connection});
+    }
+}
+
+template <class Inner>
+void Exchange<Inner>::tell_try_ended(std::uint64_t connection, std::optional<unsigned> status, error_code ec) {
+    if (!impl_->events) return;
+    impl_->events(RequestEnded{.operation = request_.kind,
+                               .attempt = fsm_.attempts(),
+                               .connection = connection,
+                               .status = status,
+                               .ec = ec,
+                               .duration = clock::now() - try_started_,
+                               .bytes_out = try_bytes_out_,
+                               .bytes_in = try_bytes_in_});
+}
+
+template <class Inner>
+CloseReason Exchange<Inner>::failure_close_reason() const noexcept {
+    if (auto why = fsm_.interruption())
+        return *why == Interruption::closed ? CloseReason::client_closed : CloseReason::interrupted;
+    return CloseReason::error;
 }
 
 template class Exchange<net::io_context::executor_type>;

@@ -120,11 +120,20 @@ private:
     void end_phase();
     void finish(const Decision& d) noexcept;
 
+    // ---- what the metrics and the observer are told ----
+    /// After a failure event: a retry or a stale resend decided is counted and told.
+    void tell_next_try(const Decision& d, std::uint64_t connection);
+    /// A try ended (`status` when a response arrived).
+    void tell_try_ended(std::uint64_t connection, std::optional<unsigned> status, error_code ec);
+    /// Why a connection given up after a failure is closed.
+    CloseReason failure_close_reason() const noexcept;
+
     std::shared_ptr<ClientImpl> impl_;
     strand_type strand_;
     Request request_;
     Origin& origin_;  // owned by impl_
     std::unique_ptr<Operation> operation_;
+    const std::chrono::steady_clock::time_point started_;  // the initiating call, for the operation's latency
     const std::chrono::steady_clock::time_point deadline_;
     ExchangeFsm fsm_;
     Diagnostics diag_;
@@ -155,6 +164,12 @@ private:
     std::optional<std::string> sink_content_type_;
     std::uint64_t sink_bytes_ = 0;
     bool sink_started_ = false;
+
+    std::chrono::steady_clock::time_point try_started_{};  // set only when someone listens
+    std::uint64_t try_bytes_out_ = 0, try_bytes_in_ = 0;   // this try's
+    std::uint64_t bytes_out_ = 0, bytes_in_ = 0;           // every try's
+    unsigned stale_resends_told_ = 0;
+    CloseReason close_reason_ = CloseReason::error;  // for a connection discarded next
 };
 
 }  // namespace bwvoice::detail

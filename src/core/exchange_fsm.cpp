@@ -167,6 +167,9 @@ Decision ExchangeFsm::retry_or_finish(error_code ec, Disposal disposal, std::opt
         return d;
     }
     ++retries_;
+    retry_reason_ = ec == errc::rate_limited   ? RetryReason::rate_limited
+                    : ec == errc::server_error ? RetryReason::server_unavailable
+                                               : RetryReason::connection_failed;
     state_ = State::sleeping;
     return {.step = Step::sleep, .disposal = disposal, .delay = delay};
 }

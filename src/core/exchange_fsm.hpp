@@ -8,6 +8,7 @@
 
 #include <bwvoice/config.hpp>
 #include <bwvoice/error.hpp>
+#include <bwvoice/observer.hpp>
 
 #include <boost/asio/cancellation_type.hpp>
 
@@ -166,6 +167,8 @@ public:
     unsigned attempts() const noexcept { return attempts_; }
     unsigned retries() const noexcept { return retries_; }  ///< Counted retries taken.
     unsigned stale_resends() const noexcept { return stale_resends_; }
+    /// Why the last Step::sleep was decided (a counted retry follows it).
+    RetryReason retry_reason() const noexcept { return retry_reason_; }
     bool is_change() const noexcept { return change_; }
 
 private:
@@ -199,6 +202,7 @@ private:
     unsigned attempts_ = 0;
     unsigned retries_ = 0;
     unsigned stale_resends_ = 0;
+    RetryReason retry_reason_ = RetryReason::connection_failed;
 };
 
 std::ostream& operator<<(std::ostream& os, Step s);

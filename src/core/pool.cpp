@@ -22,10 +22,14 @@ PoolLease& PoolLease::operator=(PoolLease&& other) noexcept {
     return *this;
 }
 
-void PoolLease::release(Pool::clock::time_point now) noexcept {
-    if (!pool_) return;
+bool PoolLease::release(Pool::clock::time_point now) noexcept {
+    if (!pool_) return true;
     Pool* pool = std::exchange(pool_, nullptr);
-    if (auto refused = pool->release(std::move(connection_), now)) refused->abort();
+    if (auto refused = pool->release(std::move(connection_), now)) {
+        refused->abort();
+        return false;
+    }
+    return true;
 }
 
 void PoolLease::discard() noexcept {

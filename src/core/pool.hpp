@@ -38,9 +38,10 @@ public:
     /// Fills a connect slot with the connection opened in it.
     void attach(ConnectionPtr connection) noexcept { connection_ = std::move(connection); }
 
-    /// The connection goes back as idle and reusable from `now` (closed
-    /// instead if the pool is closed). Needs a connection.
-    void release(std::chrono::steady_clock::time_point now) noexcept;
+    /// The connection goes back as idle and reusable from `now`, or to a
+    /// waiter; if the pool is closed it is closed instead, and false returned.
+    /// Needs a connection.
+    bool release(std::chrono::steady_clock::time_point now) noexcept;
     /// The place is freed, and the connection, if any, closed at once.
     void discard() noexcept;
 

@@ -2,6 +2,8 @@
 #ifndef BWVOICE_SRC_CORE_REQUEST_HPP
 #define BWVOICE_SRC_CORE_REQUEST_HPP
 
+#include <bwvoice/observer.hpp>
+
 #include <boost/beast/http/verb.hpp>
 
 #include <string>
@@ -36,6 +38,8 @@ struct Request {
     /// server may echo them in its error, so they are redacted from
     /// Diagnostics like the client's own credentials.
     std::vector<std::string> secrets{};
+    /// What the metrics and the observer call it.
+    OperationKind kind = OperationKind::get_conference;
 };
 
 inline bool status_is_200(unsigned s) noexcept {

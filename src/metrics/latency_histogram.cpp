@@ -21,42 +21,18 @@ std::uint64_t HistogramLayout::lower_bound(std::size_t i) noexcept {
     return (kFloor << octave) + (sub << (octave + kFloorBits - kSubBucketBits));
 }
 
-double HistogramSnapshot::quantile_ns(double q) const noexcept {
-    if (count == 0 || counts.empty()) return 0;
-    q = q < 0 ? 0 : q > 1 ? 1 : q;
-    auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count)));
-    if (rank == 0) rank = 1;
-    std::uint64_t seen = 0;
-    for (std::size_t i = 0; i < counts.size(); ++i) {
-        seen += counts[i];
-        if (seen >= rank) {
-            if (i == HistogramLayout::kBuckets - 1) return static_cast<double>(HistogramLayout::kCeiling);
-            const auto lo = static_cast<double>(HistogramLayout::lower_bound(i));
-            const auto hi = static_cast<double>(HistogramLayout::lower_bound(i + 1));
-            return (lo + hi) / 2;
-        }
-    }
-    return static_cast<double>(HistogramLayout::kCeiling);
-}
-
 void LatencyHistogram::record(std::chrono::nanoseconds d) noexcept {
     const std::uint64_t ns = d.count() < 0 ? 0 : static_cast<std::uint64_t>(d.count());
     counts_[HistogramLayout::index_of(ns)].fetch_add(1, std::memory_order_relaxed);
     sum_ns_.fetch_add(ns, std::memory_order_relaxed);
 }
 
-HistogramSnapshot LatencyHistogram::snapshot() const {
-    HistogramSnapshot s;
-    s.counts.resize(HistogramLayout::kBuckets);
-    // The buckets are summed for `count`, so count and buckets always agree
-    // even while records land.
-    for (std::size_t i = 0; i < counts_.size(); ++i) {
-        s.counts[i] = counts_[i].load(std::memory_order_relaxed);
-        s.count += s.counts[i];
-    }
-    s.sum_ns = sum_ns_.load(std::memory_order_relaxed);
-    if (s.count == 0) s.counts.clear();
-    return s;
+LatencyDistribution LatencyHistogram::snapshot() const {
+    std::vector<std::uint64_t> counts(HistogramLayout::kBuckets);
+    for (std::size_t i = 0; i < counts_.size(); ++i) counts[i] = counts_[i].load(std::memory_order_relaxed);
+    return LatencyDistribution(
+        std::move(counts),
+        std::chrono::nanoseconds(static_cast<std::int64_t>(sum_ns_.load(std::memory_order_relaxed))));
 }
 
 }  // namespace bwvoice::detail

@@ -5,6 +5,8 @@
 #ifndef BWVOICE_SRC_METRICS_LATENCY_HISTOGRAM_HPP
 #define BWVOICE_SRC_METRICS_LATENCY_HISTOGRAM_HPP
 
+#include <bwvoice/metrics.hpp>
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -33,17 +35,6 @@ struct HistogramLayout {
     static std::uint64_t lower_bound(std::size_t i) noexcept;
 };
 
-/// Counts and sums of one histogram at one moment.
-struct HistogramSnapshot {
-    std::vector<std::uint64_t> counts;  ///< HistogramLayout::kBuckets of them (empty when nothing was recorded).
-    std::uint64_t count = 0;
-    std::uint64_t sum_ns = 0;
-
-    /// The q-quantile (0 <= q <= 1) in nanoseconds: the middle of the bucket
-    /// holding the ceil(q * count)-th smallest duration; 0 when empty.
-    double quantile_ns(double q) const noexcept;
-};
-
 class LatencyHistogram {
 public:
     LatencyHistogram() = default;
@@ -55,7 +46,7 @@ public:
 
     /// Any thread. Concurrent records may or may not be in it; every record
     /// finished before the call is.
-    HistogramSnapshot snapshot() const;
+    LatencyDistribution snapshot() const;
 
 private:
     std::array<std::atomic<std::uint64_t>, HistogramLayout::kBuckets> counts_{};

@@ -507,9 +507,12 @@ BOOST_AUTO_TEST_CASE(there_is_no_option_to_disable_verification) {
     {
         // client_id, client_secret, token_url, token_refresh_margin (reviewed):
         // the token URL obeys base_url's rules and the same TLS settings.
+        // observer, log, log_level (reviewed): told events that carry no
+        // secret (observability_test), and they cannot change a request.
         auto [base_url, account_id, username, password, client_id, client_secret, token_url, token_refresh_margin,
               pool_size, idle_timeout, connect_timeout, handshake_timeout, request_timeout, dns_cache_ttl, retry,
-              max_body_bytes, max_header_bytes, user_agent, tls, insecure_allow_plain_http] = ClientConfig{};
+              max_body_bytes, max_header_bytes, user_agent, tls, insecure_allow_plain_http, observer, log, log_level] =
+            ClientConfig{};
         BOOST_TEST(base_url.starts_with("https://"));
         BOOST_TEST(token_url.starts_with("https://"));
         (void)client_id, (void)client_secret, (void)token_refresh_margin;
@@ -517,6 +520,9 @@ BOOST_AUTO_TEST_CASE(there_is_no_option_to_disable_verification) {
         (void)account_id, (void)username, (void)password, (void)pool_size, (void)idle_timeout, (void)connect_timeout;
         (void)handshake_timeout, (void)request_timeout, (void)dns_cache_ttl, (void)retry, (void)max_body_bytes;
         (void)max_header_bytes, (void)user_agent, (void)tls;
+        BOOST_TEST(!observer);
+        BOOST_TEST(!log);
+        (void)log_level;
     }
 }
 

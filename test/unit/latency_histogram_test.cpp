@@ -26,12 +26,12 @@ void check_quantiles(const std::vector<std::uint64_t>& samples) {
     LatencyHistogram h;
     for (auto ns : samples) h.record(std::chrono::nanoseconds(ns));
     const auto snap = h.snapshot();
-    BOOST_TEST(snap.count == samples.size());
+    BOOST_TEST(snap.count() == samples.size());
     std::vector<std::uint64_t> sorted = samples;
     std::sort(sorted.begin(), sorted.end());
     for (double q : {0.5, 0.9, 0.99, 0.999}) {
         const double exact = exact_quantile(sorted, q);
-        const double read = snap.quantile_ns(q);
+        const auto read = static_cast<double>(snap.quantile(q).count());
         BOOST_TEST_CONTEXT("q " << q << ": exact " << exact << " ns, histogram " << read << " ns") {
             BOOST_TEST(std::abs(read - exact) / exact <= 1.0 / (2 * HistogramLayout::kSubBuckets) + 1e-9);
         }
@@ -90,14 +90,14 @@ BOOST_AUTO_TEST_CASE(quantiles_of_a_long_tail_read_within_a_few_percent) {
 
 BOOST_AUTO_TEST_CASE(an_empty_histogram_reads_zero_and_the_sum_is_kept) {
     LatencyHistogram h;
-    BOOST_TEST(h.snapshot().count == 0u);
-    BOOST_TEST(h.snapshot().quantile_ns(0.99) == 0.0);
+    BOOST_TEST(h.snapshot().count() == 0u);
+    BOOST_TEST(h.snapshot().quantile(0.99).count() == 0);
     h.record(3ms);
     h.record(-1ms);  // a clock that stepped back counts as 0
     const auto s = h.snapshot();
-    BOOST_TEST(s.count == 2u);
-    BOOST_TEST(s.sum_ns == 3'000'000u);
-    BOOST_TEST(s.quantile_ns(0) < static_cast<double>(HistogramLayout::kFloor));
+    BOOST_TEST(s.count() == 2u);
+    BOOST_TEST(s.sum() == 3ms);
+    BOOST_TEST(s.quantile(0).count() < static_cast<std::int64_t>(HistogramLayout::kFloor));
 }
 
 BOOST_AUTO_TEST_CASE(records_from_many_threads_are_all_counted) {
@@ -110,7 +110,27 @@ BOOST_AUTO_TEST_CASE(records_from_many_threads_are_all_counted) {
         });
     for (auto& t : threads) t.join();
     const auto s = h.snapshot();
-    BOOST_TEST(s.count == std::uint64_t{kThreads} * kEach);
+    BOOST_TEST(s.count() == std::uint64_t{kThreads} * kEach);
+}
+
+BOOST_AUTO_TEST_CASE(count_at_most_reads_cumulative_buckets_within_a_bucket) {
+    // 1,000 durations spread evenly over 1..1000 ms: count_at_most(x ms) is x
+    // (within the share of the one bucket x falls in), and never decreases.
+    LatencyHistogram h;
+    for (int ms = 1; ms <= 1000; ++ms) h.record(std::chrono::milliseconds(ms));
+    const auto s = h.snapshot();
+    std::uint64_t previous = 0;
+    for (int ms = 0; ms <= 1200; ms += 7) {
+        const std::uint64_t n = s.count_at_most(std::chrono::milliseconds(ms));
+        BOOST_TEST_CONTEXT("at most " << ms << " ms: " << n) {
+            const double expected = std::min(ms, 1000);
+            BOOST_TEST(std::abs(static_cast<double>(n) - expected) <= expected / HistogramLayout::kSubBuckets + 1);
+            BOOST_TEST(n >= previous);
+        }
+        previous = n;
+    }
+    BOOST_TEST(s.count_at_most(std::chrono::hours(1)) == 1000u);
+    BOOST_TEST(s.count_at_most(-1ms) == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,50 @@
+/// @file
+/// A structured log hook: the client's events as (level, event, fields)
+/// records, for services that prefer logs to an observer. Set
+/// ClientConfig::log; nothing is logged by default.
+#ifndef BWVOICE_LOG_HPP
+#define BWVOICE_LOG_HPP
+
+#include <bwvoice/export.hpp>
+
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace bwvoice {
+
+/// How much a record matters. Failures that the client handles (a retry, a
+/// stale resend, a failed try) are warnings; an operation that fails is an
+/// error; connections opening and closing are info; every request and reuse
+/// is debug.
+enum class LogLevel { debug, info, warning, error };
+/// "debug", "info", "warning", "error".
+BWVOICE_API std::string_view to_string(LogLevel level) noexcept;
+
+/// One field of a record: `value` is already text (numbers in decimal,
+/// durations as `<name>_ms` with microsecond precision).
+struct LogField {
+    std::string_view name;
+    std::string value;
+};
+
+/// One event. The event names are the ClientObserver events'
+/// ("request_started", "retry_scheduled", "connection_closed", ...), and the
+/// fields their members ("operation", "attempt", "reason", "backoff_ms", ...).
+/// No record carries credentials, tokens, request targets or bodies.
+/// `fields` (and every string_view) is valid only during the call.
+struct LogRecord {
+    LogLevel level;
+    std::string_view event;
+    std::span<const LogField> fields;
+};
+
+/// Called for each record at or above ClientConfig::log_level, on the strand
+/// of the request it is about (see ClientObserver for the threading and the
+/// rule not to block). An exception from it is caught and dropped.
+using LogHook = std::function<void(const LogRecord&)>;
+
+}  // namespace bwvoice
+
+#endif
