@@ -147,6 +147,7 @@ struct ClientConfig {
     /// The same events as structured log records, at or above log_level
     /// (see LogHook). None by default: the client prints nothing.
     LogHook log{};
+    /// The least level `log` is called for.
     LogLevel log_level = LogLevel::info;
 };
 

@@ -25,8 +25,8 @@ BWVOICE_API std::string_view to_string(LogLevel level) noexcept;
 /// One field of a record: `value` is already text (numbers in decimal,
 /// durations as `<name>_ms` with microsecond precision).
 struct LogField {
-    std::string_view name;
-    std::string value;
+    std::string_view name;  ///< "operation", "attempt", "duration_ms", ...
+    std::string value;      ///< The value as text.
 };
 
 /// One event. The event names are the ClientObserver events'
@@ -35,9 +35,9 @@ struct LogField {
 /// No record carries credentials, tokens, request targets or bodies.
 /// `fields` (and every string_view) is valid only during the call.
 struct LogRecord {
-    LogLevel level;
-    std::string_view event;
-    std::span<const LogField> fields;
+    LogLevel level;                    ///< How much it matters.
+    std::string_view event;            ///< "request_started", "connection_closed", ...
+    std::span<const LogField> fields;  ///< The event's members, as text.
 };
 
 /// Called for each record at or above ClientConfig::log_level, on the strand

@@ -81,7 +81,7 @@ inline constexpr std::size_t errc_count = 12;
 
 /// One kind of operation's outcomes and latency.
 struct OperationMetrics {
-    std::uint64_t succeeded = 0;
+    std::uint64_t succeeded = 0;  ///< Operations that succeeded.
     /// Failures by code: failed[static_cast<std::size_t>(e) - 1] for errc e;
     /// a caller's cancellation counts as errc::cancelled. See failed_with().
     std::array<std::uint64_t, errc_count> failed{};
@@ -89,15 +89,18 @@ struct OperationMetrics {
     /// waits included; successes and failures alike.
     LatencyDistribution latency{};
 
+    /// Failures with code `e`.
     std::uint64_t failed_with(errc e) const noexcept {
         const auto i = static_cast<std::size_t>(e);
         return i >= 1 && i <= errc_count ? failed[i - 1] : 0;
     }
+    /// Failures, all codes.
     std::uint64_t failures() const noexcept {
         std::uint64_t n = 0;
         for (auto f : failed) n += f;
         return n;
     }
+    /// Operations ended, successes and failures.
     std::uint64_t completed() const noexcept { return succeeded + failures(); }
 };
 
@@ -112,8 +115,8 @@ struct ClientMetrics {
     std::array<std::uint64_t, retry_reason_count> retries{};
     /// Connections closed by CloseReason: connections_closed[static_cast<std::size_t>(r)].
     std::array<std::uint64_t, close_reason_count> connections_closed{};
-    std::uint64_t bytes_sent = 0;      ///< Request bytes written, every try, the token endpoint's too.
-    std::uint64_t bytes_received = 0;  ///< Response bytes read, media included.
+    std::uint64_t bytes_sent = 0;         ///< Request bytes written, every try, the token endpoint's too.
+    std::uint64_t bytes_received = 0;     ///< Response bytes read, media included.
     LatencyDistribution resolve{};        ///< Name resolution, per connection opened.
     LatencyDistribution connect{};        ///< TCP connect, per connection opened.
     LatencyDistribution tls_handshake{};  ///< TLS handshakes completed.
@@ -121,8 +124,11 @@ struct ClientMetrics {
     std::uint64_t tokens_fetched = 0;     ///< OAuth tokens fetched.
     std::uint64_t tokens_refused = 0;     ///< OAuth token fetches that failed.
 
+    /// The figures of one kind of operation.
     const OperationMetrics& of(OperationKind k) const noexcept { return operations[static_cast<std::size_t>(k)]; }
+    /// Counted retries for `r`.
     std::uint64_t retries_for(RetryReason r) const noexcept { return retries[static_cast<std::size_t>(r)]; }
+    /// Connections closed for `r`.
     std::uint64_t closed_for(CloseReason r) const noexcept { return connections_closed[static_cast<std::size_t>(r)]; }
 };
 

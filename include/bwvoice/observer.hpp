@@ -59,7 +59,7 @@ BWVOICE_API std::string_view to_string(CloseReason r) noexcept;
 
 /// One try of an operation is about to be written on a connection.
 struct RequestStarted {
-    OperationKind operation;
+    OperationKind operation;   ///< The operation it belongs to.
     unsigned attempt;          ///< 1 for the first try; stale resends and retries count up.
     std::uint64_t connection;  ///< The connection's ID (as in ConnectionOpened).
     bool reused;               ///< The connection has carried a request before.
@@ -67,9 +67,9 @@ struct RequestStarted {
 
 /// One try ended: a response was read, or writing or reading failed.
 struct RequestEnded {
-    OperationKind operation;
-    unsigned attempt;
-    std::uint64_t connection;
+    OperationKind operation;            ///< The operation it belongs to.
+    unsigned attempt;                   ///< As in RequestStarted.
+    std::uint64_t connection;           ///< The connection's ID (see ConnectionOpened).
     std::optional<unsigned> status;     ///< The final response's status, when one arrived.
     error_code ec;                      ///< The transport's or the framing's error; success when a response arrived.
     std::chrono::nanoseconds duration;  ///< From RequestStarted to now.
@@ -79,9 +79,9 @@ struct RequestEnded {
 
 /// A counted retry will follow after `backoff`.
 struct RetryScheduled {
-    OperationKind operation;
-    unsigned attempt;  ///< The try that failed.
-    RetryReason reason;
+    OperationKind operation;            ///< The operation it belongs to.
+    unsigned attempt;                   ///< The try that failed.
+    RetryReason reason;                 ///< Why the try failed.
     std::chrono::milliseconds backoff;  ///< The pause before the next try (the Retry-After when honoured).
 };
 
@@ -89,16 +89,16 @@ struct RetryScheduled {
 /// request goes again at once on another (not a counted retry: the server
 /// never saw it).
 struct StaleResend {
-    OperationKind operation;
-    unsigned attempt;  ///< The try that found the connection dead.
-    std::uint64_t connection;
+    OperationKind operation;   ///< The operation it belongs to.
+    unsigned attempt;          ///< The try that found the connection dead.
+    std::uint64_t connection;  ///< The connection's ID (see ConnectionOpened).
 };
 
 /// The operation waited for a connection: the pool was at ClientConfig::pool_size.
 struct PoolWaited {
-    OperationKind operation;
-    std::chrono::nanoseconds waited;
-    bool granted;  ///< False when the wait ended without one (deadline, cancellation, close).
+    OperationKind operation;          ///< The operation it belongs to.
+    std::chrono::nanoseconds waited;  ///< From joining the queue to the wait's end.
+    bool granted;                     ///< False when the wait ended without one (deadline, cancellation, close).
 };
 
 /// A connection is open and ready for requests.
@@ -107,27 +107,27 @@ struct ConnectionOpened {
     std::chrono::nanoseconds resolve;        ///< Name resolution (near 0 from the client's DNS cache).
     std::chrono::nanoseconds connect;        ///< TCP connect.
     std::chrono::nanoseconds tls_handshake;  ///< 0 over plain HTTP.
-    bool tls;
-    bool session_resumed;  ///< The TLS handshake resumed a session (abbreviated handshake).
+    bool tls;                                ///< Over TLS (false under ClientConfig::insecure_allow_plain_http).
+    bool session_resumed;                    ///< The TLS handshake resumed a session (abbreviated handshake).
 };
 
 /// A request goes out on a connection that has carried one before.
 struct ConnectionReused {
-    std::uint64_t connection;
-    OperationKind operation;
-    std::uint64_t exchanges;  ///< Requests it completed before this one.
+    std::uint64_t connection;  ///< The connection's ID (see ConnectionOpened).
+    OperationKind operation;   ///< The operation it belongs to.
+    std::uint64_t exchanges;   ///< Requests it completed before this one.
 };
 
 /// A connection is closed.
 struct ConnectionClosed {
-    std::uint64_t connection;
-    CloseReason reason;
-    std::uint64_t exchanges;  ///< Requests it completed.
+    std::uint64_t connection;  ///< The connection's ID (see ConnectionOpened).
+    CloseReason reason;        ///< Why it was closed.
+    std::uint64_t exchanges;   ///< Requests it completed.
 };
 
 /// An operation is over: its handler is about to be scheduled.
 struct OperationEnded {
-    OperationKind operation;
+    OperationKind operation;            ///< The operation it belongs to.
     error_code ec;                      ///< What the handler gets.
     std::optional<unsigned> status;     ///< The last response's status, when one arrived.
     unsigned attempts;                  ///< As Diagnostics::attempts.
@@ -175,16 +175,27 @@ class BWVOICE_API ClientObserver {
 public:
     virtual ~ClientObserver();
 
+    /// RequestStarted: a try is about to be written.
     virtual void on_request_started(const RequestStarted&) {}
+    /// RequestEnded: a try ended.
     virtual void on_request_ended(const RequestEnded&) {}
+    /// RetryScheduled: a counted retry follows a pause.
     virtual void on_retry_scheduled(const RetryScheduled&) {}
+    /// StaleResend: a dead pooled connection; the request goes again at once.
     virtual void on_stale_resend(const StaleResend&) {}
+    /// PoolWaited: a wait for a connection ended.
     virtual void on_pool_waited(const PoolWaited&) {}
+    /// ConnectionOpened: a new connection is ready.
     virtual void on_connection_opened(const ConnectionOpened&) {}
+    /// ConnectionReused: a request goes out on a used connection.
     virtual void on_connection_reused(const ConnectionReused&) {}
+    /// ConnectionClosed: a connection is closed.
     virtual void on_connection_closed(const ConnectionClosed&) {}
+    /// OperationEnded: an operation is over.
     virtual void on_operation_ended(const OperationEnded&) {}
+    /// TokenFetched: an OAuth token arrived.
     virtual void on_token_fetched(const TokenFetched&) {}
+    /// TokenRefused: the OAuth token fetch failed.
     virtual void on_token_refused(const TokenRefused&) {}
 };
 

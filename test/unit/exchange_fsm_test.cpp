@@ -179,6 +179,7 @@ BOOST_DATA_TEST_CASE(reads_retry_429_and_502_to_504_with_backoff, bdata::make({4
     Machine m;
     to_reading(m.fsm);
     BOOST_TEST(m.fsm.received(status(s), t0, 0.5) == step(Step::sleep, Disposal::release, 100ms));
+    BOOST_TEST((m.fsm.retry_reason() == (s == 429 ? RetryReason::rate_limited : RetryReason::server_unavailable)));
     BOOST_TEST(m.fsm.slept() == step(Step::acquire));
     BOOST_TEST(m.fsm.granted(Grant::connection, true) == step(Step::write));
     BOOST_TEST(m.fsm.written({}, t0, 0.5) == step(Step::read));
@@ -231,6 +232,7 @@ BOOST_AUTO_TEST_CASE(connection_failures_are_retried_tls_failures_are_not) {
     m.fsm.start();
     m.fsm.granted(Grant::connect_slot, false);
     BOOST_TEST(m.fsm.connected(net::error::connection_refused, t0, 0.5) == step(Step::sleep, Disposal::discard, 100ms));
+    BOOST_TEST((m.fsm.retry_reason() == RetryReason::connection_failed));
     m.fsm.slept();
     m.fsm.granted(Grant::connect_slot, false);
     BOOST_TEST(m.fsm.connected(net::error::timed_out, t0, 0.5) == step(Step::sleep, Disposal::discard, 200ms),
