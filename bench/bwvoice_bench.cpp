@@ -15,6 +15,7 @@
 // runs only N lookups between callgrind's zero and dump requests (see
 // bench/callgrind.sh).
 #include "child_server.hpp"
+#include "counting_observer.hpp"
 
 #include <bwvoice/bwvoice.hpp>
 
@@ -369,9 +370,11 @@ ReconnectResult run_reconnect(const Target& t, bool resumption, std::size_t n) {
 
 // ---------------------------------------------------------------- callgrind
 
-int run_callgrind(const Target& t, std::size_t c, std::size_t n) {
+int run_callgrind(const Target& t, std::size_t c, std::size_t n, bool observed) {
     net::io_context ioc(1);
-    bwvoice::ConferenceClient client(ioc, client_config(t, c));
+    auto config = client_config(t, c);
+    if (observed) config.observer = std::make_shared<CountingObserver>();
+    bwvoice::ConferenceClient client(ioc, config);
     warm_up(client, ioc, c);
     Driver d(client, n, false);
 #if BWVOICE_BENCH_HAVE_CALLGRIND
@@ -421,6 +424,7 @@ struct Options {
     std::size_t lookups = 0;  // per scaling row; 0: by mode
     std::size_t callgrind_lookups = 0;
     std::size_t connections = 64;  // for --callgrind-lookups
+    bool observer = false;         // for --callgrind-lookups
 };
 
 }  // namespace
@@ -440,7 +444,8 @@ int main(int argc, char** argv) {
         "callgrind-lookups", po::value(&o.callgrind_lookups),
         "only warm up, then run exactly N lookups between CALLGRIND_ZERO_STATS and CALLGRIND_DUMP_STATS_AT (needs "
         "--url)")("connections", po::value(&o.connections)->default_value(64),
-                  "concurrency and pool size for --callgrind-lookups");
+                  "concurrency and pool size for --callgrind-lookups")(
+        "observer", po::bool_switch(&o.observer), "with --callgrind-lookups: install an observer counting every event");
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -464,7 +469,8 @@ int main(int argc, char** argv) {
         Target external;
         if (!o.url.empty()) {
             external = {"external server " + o.url, o.url + "/api/v2", o.user, o.password, "", o.ca};
-            if (o.callgrind_lookups != 0) return run_callgrind(external, o.connections, o.callgrind_lookups);
+            if (o.callgrind_lookups != 0)
+                return run_callgrind(external, o.connections, o.callgrind_lookups, o.observer);
         }
 
         const std::size_t n = o.lookups != 0 ? o.lookups : o.quick ? 300 : 20000;

@@ -2,7 +2,12 @@
 // ../shared/bench-peers (N lookups, at most C in flight over at most C
 // keep-alive TLS connections, one JSON line per result on stdout).
 //
-//   bwvoice-peer --url BASE --user U --password P --ca CAFILE --connections C --requests N
+//   bwvoice-peer --url BASE --user U --password P --ca CAFILE --connections C --requests N [--observer]
+//
+// --observer installs a ClientObserver that counts every event (the cost of
+// observation, docs/performance.md).
+#include "counting_observer.hpp"
+
 #include <bwvoice/bwvoice.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -20,6 +25,7 @@ struct Options {
     std::string url, user, password, ca;
     std::size_t connections = 64;
     std::size_t requests = 20000;
+    bool observer = false;
 };
 
 /// Issues request i, and on completion the next unissued one, keeping C in flight.
@@ -85,7 +91,8 @@ int main(int argc, char** argv) {
         "password", po::value(&o.password)->required(), "Basic auth password")("ca", po::value(&o.ca)->required(),
                                                                                "CA file; the only trust anchor")(
         "connections", po::value(&o.connections)->default_value(64), "pool size and lookups in flight")(
-        "requests", po::value(&o.requests)->default_value(20000), "lookups in all");
+        "requests", po::value(&o.requests)->default_value(20000), "lookups in all")(
+        "observer", po::bool_switch(&o.observer), "install an observer that counts every event");
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -106,6 +113,7 @@ int main(int argc, char** argv) {
     config.tls.use_system_store = false;
     config.tls.extra_ca_file = o.ca;
     config.request_timeout = std::chrono::seconds(60);
+    if (o.observer) config.observer = std::make_shared<CountingObserver>();
 
     try {
         bwvoice::ConferenceClient client(ioc, config);

@@ -14,7 +14,8 @@
 #
 # Against the bench-peers nginx instead of the mock: start it with
 # ../shared/bench-peers/server.sh start DIR, source DIR/server.env, and run
-# with BP_URL, BP_USER, BP_PASSWORD and BP_CA set.
+# with BP_URL, BP_USER, BP_PASSWORD and BP_CA set. OBSERVER=1 installs an
+# observer that counts every event (the cost of observation).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${1:-build/release}
@@ -41,7 +42,7 @@ fi
 
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/cg" \
   "$build/bench/bwvoice-bench" --callgrind-lookups "$n" --connections "$c" \
-  --url "$url" --user "$user" --password "$password" --ca "$ca" > /dev/null 2> "$work/err" ||
+  --url "$url" --user "$user" --password "$password" --ca "$ca" ${OBSERVER:+--observer} > /dev/null 2> "$work/err" ||
   { echo "callgrind.sh: the run failed" >&2; tail -n 5 "$work/err" >&2; exit 1; }
 # The part dumped by CALLGRIND_DUMP_STATS_AT("lookups"); the file written at
 # exit holds only the shutdown.
