@@ -14,6 +14,7 @@ packages=(
   libssl-dev openssl
   nginx-light
   gnuplot-nox valgrind  # bench/plots.sh; bench/callgrind.sh and <valgrind/callgrind.h>
+  prometheus curl  # promtool, which judges the metrics_exporter example's output, and curl, which scrapes it (example.metrics_exporter)
   doxygen  # the docs target and the test docs.doxygen_warning_free
 )
 
