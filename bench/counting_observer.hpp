@@ -23,7 +23,9 @@ public:
     void on_connection_opened(const bwvoice::ConnectionOpened&) override { add(other); }
     void on_connection_reused(const bwvoice::ConnectionReused&) override { add(reused); }
     void on_connection_closed(const bwvoice::ConnectionClosed&) override { add(other); }
-    void on_operation_ended(const bwvoice::OperationEnded& e) override { add(latency_ns, static_cast<std::uint64_t>(e.duration.count())); }
+    void on_operation_ended(const bwvoice::OperationEnded& e) override {
+        add(latency_ns, static_cast<std::uint64_t>(e.duration.count()));
+    }
     void on_token_fetched(const bwvoice::TokenFetched&) override { add(other); }
     void on_token_refused(const bwvoice::TokenRefused&) override { add(other); }
 
