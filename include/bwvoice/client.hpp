@@ -115,7 +115,7 @@ class ConferencePager;
 /// calls close(), and every pending handler is still called (with
 /// errc::cancelled).
 /// A moved-from client behaves as a closed one: operations fail with
-/// errc::cancelled, close() and stats() do nothing.
+/// errc::cancelled, close() does nothing, stats() and metrics() return zeros.
 /// As with every Asio I/O object, destroy the client (and let its handlers
 /// run) before the io_context it was given: its pooled sockets belong to
 /// that context.
@@ -481,9 +481,10 @@ public:
     /// Everything the client counts (stats() included): per operation its
     /// outcomes and a latency distribution, retries by reason, connections
     /// closed by reason, bytes, connect, handshake and pool-wait
-    /// distributions. Callable from any thread while operations run; it
-    /// locks nothing the operations wait on and copies about 100 KB. A
-    /// moved-from client gives an empty one.
+    /// distributions. Callable from any thread while operations run: the
+    /// counters are read without a lock (stats()'s gauges take the pool's and
+    /// the registry's locks for a moment, as stats() does), and it copies
+    /// about 100 KB. A moved-from client gives an empty one.
     ClientMetrics metrics() const;
 
 private:

@@ -14,16 +14,22 @@
 
 namespace bwvoice {
 
-/// How much a record matters. Failures that the client handles (a retry, a
-/// stale resend, a failed try) are warnings; an operation that fails is an
-/// error; connections opening and closing are info; every request and reuse
-/// is debug.
+/// How much a record matters. An operation that fails is an error (but a
+/// not_found or a cancellation is info: an answer about the caller's data,
+/// the caller's own doing), and so is a refused token request; failures the
+/// client handles (a retry, a try that failed) are warnings (a try stopped
+/// by the deadline or the caller is info); connections opening and closing,
+/// stale resends and token fetches are info; every request, reuse, pool wait
+/// and successful operation is debug.
 enum class LogLevel { debug, info, warning, error };
 /// "debug", "info", "warning", "error".
 BWVOICE_API std::string_view to_string(LogLevel level) noexcept;
 
 /// One field of a record: `value` is already text (numbers in decimal,
-/// durations as `<name>_ms` with microsecond precision).
+/// durations as `<name>_ms` with microsecond precision, booleans as true or
+/// false). An operation's error is `outcome` (success or the errc name, as
+/// bwvoice::to_string(errc)); a try's is `error` (the errc name for the
+/// client's own codes, else the transport's message) or its `status`.
 struct LogField {
     std::string_view name;  ///< "operation", "attempt", "duration_ms", ...
     std::string value;      ///< The value as text.

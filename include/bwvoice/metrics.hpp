@@ -47,12 +47,13 @@ public:
     LatencyDistribution() = default;
     /// From bucket counts (bucket_count() of them, or none) and the sum of
     /// the durations recorded; for the client and for tests.
-    LatencyDistribution(std::vector<std::uint64_t> bucket_counts, std::chrono::nanoseconds sum);
+    LatencyDistribution(std::vector<std::uint64_t> bucket_counts, std::chrono::duration<double> sum);
 
     /// How many durations were recorded.
     std::uint64_t count() const noexcept { return count_; }
-    /// Their sum.
-    std::chrono::nanoseconds sum() const noexcept { return sum_; }
+    /// Their sum, in seconds (a double: a count of nanoseconds would
+    /// overflow within months at a thousand operations in flight).
+    std::chrono::duration<double> sum() const noexcept { return sum_; }
     /// The q-quantile (0 <= q <= 1; 0.5 is the median, 0.99 the p99): the
     /// middle of the bucket holding the ceil(q * count())-th smallest
     /// duration; 0 when empty.
@@ -60,7 +61,8 @@ public:
     /// How many durations were at most `bound`: whole buckets below it, and
     /// a share of the bucket it falls in (durations taken as spread evenly
     /// in it). Non-decreasing in `bound`: Prometheus' cumulative `le`
-    /// buckets can be read off it.
+    /// buckets can be read off it. Durations from 137 s up (the open-ended
+    /// last bucket) are never included: Prometheus' `+Inf` is count().
     std::uint64_t count_at_most(std::chrono::nanoseconds bound) const noexcept;
 
     /// The number of buckets.
@@ -73,7 +75,7 @@ public:
 private:
     std::vector<std::uint64_t> counts_;  // empty when nothing was recorded
     std::uint64_t count_ = 0;
-    std::chrono::nanoseconds sum_{0};
+    std::chrono::duration<double> sum_{0};
 };
 
 /// The number of errc values (bad_request = 1 ... cancelled).

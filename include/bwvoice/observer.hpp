@@ -59,8 +59,10 @@ BWVOICE_API std::string_view to_string(CloseReason r) noexcept;
 
 /// One try of an operation is about to be written on a connection.
 struct RequestStarted {
-    OperationKind operation;   ///< The operation it belongs to.
-    unsigned attempt;          ///< 1 for the first try; stale resends and retries count up.
+    OperationKind operation;  ///< The operation it belongs to.
+    /// 1 for the first try; stale resends and retries count up, and so does
+    /// a connect that failed (with no RequestStarted of its own).
+    unsigned attempt;
     std::uint64_t connection;  ///< The connection's ID (as in ConnectionOpened).
     bool reused;               ///< The connection has carried a request before.
 };
@@ -118,7 +120,9 @@ struct ConnectionReused {
     std::uint64_t exchanges;   ///< Requests it completed before this one.
 };
 
-/// A connection is closed.
+/// A connection is closed: every one counted in PoolStats::connections_opened
+/// (a TCP connect) is, once; one whose TLS handshake failed had no
+/// ConnectionOpened and closes with CloseReason::error.
 struct ConnectionClosed {
     std::uint64_t connection;  ///< The connection's ID (see ConnectionOpened).
     CloseReason reason;        ///< Why it was closed.
@@ -159,6 +163,17 @@ struct TokenRefused {
 /// exception: when the client is closed, ConnectionClosed with
 /// CloseReason::client_closed for its idle connections runs on the thread
 /// that calls close() (or the destructor).
+///
+/// Boost 1.81 starts a request's coroutine inline when the initiating call is
+/// made from inside the io_context's run() (the completion handler is still
+/// never called there): its first events (ConnectionReused, RequestStarted,
+/// ConnectionClosed of a pooled connection found dead) may run inside the
+/// initiating call, under whatever locks the caller holds. An operation
+/// refused before sending (errc::bad_request, an empty ID) tells its
+/// OperationEnded inside the initiating call too. Events of operations still
+/// in flight run after the ConferenceClient is destroyed (they end with
+/// errc::cancelled): the observer (held by shared_ptr) and whatever a log
+/// hook captures must outlive them.
 ///
 /// @par Must not block
 /// A method runs in the middle of a request: the time it takes delays that

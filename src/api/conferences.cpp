@@ -9,7 +9,8 @@ namespace bwvoice::detail {
 namespace http = boost::beast::http;
 
 void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Completion<Conference> done) {
-    if (auto why = refusal_of_segment(id, "conference"); !why.empty()) return refuse(done, std::move(why));
+    if (auto why = refusal_of_segment(id, "conference"); !why.empty())
+        return refuse(*impl, OperationKind::get_conference, done, std::move(why));
     Request request{.target = conference_target(impl->api.endpoint, id), .success = status_is_200};
     request.kind = OperationKind::get_conference;
     auto op = std::make_unique<DecodedRead<Conference>>(
@@ -23,8 +24,10 @@ void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Comp
 
 void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, ConferenceUpdate update,
                              Completion<> done) {
-    if (auto why = refusal_of_segment(id, "conference"); !why.empty()) return refuse(done, std::move(why));
-    if (auto why = check_update(update); !why.empty()) return refuse(done, why + "; nothing was sent");
+    if (auto why = refusal_of_segment(id, "conference"); !why.empty())
+        return refuse(*impl, OperationKind::update_conference, done, std::move(why));
+    if (auto why = check_update(update); !why.empty())
+        return refuse(*impl, OperationKind::update_conference, done, why + "; nothing was sent");
     Request request{.method = http::verb::post,
                     .target = conference_target(impl->api.endpoint, id),
                     .content_type = "application/json",
@@ -39,8 +42,11 @@ void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, C
 
 void start_update_conference_bxml(std::shared_ptr<ClientImpl> impl, std::string id, std::string bxml,
                                   Completion<> done) {
-    if (auto why = refusal_of_segment(id, "conference"); !why.empty()) return refuse(done, std::move(why));
-    if (bxml.empty()) return refuse(done, "the BXML document is empty; nothing was sent");
+    if (auto why = refusal_of_segment(id, "conference"); !why.empty())
+        return refuse(*impl, OperationKind::update_conference_bxml, done, std::move(why));
+    if (bxml.empty())
+        return refuse(*impl, OperationKind::update_conference_bxml, done,
+                      "the BXML document is empty; nothing was sent");
     Request request{.method = http::verb::put,
                     .target = bxml_target(impl->api.endpoint, id),
                     .content_type = "application/xml",

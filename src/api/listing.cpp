@@ -71,19 +71,22 @@ void start_next_page(std::shared_ptr<PagerState> pager, Completion<std::vector<C
     }
     if (!pager->impl) return fail_moved_from(done);
     std::string target;
+    std::string refusal;  // told outside the lock: an observer may call done()
     {
         std::lock_guard lock(pager->mutex);
         if (pager->busy) {
-            return refuse(done, "another async_next() of this pager is in progress; nothing was sent");
-        }
-        if (pager->done) {
+            refusal = "another async_next() of this pager is in progress; nothing was sent";
+        } else if (pager->done) {
             // Past the last page: an empty page, at once (posted: inside the initiating function).
             return done.complete({}, {}, Diagnostics{}, true);
+        } else if (!pager->refusal.empty()) {
+            refusal = pager->refusal;
+        } else {
+            pager->busy = true;
+            target = pager->next_target;
         }
-        if (!pager->refusal.empty()) return refuse(done, pager->refusal);
-        pager->busy = true;
-        target = pager->next_target;
     }
+    if (!refusal.empty()) return refuse(*pager->impl, OperationKind::list_conferences, done, std::move(refusal));
     Request request{.target = target, .success = status_is_200};
     request.kind = OperationKind::list_conferences;
     auto impl = pager->impl;

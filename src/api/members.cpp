@@ -10,8 +10,10 @@ namespace http = boost::beast::http;
 
 void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
                       Completion<ConferenceMember> done) {
-    if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty()) return refuse(done, std::move(why));
-    if (auto why = refusal_of_segment(member_id, "member"); !why.empty()) return refuse(done, std::move(why));
+    if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty())
+        return refuse(*impl, OperationKind::get_member, done, std::move(why));
+    if (auto why = refusal_of_segment(member_id, "member"); !why.empty())
+        return refuse(*impl, OperationKind::get_member, done, std::move(why));
     Request request{.target = member_target(impl->api.endpoint, conference_id, member_id), .success = status_is_200};
     request.kind = OperationKind::get_member;
     // The member ID is its call ID: the answer must be that call's, in the
@@ -29,9 +31,12 @@ void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_i
 
 void start_update_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
                          MemberUpdate update, Completion<> done) {
-    if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty()) return refuse(done, std::move(why));
-    if (auto why = refusal_of_segment(member_id, "member"); !why.empty()) return refuse(done, std::move(why));
-    if (auto why = check_update(update); !why.empty()) return refuse(done, why + "; nothing was sent");
+    if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty())
+        return refuse(*impl, OperationKind::update_member, done, std::move(why));
+    if (auto why = refusal_of_segment(member_id, "member"); !why.empty())
+        return refuse(*impl, OperationKind::update_member, done, std::move(why));
+    if (auto why = check_update(update); !why.empty())
+        return refuse(*impl, OperationKind::update_member, done, why + "; nothing was sent");
     Request request{.method = http::verb::put,
                     .target = member_target(impl->api.endpoint, conference_id, member_id),
                     .content_type = "application/json",

@@ -7,6 +7,7 @@
 #include "core/operation.hpp"
 
 #include <bwvoice/detail/completion.hpp>
+#include <bwvoice/observer.hpp>
 
 #include <optional>
 #include <string>
@@ -94,11 +95,17 @@ private:
     Completion<> done_;
 };
 
+class ClientImpl;
+/// Counts an operation of `kind` refused before sending, in the metrics and
+/// to the observer (client_impl.cpp), as the exchange does for the others.
+void count_refusal(ClientImpl& impl, OperationKind kind) noexcept;
+
 /// Completes `done` at once, without a request, with bad_request and `why`:
 /// the operation is refused before anything is sent. Always inside the
 /// initiating function, so posted.
 template <class... Values>
-void refuse(Completion<Values...>& done, std::string why) {
+void refuse(ClientImpl& impl, OperationKind kind, Completion<Values...>& done, std::string why) {
+    count_refusal(impl, kind);
     Diagnostics diag;
     diag.message = std::move(why);
     done.complete(make_error_code(errc::bad_request), Values{}..., std::move(diag), true);

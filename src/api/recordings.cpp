@@ -34,7 +34,8 @@ private:
 
 void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string conference_id,
                            Completion<std::vector<RecordingMetadata>> done) {
-    if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty()) return refuse(done, std::move(why));
+    if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty())
+        return refuse(*impl, OperationKind::list_recordings, done, std::move(why));
     Request request{.target = recordings_target(impl->api.endpoint, conference_id), .success = status_is_200};
     request.kind = OperationKind::list_recordings;
     // Every recording listed that names its conference names the one asked for.
@@ -54,8 +55,10 @@ void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string confere
 
 void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string recording_id,
                          Completion<RecordingMetadata> done) {
-    if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty()) return refuse(done, std::move(why));
-    if (auto why = refusal_of_segment(recording_id, "recording"); !why.empty()) return refuse(done, std::move(why));
+    if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty())
+        return refuse(*impl, OperationKind::get_recording, done, std::move(why));
+    if (auto why = refusal_of_segment(recording_id, "recording"); !why.empty())
+        return refuse(*impl, OperationKind::get_recording, done, std::move(why));
     Request request{.target = recording_target(impl->api.endpoint, conference_id, recording_id),
                     .success = status_is_200};
     request.kind = OperationKind::get_recording;
@@ -76,7 +79,7 @@ void start_download_recording(std::shared_ptr<ClientImpl> impl, std::string conf
     if (why.empty()) why = refusal_of_segment(recording_id, "recording");
     if (!why.empty()) {
         sink->finish(false);  // the sink hears the end whatever happened
-        return refuse(done, std::move(why));
+        return refuse(*impl, OperationKind::download_recording, done, std::move(why));
     }
     // The formats the API serves, and JSON for its errors.
     Request request{.target = media_target(impl->api.endpoint, conference_id, recording_id),

@@ -90,8 +90,11 @@ public:
             diag.message = "no OAuth token: " + diag.message +
                            (status == 0 || explained || refusal_body_.empty() ? "" : " (body: " + refusal_body_ + ")");
         }
-        impl_->recorder.token_refused();
-        if (impl_->events) impl_->events(TokenRefused{.ec = ec, .status = diag.http_status});
+        // Stopped by close(): nothing was refused.
+        if (to_errc(ec) != errc::cancelled) {
+            impl_->recorder.token_refused();
+            if (impl_->events) impl_->events(TokenRefused{.ec = ec, .status = diag.http_status});
+        }
         try {
             tokens.fetch_failed(ec, diag, std::chrono::steady_clock::now());
         } catch (...) {

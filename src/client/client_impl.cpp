@@ -1,5 +1,6 @@
 #include "client/client_impl.hpp"
 
+#include "api/operation_types.hpp"
 #include "common/base64.hpp"
 #include "core/exchange.hpp"
 
@@ -130,6 +131,18 @@ void ClientImpl::connection_closed(std::uint64_t id, std::uint64_t exchanges, Cl
     if (id == 0) return;  // never opened: its failure is the request's
     recorder.closed(why);
     if (events) events(ConnectionClosed{.connection = id, .reason = why, .exchanges = exchanges});
+}
+
+void count_refusal(ClientImpl& impl, OperationKind kind) noexcept {
+    const error_code ec = make_error_code(errc::bad_request);
+    impl.counters.lookups_completed.fetch_add(1, std::memory_order_relaxed);
+    impl.recorder.operation_ended(kind, ec, std::chrono::nanoseconds{0});
+    if (impl.events)
+        impl.events(OperationEnded{.operation = kind,
+                                   .ec = ec,
+                                   .status = std::nullopt,
+                                   .attempts = 0,
+                                   .duration = std::chrono::nanoseconds{0}});
 }
 
 PoolStats ClientImpl::stats() const {

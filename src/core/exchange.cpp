@@ -166,7 +166,10 @@ Exchange<Inner>::~Exchange() {
     // A grant made to an exchange that ended without taking it (an exception
     // on the way) goes back, so the next waiter gets it.
     PoolLease unclaimed;
-    if (origin_.pool.take_grant(*this, unclaimed) == Acquired::connection) unclaimed.release(clock::now());
+    if (origin_.pool.take_grant(*this, unclaimed) == Acquired::connection) {
+        const std::uint64_t id = unclaimed->id, exchanges = unclaimed->exchanges;
+        if (!unclaimed.release(clock::now())) impl_->connection_closed(id, exchanges, CloseReason::client_closed);
+    }
     impl_->withdraw(*this);
 }
 
@@ -258,17 +261,20 @@ auto Exchange<Inner>::run() -> awaitable<void> {
             // re-checks the grant, so a spurious one only costs a loop. The
             // wait is written out here rather than in a helper coroutine: a
             // queued request then holds one coroutine frame, not two.
-            const auto wait_began = clock::now();
+            if (!wait_began_) wait_began_ = clock::now();
             wait_timer_.expires_at(deadline_);
             auto [wait_ec] = co_await wait_timer_.async_wait(use_tuple<strand_type>);
             if (!wait_ec) interrupt(Interruption::deadline);
             Grant got = grant_of(origin_.pool.take_grant(*this, conn));
-            const auto waited = clock::now() - wait_began;
-            impl_->recorder.pool_wait.record(waited);
-            if (impl_->events)
-                impl_->events(PoolWaited{.operation = request_.kind,
-                                         .waited = waited,
-                                         .granted = got == Grant::connection || got == Grant::connect_slot});
+            if (got != Grant::queued || fsm_.interrupted()) {
+                // One wait, however many wake-ups it took.
+                const auto waited = clock::now() - *std::exchange(wait_began_, std::nullopt);
+                impl_->recorder.pool_wait.record(waited);
+                if (impl_->events)
+                    impl_->events(PoolWaited{.operation = request_.kind,
+                                             .waited = waited,
+                                             .granted = got == Grant::connection || got == Grant::connect_slot});
+            }
             if (got == Grant::connection && !fsm_.interrupted() && !conn->peer_silent()) {
                 // Handed over while we waited: the same check as acquire()'s.
                 impl_->connection_closed(*conn.connection(), CloseReason::server_closed);
@@ -299,6 +305,7 @@ auto Exchange<Inner>::run() -> awaitable<void> {
                 }
                 co_return;
             }
+            if (ec) close_reason_ = failure_close_reason();
             d = fsm_.connected(ec, clock::now(), unit_random());
             tell_next_try(d, 0);
             break;
@@ -318,10 +325,11 @@ auto Exchange<Inner>::run() -> awaitable<void> {
             }
             const error_code ec = co_await write(*conn.connection());
             bytes_out_ += try_bytes_out_;
-            if (ec) {
-                diag_.message = "connection failed: " + ec.message();
+            if (ec) diag_.message = "connection failed: " + ec.message();
+            if (ec || fsm_.interrupted()) {
+                // Interrupted as the write completed: the try ends here all the same.
                 close_reason_ = failure_close_reason();
-                tell_try_ended(conn->id, std::nullopt, ec);
+                tell_try_ended(conn->id, std::nullopt, ec ? ec : make_error_code(net::error::operation_aborted));
             }
             d = fsm_.written(ec, clock::now(), unit_random());
             tell_next_try(d, conn->id);
@@ -333,9 +341,9 @@ auto Exchange<Inner>::run() -> awaitable<void> {
             bytes_in_ += try_bytes_in_;
             record_failure(r);
             // Read only if the connection is discarded: a kept one is released.
-            close_reason_ = r.ec            ? failure_close_reason()
-                            : !r.keep_alive ? CloseReason::server_closed
-                                            : CloseReason::error;
+            close_reason_ = r.ec              ? failure_close_reason()
+                            : r.server_closes ? CloseReason::server_closed
+                                              : CloseReason::error;
             tell_try_ended(conn->id, r.status != 0 ? std::optional<unsigned>(r.status) : std::nullopt, r.ec);
             d = fsm_.received(r, clock::now(), unit_random());
             tell_next_try(d, conn->id);
@@ -370,7 +378,9 @@ void Exchange<Inner>::dispose(PoolLease& conn, Disposal disposal) {
         return;
     case Disposal::discard:
         conn.discard();
-        impl_->connection_closed(id, exchanges, close_reason_);
+        // An interruption that arrived while a step completed successfully
+        // left close_reason_ as it was: it decides.
+        impl_->connection_closed(id, exchanges, fsm_.interrupted() ? failure_close_reason() : close_reason_);
         return;
     }
 }
@@ -511,7 +521,11 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     const auto connect_ended = clock::now();
     auto handshake_ended = connect_ended;
     if (!cec) {
+        // Counted and numbered together, so every connection counted as
+        // opened is told and counted as closed too (a failed handshake's with
+        // reason error, though it never had a ConnectionOpened).
         impl_->counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
+        conn.id = impl_->last_connection_id.fetch_add(1, std::memory_order_relaxed) + 1;
         conn.tcp().socket().set_option(net::ip::tcp::no_delay(true), cec);
     }
     if (cec) {
@@ -568,8 +582,6 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     }
     end_phase();
     active_ = nullptr;
-    // Open: from here on it is counted and told as a connection.
-    conn.id = impl_->last_connection_id.fetch_add(1, std::memory_order_relaxed) + 1;
     impl_->recorder.resolve.record(connect_began - resolve_began);
     impl_->recorder.connect.record(connect_ended - connect_began);
     if (conn.is_tls()) impl_->recorder.tls_handshake.record(handshake_ended - connect_ended);
@@ -696,6 +708,7 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
         // Bytes after a complete response were not asked for (no pipelining):
         // whatever they are, they must not be read as the next answer. After a
         // 101 the connection speaks another protocol: never reused.
+        r.server_closes = !reader.keep_alive() || reader.need_eof();
         r.keep_alive =
             !body_cut && r.status != 101 && reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
         if ((r.status == 429 || r.status == 503) && !reader.retry_after().empty())
@@ -794,6 +807,7 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
         sink_started_ = true;
         sink->start(*sink_content_type_, reader.body_length());
     }
+    r.server_closes = !reader.keep_alive() || reader.need_eof();
     r.keep_alive = reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
     operation_->streamed(sink_bytes_, *sink_content_type_);
     // Whole only when its end can be verified: as many bytes as Content-Length
@@ -978,6 +992,8 @@ void Exchange<Inner>::tell_next_try(const Decision& d, std::uint64_t connection)
     }
     if (fsm_.stale_resends() != stale_resends_told_) {
         stale_resends_told_ = fsm_.stale_resends();
+        // The server had closed the idle connection: the keep-alive race.
+        close_reason_ = CloseReason::server_closed;
         if (impl_->events)
             impl_->events(
                 StaleResend{.operation = request_.kind, .attempt = fsm_.attempts(), .connection = connection});

@@ -169,7 +169,8 @@ private:
     std::uint64_t try_bytes_out_ = 0, try_bytes_in_ = 0;   // this try's
     std::uint64_t bytes_out_ = 0, bytes_in_ = 0;           // every try's
     unsigned stale_resends_told_ = 0;
-    CloseReason close_reason_ = CloseReason::error;  // for a connection discarded next
+    std::optional<std::chrono::steady_clock::time_point> wait_began_;  // a pool wait under way, across wake-ups
+    CloseReason close_reason_ = CloseReason::error;                    // for a connection discarded next
 };
 
 }  // namespace bwvoice::detail

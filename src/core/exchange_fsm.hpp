@@ -86,6 +86,9 @@ struct ResponseOutcome {
     /// The operation's verdict that the connection must not be reused even
     /// though HTTP allows it (its answers are out of step).
     bool retire = false;
+    /// The server said it closes the connection (`Connection: close`, or a
+    /// body that ends at its close): for the metrics, not the decisions.
+    bool server_closes = false;
 };
 
 /// Why the request must stop early, arriving from outside the I/O in progress.

@@ -7,13 +7,13 @@
 namespace bwvoice {
 using detail::HistogramLayout;
 
-LatencyDistribution::LatencyDistribution(std::vector<std::uint64_t> bucket_counts, std::chrono::nanoseconds sum)
+LatencyDistribution::LatencyDistribution(std::vector<std::uint64_t> bucket_counts, std::chrono::duration<double> sum)
     : counts_(std::move(bucket_counts)), sum_(sum) {
-    if (counts_.size() != HistogramLayout::kBuckets) counts_.clear();
+    if (counts_.size() != HistogramLayout::kBuckets) counts_ = {};
     // The buckets are summed for count(), so the count and the buckets agree
     // even when records landed while they were copied.
     for (auto c : counts_) count_ += c;
-    if (count_ == 0) counts_.clear();
+    if (count_ == 0) counts_ = {};  // an empty one holds no buckets
 }
 
 std::size_t LatencyDistribution::bucket_count() noexcept {
@@ -26,7 +26,7 @@ std::chrono::nanoseconds LatencyDistribution::bucket_lower_bound(std::size_t i) 
 
 std::chrono::nanoseconds LatencyDistribution::quantile(double q) const noexcept {
     if (count_ == 0) return std::chrono::nanoseconds{0};
-    q = q < 0 ? 0 : q > 1 ? 1 : q;
+    q = !(q >= 0) ? 0 : q > 1 ? 1 : q;  // NaN too
     auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_)));
     if (rank == 0) rank = 1;
     std::uint64_t seen = 0;

@@ -24,7 +24,7 @@ std::uint64_t HistogramLayout::lower_bound(std::size_t i) noexcept {
 void LatencyHistogram::record(std::chrono::nanoseconds d) noexcept {
     const std::uint64_t ns = d.count() < 0 ? 0 : static_cast<std::uint64_t>(d.count());
     counts_[HistogramLayout::index_of(ns)].fetch_add(1, std::memory_order_relaxed);
-    sum_ns_.fetch_add(ns, std::memory_order_relaxed);
+    sum_us_.fetch_add(ns / 1000, std::memory_order_relaxed);
 }
 
 LatencyDistribution LatencyHistogram::snapshot() const {
@@ -32,7 +32,7 @@ LatencyDistribution LatencyHistogram::snapshot() const {
     for (std::size_t i = 0; i < counts_.size(); ++i) counts[i] = counts_[i].load(std::memory_order_relaxed);
     return LatencyDistribution(
         std::move(counts),
-        std::chrono::nanoseconds(static_cast<std::int64_t>(sum_ns_.load(std::memory_order_relaxed))));
+        std::chrono::duration<double>(static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6));
 }
 
 }  // namespace bwvoice::detail

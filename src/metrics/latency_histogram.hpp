@@ -50,7 +50,9 @@ public:
 
 private:
     std::array<std::atomic<std::uint64_t>, HistogramLayout::kBuckets> counts_{};
-    std::atomic<std::uint64_t> sum_ns_{0};
+    // Microseconds: a sum of nanoseconds would wrap within months at a
+    // thousand operations in flight; of microseconds, within centuries.
+    std::atomic<std::uint64_t> sum_us_{0};
 };
 
 }  // namespace bwvoice::detail

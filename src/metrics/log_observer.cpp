@@ -4,6 +4,8 @@
 
 #include <bwvoice/error.hpp>
 
+#include <boost/asio/error.hpp>
+
 #include <array>
 #include <cstdio>
 #include <initializer_list>
@@ -38,7 +40,10 @@ public:
               {"reused", e.reused ? "true" : "false"}});
     }
     void on_request_ended(const RequestEnded& e) override {
-        const LogLevel level = e.ec ? LogLevel::warning : LogLevel::debug;
+        // A try stopped by the deadline or the caller is told at the operation's end.
+        const LogLevel level = !e.ec                                           ? LogLevel::debug
+                               : e.ec == boost::asio::error::operation_aborted ? LogLevel::info
+                                                                               : LogLevel::warning;
         if (!wants(level)) return;
         std::array<LogField, 7> f{{{"operation", std::string(to_string(e.operation))},
                                    {"attempt", std::to_string(e.attempt)},
@@ -100,9 +105,12 @@ public:
               {"exchanges", std::to_string(e.exchanges)}});
     }
     void on_operation_ended(const OperationEnded& e) override {
-        const LogLevel level = !e.ec                              ? LogLevel::debug
-                               : to_errc(e.ec) == errc::cancelled ? LogLevel::info
-                                                                  : LogLevel::error;
+        // A 404 is an answer about the caller's data, and a cancellation the
+        // caller's own doing: neither is the client or the API failing.
+        const errc code = e.ec ? to_errc(e.ec) : errc{};
+        const LogLevel level = !e.ec                                                ? LogLevel::debug
+                               : code == errc::cancelled || code == errc::not_found ? LogLevel::info
+                                                                                    : LogLevel::error;
         if (!wants(level)) return;
         std::array<LogField, 5> f{{{"operation", std::string(to_string(e.operation))},
                                    {"outcome", e.ec ? std::string(to_string(to_errc(e.ec))) : "success"},
