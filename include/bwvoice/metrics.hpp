@@ -112,8 +112,8 @@ struct ClientMetrics {
     std::array<std::uint64_t, retry_reason_count> retries{};
     /// Connections closed by CloseReason: connections_closed[static_cast<std::size_t>(r)].
     std::array<std::uint64_t, close_reason_count> connections_closed{};
-    std::uint64_t bytes_sent = 0;      ///< Request bytes written, every try, the token endpoint's too.
-    std::uint64_t bytes_received = 0;  ///< Response bytes read, media included.
+    std::uint64_t bytes_sent = 0;         ///< Request bytes written, every try, the token endpoint's too.
+    std::uint64_t bytes_received = 0;     ///< Response bytes read, media included.
     LatencyDistribution resolve{};        ///< Name resolution, per connection opened.
     LatencyDistribution connect{};        ///< TCP connect, per connection opened.
     LatencyDistribution tls_handshake{};  ///< TLS handshakes completed.

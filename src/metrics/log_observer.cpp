@@ -22,8 +22,7 @@ std::string ms(std::chrono::nanoseconds d) {
 
 std::string error_text(const error_code& ec) {
     // The contract's code for the client's own errors, the transport's message otherwise.
-    return ec.category() == client_category() ? std::string(to_string(static_cast<errc>(ec.value())))
-                                              : ec.message();
+    return ec.category() == client_category() ? std::string(to_string(static_cast<errc>(ec.value()))) : ec.message();
 }
 
 class LogObserver final : public ClientObserver {
@@ -34,9 +33,9 @@ public:
         if (!wants(LogLevel::debug)) return;
         emit(LogLevel::debug, "request_started",
              {{"operation", std::string(to_string(e.operation))},
-               {"attempt", std::to_string(e.attempt)},
-               {"connection", std::to_string(e.connection)},
-               {"reused", e.reused ? "true" : "false"}});
+              {"attempt", std::to_string(e.attempt)},
+              {"connection", std::to_string(e.connection)},
+              {"reused", e.reused ? "true" : "false"}});
     }
     void on_request_ended(const RequestEnded& e) override {
         const LogLevel level = e.ec ? LogLevel::warning : LogLevel::debug;
@@ -58,50 +57,50 @@ public:
         if (!wants(LogLevel::warning)) return;
         emit(LogLevel::warning, "retry_scheduled",
              {{"operation", std::string(to_string(e.operation))},
-               {"attempt", std::to_string(e.attempt)},
-               {"reason", std::string(to_string(e.reason))},
-               {"backoff_ms", ms(e.backoff)}});
+              {"attempt", std::to_string(e.attempt)},
+              {"reason", std::string(to_string(e.reason))},
+              {"backoff_ms", ms(e.backoff)}});
     }
     void on_stale_resend(const StaleResend& e) override {
         if (!wants(LogLevel::info)) return;
         emit(LogLevel::info, "stale_resend",
              {{"operation", std::string(to_string(e.operation))},
-               {"attempt", std::to_string(e.attempt)},
-               {"connection", std::to_string(e.connection)}});
+              {"attempt", std::to_string(e.attempt)},
+              {"connection", std::to_string(e.connection)}});
     }
     void on_pool_waited(const PoolWaited& e) override {
         if (!wants(LogLevel::debug)) return;
         emit(LogLevel::debug, "pool_waited",
              {{"operation", std::string(to_string(e.operation))},
-               {"waited_ms", ms(e.waited)},
-               {"granted", e.granted ? "true" : "false"}});
+              {"waited_ms", ms(e.waited)},
+              {"granted", e.granted ? "true" : "false"}});
     }
     void on_connection_opened(const ConnectionOpened& e) override {
         if (!wants(LogLevel::info)) return;
         emit(LogLevel::info, "connection_opened",
              {{"connection", std::to_string(e.connection)},
-               {"resolve_ms", ms(e.resolve)},
-               {"connect_ms", ms(e.connect)},
-               {"tls_handshake_ms", ms(e.tls_handshake)},
-               {"tls", e.tls ? "true" : "false"},
-               {"session_resumed", e.session_resumed ? "true" : "false"}});
+              {"resolve_ms", ms(e.resolve)},
+              {"connect_ms", ms(e.connect)},
+              {"tls_handshake_ms", ms(e.tls_handshake)},
+              {"tls", e.tls ? "true" : "false"},
+              {"session_resumed", e.session_resumed ? "true" : "false"}});
     }
     void on_connection_reused(const ConnectionReused& e) override {
         if (!wants(LogLevel::debug)) return;
         emit(LogLevel::debug, "connection_reused",
              {{"connection", std::to_string(e.connection)},
-               {"operation", std::string(to_string(e.operation))},
-               {"exchanges", std::to_string(e.exchanges)}});
+              {"operation", std::string(to_string(e.operation))},
+              {"exchanges", std::to_string(e.exchanges)}});
     }
     void on_connection_closed(const ConnectionClosed& e) override {
         if (!wants(LogLevel::info)) return;
         emit(LogLevel::info, "connection_closed",
              {{"connection", std::to_string(e.connection)},
-               {"reason", std::string(to_string(e.reason))},
-               {"exchanges", std::to_string(e.exchanges)}});
+              {"reason", std::string(to_string(e.reason))},
+              {"exchanges", std::to_string(e.exchanges)}});
     }
     void on_operation_ended(const OperationEnded& e) override {
-        const LogLevel level = !e.ec                             ? LogLevel::debug
+        const LogLevel level = !e.ec                              ? LogLevel::debug
                                : to_errc(e.ec) == errc::cancelled ? LogLevel::info
                                                                   : LogLevel::error;
         if (!wants(level)) return;
@@ -115,7 +114,8 @@ public:
     void on_token_fetched(const TokenFetched& e) override {
         if (!wants(LogLevel::info)) return;
         emit(LogLevel::info, "token_fetched",
-             {{"duration_ms", ms(e.duration)}, {"lifetime_s", e.lifetime ? std::to_string(e.lifetime->count()) : "none"}});
+             {{"duration_ms", ms(e.duration)},
+              {"lifetime_s", e.lifetime ? std::to_string(e.lifetime->count()) : "none"}});
     }
     void on_token_refused(const TokenRefused& e) override {
         if (!wants(LogLevel::error)) return;
