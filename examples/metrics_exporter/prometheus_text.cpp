@@ -83,7 +83,7 @@ public:
         for (std::chrono::nanoseconds bound : kBounds)
             sample(bucket, prefix + label("le", number(seconds(bound))), d.count_at_most(bound));
         sample(bucket, prefix + label("le", "+Inf"), d.count());
-        sample(std::string(name) + "_sum", labels, number(seconds(d.sum())));
+        sample(std::string(name) + "_sum", labels, number(d.sum().count()));
         sample(std::string(name) + "_count", labels, d.count());
     }
 

@@ -34,9 +34,9 @@ using Event = std::variant<RequestStarted, RequestEnded, RetryScheduled, StaleRe
                            ConnectionReused, ConnectionClosed, OperationEnded, TokenFetched, TokenRefused>;
 
 const char* name_of(const Event& e) {
-    static const char* const names[] = {"RequestStarted",   "RequestEnded",     "RetryScheduled", "StaleResend",
-                                        "PoolWaited",       "ConnectionOpened", "ConnectionReused",
-                                        "ConnectionClosed", "OperationEnded",   "TokenFetched",   "TokenRefused"};
+    static const char* const names[] = {"RequestStarted", "RequestEnded",     "RetryScheduled",   "StaleResend",
+                                        "PoolWaited",     "ConnectionOpened", "ConnectionReused", "ConnectionClosed",
+                                        "OperationEnded", "TokenFetched",     "TokenRefused"};
     return names[e.index()];
 }
 
@@ -370,7 +370,8 @@ BOOST_AUTO_TEST_CASE(a_drop_on_a_fresh_connection_schedules_a_connection_failed_
 // 3a. A pooled connection that fails when the next request goes out on it
 // (the server read the request and closed, before any response byte): a
 // stale resend on a new connection, not a counted retry. The dead one is
-// closed for an error (a transport error on it).
+// closed as server_closed: the server had closed it while it sat idle (the
+// keep-alive race), which the error on it only reveals.
 BOOST_AUTO_TEST_CASE(a_reused_connection_found_dead_gives_a_stale_resend_not_a_retry) {
     Env env;
     env.mock.server->script("conf-2", {Action::of(Action::Kind::drop)});
@@ -400,7 +401,7 @@ BOOST_AUTO_TEST_CASE(a_reused_connection_found_dead_gives_a_stale_resend_not_a_r
     BOOST_TEST((stale.operation == OperationKind::get_conference));
     const auto& closed = std::get<ConnectionClosed>(ev[4]);
     BOOST_TEST(closed.connection == 1u);
-    BOOST_TEST((closed.reason == CloseReason::error));
+    BOOST_TEST((closed.reason == CloseReason::server_closed));
     BOOST_TEST(closed.exchanges == 1u);
     BOOST_TEST(std::get<ConnectionOpened>(ev[5]).connection == 2u);
     BOOST_TEST(std::get<RequestStarted>(ev[6]).attempt == 2u);
@@ -409,7 +410,8 @@ BOOST_AUTO_TEST_CASE(a_reused_connection_found_dead_gives_a_stale_resend_not_a_r
     BOOST_TEST(m.pool.stale_resends == 1u);
     BOOST_TEST(m.pool.retries == 0u);
     for (std::size_t r = 0; r < retry_reason_count; ++r) BOOST_TEST(m.retries[r] == 0u);
-    BOOST_TEST(m.closed_for(CloseReason::error) == 1u);
+    BOOST_TEST(m.closed_for(CloseReason::server_closed) == 1u);
+    BOOST_TEST(m.closed_for(CloseReason::error) == 0u);
 }
 
 // 3b. A pooled connection the server closed while it sat idle: found before
@@ -603,9 +605,8 @@ BOOST_AUTO_TEST_CASE(a_cancelled_pool_wait_is_told_as_not_granted) {
     error_code first_ec, second_ec;
     net::cancellation_signal cancel;
     client.async_get_conference("conf-1", [&](error_code ec, Conference) { first_ec = ec; });
-    client.async_get_conference("conf-2", net::bind_cancellation_slot(cancel.slot(), [&](error_code ec, Conference) {
-                                    second_ec = ec;
-                                }));
+    client.async_get_conference(
+        "conf-2", net::bind_cancellation_slot(cancel.slot(), [&](error_code ec, Conference) { second_ec = ec; }));
     // Cancelled 150 ms after it is seen queued, so it waited at least that long.
     net::co_spawn(
         ioc,
@@ -663,8 +664,8 @@ BOOST_AUTO_TEST_CASE(the_latency_histogram_reads_the_servers_delays) {
     const auto q50 = latency.quantile(0.5);
     const auto q90 = latency.quantile(0.9);
     const auto q100 = latency.quantile(1.0);
-    BOOST_TEST_MESSAGE("p25 " << q25.count() << " ns, p50 " << q50.count() << " ns, p90 " << q90.count()
-                              << " ns, max " << q100.count() << " ns");
+    BOOST_TEST_MESSAGE("p25 " << q25.count() << " ns, p50 " << q50.count() << " ns, p90 " << q90.count() << " ns, max "
+                              << q100.count() << " ns");
     BOOST_TEST((q25 >= floor_of(10ms)));
     BOOST_TEST((q25 <= 10ms + 150ms));
     BOOST_TEST((q50 >= floor_of(10ms)));
@@ -755,11 +756,10 @@ BOOST_AUTO_TEST_CASE(log_records_carry_the_documented_fields_and_no_secret) {
     client.close();
     std::vector<std::string> events;
     for (const auto& r : sink.all()) events.push_back(r.event);
-    const std::vector<std::string> expected{
-        "connection_opened", "request_started", "request_ended",     "retry_scheduled",
-        "connection_reused", "request_started", "request_ended",     "operation_ended",
-        "connection_reused", "request_started", "request_ended",     "operation_ended",
-        "connection_closed"};
+    const std::vector<std::string> expected{"connection_opened", "request_started", "request_ended", "retry_scheduled",
+                                            "connection_reused", "request_started", "request_ended", "operation_ended",
+                                            "connection_reused", "request_started", "request_ended", "operation_ended",
+                                            "connection_closed"};
     BOOST_TEST(events == expected, boost::test_tools::per_element());
 
     const auto has = [](const Record& r, std::string_view name, std::string_view value) {
@@ -842,11 +842,13 @@ BOOST_AUTO_TEST_CASE(log_records_carry_the_documented_fields_and_no_secret) {
     }
 }
 
-// 11b. At the default level (info) no debug record; failures are warnings and errors.
+// 11b. At the default level (info) no debug record; failures are warnings and
+// errors, but a not_found is an answer about the caller's data: info.
 BOOST_AUTO_TEST_CASE(the_default_log_level_leaves_out_debug_records) {
     MockEnv env;
     env.server->script("conf-1", {Action::respond(429, {{"Retry-After", "0"}})});
     env.server->script("conf-9", {Action::respond(404)});
+    env.server->script("conf-8", {Action::respond(403)});
     net::io_context ioc;
     LogSink sink;
     auto config = env.client_config();
@@ -857,6 +859,7 @@ BOOST_AUTO_TEST_CASE(the_default_log_level_leaves_out_debug_records) {
         BOOST_TEST_REQUIRE(!(co_await lookup(client, "conf-1")).ec);
         BOOST_TEST_REQUIRE(!(co_await lookup(client, "conf-2")).ec);
         BOOST_TEST_REQUIRE(((co_await lookup(client, "conf-9")).ec == errc::not_found));
+        BOOST_TEST_REQUIRE(((co_await lookup(client, "conf-8")).ec == errc::forbidden));
     });
     client.close();
     std::vector<std::string> events;
@@ -865,13 +868,15 @@ BOOST_AUTO_TEST_CASE(the_default_log_level_leaves_out_debug_records) {
         BOOST_TEST((r.level != LogLevel::debug), r.text());
     }
     const std::vector<std::string> expected{"connection_opened", "retry_scheduled", "operation_ended",
-                                            "connection_closed"};
+                                            "operation_ended", "connection_closed"};
     BOOST_TEST(events == expected, boost::test_tools::per_element());
     const auto failed = sink.of("operation_ended");
-    BOOST_TEST_REQUIRE(failed.size() == 1u);
-    BOOST_TEST((failed[0].level == LogLevel::error));
+    BOOST_TEST_REQUIRE(failed.size() == 2u);
+    BOOST_TEST((failed[0].level == LogLevel::info));
     BOOST_TEST(*failed[0].field("outcome") == "not_found");
     BOOST_TEST(*failed[0].field("status") == "404");
+    BOOST_TEST((failed[1].level == LogLevel::error));
+    BOOST_TEST(*failed[1].field("outcome") == "forbidden");
 }
 
 // 11c. OAuth: a token fetched is told with its lifetime; no record carries
@@ -1000,8 +1005,8 @@ BOOST_AUTO_TEST_CASE(metrics_count_without_an_observer_for_every_operation_kind)
             BOOST_TEST_REQUIRE(!ec, ec.message());
             ++pages;
         }
-        auto [ec] = co_await client.async_update_member(conference_id, member_id, mute,
-                                                        net::as_tuple(net::use_awaitable));
+        auto [ec] =
+            co_await client.async_update_member(conference_id, member_id, mute, net::as_tuple(net::use_awaitable));
         update_ec = ec;
     });
     BOOST_TEST(pages == 3);
@@ -1105,6 +1110,48 @@ BOOST_AUTO_TEST_CASE(events_of_one_request_never_interleave_on_many_threads) {
     BOOST_TEST(m.pool.reuses == static_cast<std::uint64_t>(n) - tracks.size());
     BOOST_TEST(count_of<PoolWaited>(ev) == m.pool_wait.count());
     BOOST_TEST(tracks.size() <= 6u);
+}
+
+// 14. A connection the client itself will not reuse (an error body over
+// max_body_bytes left unread) is closed as an error, not as the server's
+// close: the server asked for nothing.
+BOOST_AUTO_TEST_CASE(a_connection_the_client_gives_up_is_not_told_as_closed_by_the_server) {
+    Env env;
+    Action big = Action::respond(404);
+    big.body = std::string(70'000, 'x');
+    env.mock.server->script("conf-1", {big});
+    net::io_context ioc;
+    auto config = env.config();
+    config.max_body_bytes = 64 * 1024;
+    ConferenceClient client(ioc, config);
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        auto r = co_await lookup(client, "conf-1");
+        BOOST_TEST((r.ec == errc::not_found), r.diag.message);
+    });
+    const auto m = client.metrics();
+    BOOST_TEST(m.closed_for(CloseReason::error) == 1u);
+    BOOST_TEST(m.closed_for(CloseReason::server_closed) == 0u);
+}
+
+// 15. An operation refused before anything is sent (an empty ID, a second
+// async_next while one runs) is counted and told like any other failure.
+BOOST_AUTO_TEST_CASE(an_operation_refused_before_sending_is_counted_and_told) {
+    Env env;
+    net::io_context ioc;
+    ConferenceClient client(ioc, env.config());
+    run_coroutine(ioc, [&]() -> net::awaitable<void> {
+        auto r = co_await lookup(client, "");
+        BOOST_TEST((r.ec == errc::bad_request));
+    });
+    const auto m = client.metrics();
+    BOOST_TEST(m.of(OperationKind::get_conference).failed_with(errc::bad_request) == 1u);
+    BOOST_TEST(m.of(OperationKind::get_conference).latency.count() == 1u);
+    BOOST_TEST(m.pool.lookups_completed == 1u);
+    BOOST_TEST_REQUIRE(env.observer->trace() == "OperationEnded");
+    const auto ended = std::get<OperationEnded>(env.observer->events()[0]);
+    BOOST_TEST((ended.ec == errc::bad_request));
+    BOOST_TEST(ended.attempts == 0u);
+    BOOST_TEST(!ended.status.has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
