@@ -2,10 +2,12 @@
 #include "cli/app.hpp"
 
 #include "cli/redact.hpp"
+#include "cli/stats_json.hpp"
 
 #include <pthread.h>
 #include <unistd.h>
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <iostream>
 #include <optional>
@@ -20,6 +22,21 @@ sigset_t stop_signals() {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     return set;
+}
+
+// The --stats line, in one write(2) where the pipe allows, so that it is not
+// interleaved with another writer's on a shared stderr. A failure to write
+// it is ignored: --stats must never change the exit status.
+void write_stats(const bwvoice::ClientMetrics& m) {
+    const std::string line = stats_line(m);
+    std::size_t written = 0;
+    while (written < line.size()) {
+        const ssize_t n = ::write(STDERR_FILENO, line.data() + written, line.size() - written);
+        if (n >= 0)
+            written += static_cast<std::size_t>(n);
+        else if (errno != EINTR)
+            return;
+    }
 }
 
 }  // namespace
@@ -41,7 +58,7 @@ int usage_error(const std::string& context, const std::string& message, const st
     return kExitUsage;
 }
 
-int run_command(const CommandSpec& spec, const std::vector<std::string>& args) {
+int run_command(const CommandSpec& spec, const std::vector<std::string>& args, bool stats) {
     const std::string context = "bwconf " + spec.name;
     const std::string hint = context + " --help";
     auto secrets = early_secrets(args);
@@ -59,6 +76,9 @@ int run_command(const CommandSpec& spec, const std::vector<std::string>& args) {
         return usage_error(context, e.what(), secrets, hint);
     } catch (const Interrupted& i) {
         std::cout << i.lines << std::flush;
+        // No client was made, nothing was sent: the counters are all zero,
+        // and the line is still there for the script that expects it.
+        if (stats || parsed.common.stats) write_stats(bwvoice::ClientMetrics{});
         return 128 + i.signo;
     }
     const auto& config = parsed.common.client;
@@ -97,6 +117,11 @@ int run_command(const CommandSpec& spec, const std::vector<std::string>& args) {
     }
     const int status = run->run();
     hold_stop_signals();  // the signal_set's destructor restores the default action
+    // After run(): the client is closed and its cancellations and connection
+    // shutdowns have run, so the counts are final (cancelled operations and
+    // closed connections included), and the line comes after every other
+    // line of the run, the progress summary's too.
+    if (stats || parsed.common.stats) write_stats(client->metrics());
     return status;
 }
 

@@ -43,8 +43,11 @@ struct CommandSpec {
 /// Runs `spec` with the arguments that follow its word: parses them, prints
 /// the help or a usage error, or sets up the io_context, the signal set
 /// (then releases the held SIGINT and SIGTERM), the client, builds the run
-/// and runs it. Returns the exit status.
-int run_command(const CommandSpec& spec, const std::vector<std::string>& args);
+/// and runs it. Returns the exit status. With --stats (among `args`, or
+/// `stats`: given before the subcommand word), the client's metrics follow
+/// as one JSON line on stderr once the run is over, whatever its status but
+/// a usage error's.
+int run_command(const CommandSpec& spec, const std::vector<std::string>& args, bool stats = false);
 
 /// Prints "`context`: `message`" (secrets redacted) and the help hint on
 /// stderr; returns kExitUsage.

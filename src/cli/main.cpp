@@ -74,6 +74,8 @@ std::string main_help() {
          "Options:\n"
          "  -h, --help   show this help and exit\n"
          "  --version    show the version and exit\n"
+         "  --stats      with a command: print the client's counters as one JSON line on\n"
+         "               stderr at the end (the same as the command's own --stats)\n"
          "\n"
          "Exit status: 0 success, 1 some operation failed, 2 usage error, 130/143 interrupted.\n";
     return s.str();
@@ -82,14 +84,14 @@ std::string main_help() {
 int dispatch(const std::vector<std::string>& args) {
     const auto secrets = bwconf::early_secrets(args);
 
-    // The subcommand is the first word that is not an option; only --help
-    // and --version may come before it (they take no values).
+    // The subcommand is the first word that is not an option; only --help,
+    // --version and --stats may come before it (they take no values).
     std::size_t command_at = 0;
     while (command_at < args.size() && !args[command_at].empty() && args[command_at][0] == '-') ++command_at;
     const std::vector<std::string> global(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(command_at));
 
     po::options_description described;
-    described.add_options()("help,h", "")("version", "");
+    described.add_options()("help,h", "")("version", "")("stats", "");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(global).options(described).run(), vm);
@@ -111,7 +113,7 @@ int dispatch(const std::vector<std::string>& args) {
 
         const std::string& command = args[command_at];
         const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(command_at) + 1, args.end());
-        if (const auto* c = find_command(command)) return bwconf::run_command(c->spec, rest);
+        if (const auto* c = find_command(command)) return bwconf::run_command(c->spec, rest, vm.count("stats") != 0);
         if (command == "help") {
             if (rest.empty()) {
                 std::cout << main_help() << std::flush;

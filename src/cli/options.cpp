@@ -166,6 +166,7 @@ void apply_connection_options(const po::variables_map& vm, const std::set<std::s
     const bool off = vm["no-progress"].as<bool>();
     if (on && off) throw UsageError("--progress and --no-progress contradict each other");
     out.progress = on ? ProgressMode::on : off ? ProgressMode::off : ProgressMode::automatic;
+    out.stats = vm["stats"].as<bool>();
 }
 
 }  // namespace
@@ -204,6 +205,10 @@ po::options_description connection_options() {
          "Permit an http:// base URL, which sends the credentials in clear (local test servers only).")
         ("progress", po::bool_switch(), "Draw progress and a summary on stderr.")
         ("no-progress", po::bool_switch(), "Do not. Default: progress only when stderr is a terminal.")
+        ("stats", po::bool_switch(),
+         "At the end, print the client's counters (operations by outcome, latencies, retries, "
+         "connections, bytes) as one JSON line {\"stats\":...} on stderr. Stdout and the exit "
+         "status are unchanged.")
         ("help,h", po::bool_switch(), "Show this help and exit.");
     // clang-format on
     return d;

@@ -37,6 +37,7 @@ enum class ProgressMode { automatic, on, off };
 struct CommonOptions {
     bwvoice::ClientConfig client;  ///< Ready for ConferenceClient (not yet validated by it).
     ProgressMode progress = ProgressMode::automatic;
+    bool stats = false;  ///< --stats: the metrics as one JSON line on stderr at the end.
 };
 
 /// One subcommand's command line, parsed.
@@ -50,7 +51,7 @@ struct ParsedArgs {
 /// The connection options, in the order the help lists them (--base-url,
 /// --account, --user, --password, --client-id, --client-secret, --token-url,
 /// --ca-file, --pool-size, --timeout-ms, --retries, --allow-http, --progress,
-/// --no-progress, --help). One kind of credentials is required: --user and
+/// --no-progress, --stats, --help). One kind of credentials is required: --user and
 /// --password (Basic) or --client-id and --client-secret (OAuth 2.0 client
 /// credentials); both kinds or neither is a usage error.
 boost::program_options::options_description connection_options();

@@ -504,29 +504,12 @@ BOOST_AUTO_TEST_CASE(every_subcommand_has_help_with_the_connection_options) {
             BOOST_TEST(r.exit_code == 0);
             BOOST_TEST(r.err.empty(), r.err);
             BOOST_TEST(r.out.rfind("Usage: bwconf " + s.name, 0) == 0u, r.out);
-            for (const char* word : {"--base-url",
-                                     "BW_VOICE_BASE_URL",
-                                     "--account",
-                                     "BW_ACCOUNT_ID",
-                                     "--user",
-                                     "BW_USERNAME",
-                                     "--password",
-                                     "BW_PASSWORD",
-                                     "--ca-file",
-                                     "--pool-size",
-                                     "--timeout-ms",
-                                     "--retries",
-                                     "--allow-http",
-                                     "--progress",
-                                     "--no-progress",
-                                     "--client-id",
-                                     "BW_CLIENT_ID",
-                                     "--client-secret",
-                                     "BW_CLIENT_SECRET",
-                                     "--token-url",
-                                     "BW_TOKEN_URL",
-                                     "Exit status",
-                                     "130",
+            for (const char* word : {"--base-url",   "BW_VOICE_BASE_URL", "--account",       "BW_ACCOUNT_ID",
+                                     "--user",       "BW_USERNAME",       "--password",      "BW_PASSWORD",
+                                     "--ca-file",    "--pool-size",       "--timeout-ms",    "--retries",
+                                     "--allow-http", "--progress",        "--no-progress",   "--stats",
+                                     "--client-id",  "BW_CLIENT_ID",      "--client-secret", "BW_CLIENT_SECRET",
+                                     "--token-url",  "BW_TOKEN_URL",      "Exit status",     "130",
                                      "143"})
                 BOOST_TEST(r.out.find(word) != std::string::npos, s.name << " --help lacks " << word);
             auto word = run({bwconf_path(), "help", s.name});

@@ -24,6 +24,7 @@ BOOST_AUTO_TEST_CASE(help_goes_to_stdout_with_status_0) {
     BOOST_TEST(top.err.empty());
     BOOST_TEST(top.out.find("Usage: bwconf") != std::string::npos);
     BOOST_TEST(top.out.find("get") != std::string::npos);
+    BOOST_TEST(top.out.find("--stats") != std::string::npos);
 
     auto get = run(bare_args({"--help"}));
     BOOST_TEST(get.exit_code == 0);
@@ -50,6 +51,7 @@ BOOST_AUTO_TEST_CASE(help_goes_to_stdout_with_status_0) {
                              "--allow-http",
                              "--progress",
                              "--no-progress",
+                             "--stats",
                              "https://voice.bandwidth.com/api/v2",
                              "Exit status",
                              "130",
