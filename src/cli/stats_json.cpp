@@ -15,6 +15,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <string_view>
 
@@ -26,6 +27,10 @@ namespace json = boost::json;
 std::uint64_t micros(std::chrono::nanoseconds d) {
     // Rounded to nearest; a negative duration cannot be recorded.
     return d.count() <= 0 ? 0 : static_cast<std::uint64_t>((d.count() + 500) / 1000);
+}
+
+std::uint64_t micros(std::chrono::duration<double> d) {
+    return d.count() <= 0 ? 0 : static_cast<std::uint64_t>(std::llround(d.count() * 1e6));
 }
 
 json::string_view key(std::string_view name) {
