@@ -30,7 +30,7 @@ files=$(dpkg -L bwvoice | while read -r f; do if [ -f "$f" ] || [ -L "$f" ]; the
 for f in /usr/bin/bwconf /usr/bin/bwvoice-mock /usr/include/bwvoice/bwvoice.hpp /usr/include/bwvoice/export.hpp; do
   grep -qx "$f" <<< "$files" || { echo "package-test: $f not installed" >&2; exit 1; }
 done
-grep -q 'lib/.*/libbwvoice.so.0.2$' <<< "$files" || { echo "package-test: no libbwvoice.so.0.2" >&2; exit 1; }
+grep -q 'lib/.*/libbwvoice.so.0.3$' <<< "$files" || { echo "package-test: no libbwvoice.so.0.3" >&2; exit 1; }
 grep -q 'cmake/bwvoice/bwvoiceConfig.cmake$' <<< "$files" || { echo "package-test: no CMake package" >&2; exit 1; }
 grep -q 'pkgconfig/bwvoice.pc$' <<< "$files" || { echo "package-test: no pkg-config file" >&2; exit 1; }
 version=$(bwconf --version)

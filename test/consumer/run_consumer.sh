@@ -65,7 +65,7 @@ if [ "$mode" = package ] || [ "$mode" = installed ]; then
     lib=$(find "$libdir/" -maxdepth 1 -name 'libbwvoice.so.*.*.*' | head -n 1)
     [ -n "$lib" ] || fail "no shared libbwvoice in $libdir"
     soname=$(objdump -p "$lib" | sed -n 's/^ *SONAME *//p')
-    [ "$soname" = "libbwvoice.so.0.2" ] || fail "SONAME is '$soname', expected libbwvoice.so.0.2"
+    [ "$soname" = "libbwvoice.so.0.3" ] || fail "SONAME is '$soname', expected libbwvoice.so.0.3"
     # Hidden by default: of our own functions, only the public API and the
     # operations' entry points (bwvoice::detail::start_*) are exported. (The
     # symbols go to a file first: grep -q ends a pipe early, and pipefail
