@@ -68,11 +68,6 @@ for pattern in "${expects[@]}"; do
   grep -Eq -- "$pattern" "$work/out" || fail "no line of its output matches: $pattern"
 done
 
-# The mock must have survived the example, and stop cleanly on SIGTERM.
-kill -0 "$mock_pid" 2>/dev/null || fail "bwvoice-mock died during the run"
-kill -TERM "$mock_pid"
-mock_status=0
-wait "$mock_pid" || mock_status=$?
-mock_pid=
-[ "$mock_status" -eq 0 ] || { cat "$work/mock.err" >&2; fail "bwvoice-mock exited with $mock_status"; }
+# The mock must have survived, and stop cleanly on SIGTERM.
+stop_mock_checked "$work" || fail "the mock did not survive the run"
 echo "run_example: $name: ok"

@@ -144,10 +144,6 @@ echo "--- metrics_exporter, stdout:"
 cat "$work/exporter.out"
 echo "--- $(grep -vc '^#' "$work/metrics.txt") samples in $(grep -c '^# TYPE' "$work/metrics.txt") families; promtool: no complaints"
 
-kill -0 "$mock_pid" 2> /dev/null || fail "bwvoice-mock died during the run"
-kill -TERM "$mock_pid"
-mock_status=0
-wait "$mock_pid" || mock_status=$?
-mock_pid=
-[ "$mock_status" -eq 0 ] || { cat "$work/mock.err" >&2; fail "bwvoice-mock exited with $mock_status"; }
+# The mock must have survived, and stop cleanly on SIGTERM.
+stop_mock_checked "$work" || fail "the mock did not survive the run"
 echo "scrape_test: ok"

@@ -10,6 +10,9 @@
 #       DIR/mock.err. Returns 1, after printing mock.err, if it did not start.
 #   stop_mock
 #       stops it (SIGTERM) and waits for it; does nothing if none was started.
+#   stop_mock_checked DIR
+#       the mock must still be running and stop cleanly on SIGTERM (exit 0):
+#       prints why and returns 1 if not (its stderr from DIR/mock.err).
 
 start_mock() {
   local mock=$1 dir=$2
@@ -39,5 +42,21 @@ stop_mock() {
     kill "$mock_pid" 2> /dev/null || true
     wait "$mock_pid" 2> /dev/null || true
     mock_pid=
+  fi
+}
+
+stop_mock_checked() {
+  local dir=$1 status=0
+  if ! kill -0 "${mock_pid:-0}" 2> /dev/null; then
+    echo "bwvoice-mock died during the run" >&2
+    return 1
+  fi
+  kill -TERM "$mock_pid"
+  wait "$mock_pid" || status=$?
+  mock_pid=
+  if [ "$status" -ne 0 ]; then
+    cat "$dir/mock.err" >&2
+    echo "bwvoice-mock exited with $status" >&2
+    return 1
   fi
 }
