@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <ctime>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -26,17 +27,32 @@ sigset_t stop_signals() {
 
 // The --stats line, in one write(2) where the pipe allows, so that it is not
 // interleaved with another writer's on a shared stderr. A failure to write
-// it is ignored: --stats must never change the exit status.
+// it is ignored: --stats must never change the exit status, so SIGPIPE (a
+// stderr whose reader has gone) is held for the write and any it raised
+// taken back.
 void write_stats(const bwvoice::ClientMetrics& m) {
     const std::string line = stats_line(m);
+    sigset_t pipe_signal, previous;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    ::sigpending(&pending);
+    const bool already_pending = sigismember(&pending, SIGPIPE) == 1;
+    ::pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
     std::size_t written = 0;
     while (written < line.size()) {
         const ssize_t n = ::write(STDERR_FILENO, line.data() + written, line.size() - written);
         if (n >= 0)
             written += static_cast<std::size_t>(n);
         else if (errno != EINTR)
-            return;
+            break;
     }
+    if (!already_pending) {
+        const timespec now{0, 0};
+        while (::sigtimedwait(&pipe_signal, nullptr, &now) == -1 && errno == EINTR) {}
+    }
+    ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
 }  // namespace
@@ -115,7 +131,16 @@ int run_command(const CommandSpec& spec, const std::vector<std::string>& args, b
     } catch (const UsageError& e) {
         return usage_error(context, e.what(), secrets, hint);
     }
-    const int status = run->run();
+    int status = 1;
+    try {
+        status = run->run();
+    } catch (...) {
+        // Not expected (main reports it and exits 1), but the client made
+        // requests: their counts are still told.
+        hold_stop_signals();
+        if (stats || parsed.common.stats) write_stats(client->metrics());
+        throw;
+    }
     hold_stop_signals();  // the signal_set's destructor restores the default action
     // After run(): the client is closed and its cancellations and connection
     // shutdowns have run, so the counts are final (cancelled operations and

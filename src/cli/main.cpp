@@ -94,7 +94,7 @@ int dispatch(const std::vector<std::string>& args) {
     described.add_options()("help,h", "")("version", "")("stats", "");
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(global).options(described).run(), vm);
+        po::store(po::command_line_parser(global).options(described).style(bwconf::kOptionStyle).run(), vm);
     } catch (const po::error& e) {
         return bwconf::usage_error("bwconf", e.what(), secrets, "bwconf --help");
     }

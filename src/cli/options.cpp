@@ -48,10 +48,6 @@ constexpr EnvVar kEnvVars[] = {
 constexpr const char* kSecretFlags[] = {"--password", "--redirect-password", "--fallback-password", "--client-secret"};
 constexpr const char* kSecretEnv[] = {"BW_PASSWORD", "BW_CLIENT_SECRET"};
 
-// Exact option names only: guessing from prefixes would let "--pass" mean
-// --password today and fail tomorrow when another option starts the same way.
-constexpr int kStyle = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
-
 std::string value_or_empty(const po::variables_map& vm, const char* name) {
     return vm.count(name) != 0 ? vm[name].as<std::string>() : std::string();
 }
@@ -246,7 +242,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args, const po::options_de
     ParsedArgs out;
     std::set<std::string> from_command_line;
     try {
-        po::store(po::command_line_parser(args).options(all).positional(positional).style(kStyle).run(), out.own);
+        po::store(po::command_line_parser(args).options(all).positional(positional).style(kOptionStyle).run(), out.own);
         for (const auto& [name, value] : out.own) from_command_line.insert(name);
         po::store(po::parse_environment(all,
                                         [](const std::string& var) -> std::string {

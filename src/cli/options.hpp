@@ -12,6 +12,7 @@
 
 #include <bwvoice/config.hpp>
 
+#include <boost/program_options/cmdline.hpp>
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/variables_map.hpp>
 
@@ -55,6 +56,12 @@ struct ParsedArgs {
 /// --password (Basic) or --client-id and --client-secret (OAuth 2.0 client
 /// credentials); both kinds or neither is a usage error.
 boost::program_options::options_description connection_options();
+
+/// Exact option names only, for every parser: guessing from prefixes would
+/// let "--pass" mean --password today and fail tomorrow when another option
+/// starts the same way (and "--s" would be --stats).
+inline constexpr int kOptionStyle = boost::program_options::command_line_style::default_style &
+                                    ~boost::program_options::command_line_style::allow_guessing;
 
 /// Parses the arguments that follow the subcommand word: the connection
 /// options, `own` (the subcommand's options; every value a string or a

@@ -271,6 +271,33 @@ BOOST_AUTO_TEST_CASE(a_usage_error_prints_no_stats) {
     }
 }
 
+// Exact names only before the subcommand too: "--stat" and "--s" are not
+// --stats (a prefix accepted today would break when another option starts so).
+BOOST_AUTO_TEST_CASE(a_prefix_of_stats_is_an_unknown_option) {
+    const std::string url = tls_mock().url;
+    for (const char* prefix : {"--stat", "--s"}) {
+        auto args = get_args(url, {"conf-1"});
+        args.insert(args.begin() + 1, prefix);
+        const auto r = run(args);
+        BOOST_TEST_CONTEXT(prefix) {
+            check_usage_error(r);
+            check_no_stats(r);
+        }
+    }
+}
+
+// A stderr whose reader has gone loses the line, not the exit status (no
+// death by SIGPIPE): the status is the one the run had.
+BOOST_AUTO_TEST_CASE(a_closed_stderr_pipe_does_not_change_the_exit_status) {
+    auto server = make_server(small_store());
+    std::vector<std::string> argv{
+        "/bin/bash", "-c", "\"$@\" 2>&1 >/dev/null | (exec 0<&-; exit 0); echo \"status=${PIPESTATUS[0]}\"", "bash"};
+    for (const auto& a : get_args(server->base_url(), {"conf-1", "--stats"})) argv.push_back(a);
+    const auto r = run(argv);
+    BOOST_TEST(r.exit_code == 0, r.err);
+    BOOST_TEST(r.out == "status=0\n");
+}
+
 // OAuth: the token fetch is counted (as tokens and as the token_fetch
 // operation) and the client secret, like the password, never shows.
 BOOST_AUTO_TEST_CASE(token_fetches_are_counted) {
