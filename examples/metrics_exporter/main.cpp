@@ -19,8 +19,10 @@
 //
 // Settings come from the environment (BW_VOICE_BASE_URL, BW_ACCOUNT_ID,
 // BW_USERNAME, BW_PASSWORD, BW_CA_FILE: see common/settings.hpp).
-// Exit status: 0 stopped as asked, 1 a failure while running, 2 usage or
-// configuration error (or the port could not be bound).
+// Exit status: 0 stopped as asked, 1 a failure while running (an exception
+// out of the lookups or out of run(), whatever its type), 2 usage or
+// configuration error (or the port could not be bound). A second SIGINT or
+// SIGTERM during a slow shutdown ends the process at once.
 #include <bwvoice/bwvoice.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -134,7 +136,12 @@ int main(int argc, char** argv) {
             stopping = true;
             server.stop();
             pause.cancel();
-            signals.cancel();
+            // clear(): a second Ctrl-C gets the default action back, and ends
+            // a shutdown that takes too long; cancel() ends the wait when the
+            // shutdown came from elsewhere.
+            boost::system::error_code ignored;
+            signals.clear(ignored);
+            signals.cancel(ignored);
             client.close();  // fails a lookup in flight with errc::cancelled; run() returns once all is done
         };
 
@@ -153,11 +160,25 @@ int main(int argc, char** argv) {
                                std::rethrow_exception(failure);
                            } catch (const std::exception& e) {
                                std::cerr << "metrics_exporter: lookups: " << e.what() << "\n";
+                           } catch (...) {
+                               std::cerr << "metrics_exporter: lookups: an exception not derived from std::exception\n";
                            }
                            status = example::kExitFailed;
                            shutdown();
                        });
-        ioc.run();
+        // An exception out of a handler ends run() with other handlers left
+        // pending, which ~io_context destroys after the objects above are
+        // gone: the server's coroutines own what they touch then, and the
+        // lookups' frame touches nothing.
+        try {
+            ioc.run();
+        } catch (const std::exception& e) {
+            std::cerr << "metrics_exporter: " << e.what() << "\n";
+            return example::kExitFailed;
+        } catch (...) {
+            std::cerr << "metrics_exporter: an exception not derived from std::exception\n";
+            return example::kExitFailed;
+        }
         return status;
     } catch (const example::UsageError& e) {
         std::cerr << "metrics_exporter: " << e.what()
@@ -167,5 +188,8 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {  // a bad ClientConfig, an unreadable BW_CA_FILE, the port taken
         std::cerr << "metrics_exporter: " << e.what() << "\n";
         return example::kExitUsage;
+    } catch (...) {
+        std::cerr << "metrics_exporter: an exception not derived from std::exception\n";
+        return example::kExitFailed;
     }
 }

@@ -13,6 +13,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <exception>
 #include <iostream>
 #include <string_view>
@@ -33,6 +34,9 @@ using namespace std::chrono_literals;
 // Prometheus scrapes every 15 s to 1 min by default and keeps the connection
 // open in between; one idle longer than this is dropped (it reconnects).
 constexpr auto kIdleTimeout = 5min;
+// A request header, from its first byte (from the connect for the first
+// request), must arrive within this: a scraper sends it at once.
+constexpr auto kRequestTimeout = 10s;
 // A scraper that does not take its answer within this is given up on.
 constexpr auto kWriteTimeout = 30s;
 
@@ -42,6 +46,8 @@ void report_failure(const std::exception_ptr& failure) {
         std::rethrow_exception(failure);
     } catch (const std::exception& e) {  // render() threw, or out of memory
         std::cerr << "metrics server: " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "metrics server: an exception not derived from std::exception\n";
     }
 }
 
@@ -49,16 +55,17 @@ http::response<http::string_body> answer(const http::request<http::empty_body>& 
                                          const MetricsServer::Render& render) {
     http::response<http::string_body> response(http::status::ok, request.version());
     const std::string_view target(request.target().data(), request.target().size());
+    const bool head = request.method() == http::verb::head;
     // Prometheus may add query parameters of its own; they change nothing here.
     if (target.substr(0, target.find('?')) != "/metrics") {
         response.result(http::status::not_found);
         response.set(http::field::content_type, "text/plain; charset=utf-8");
         response.body() = "not found: the metrics are at /metrics\n";
-    } else if (request.method() != http::verb::get) {
+    } else if (request.method() != http::verb::get && !head) {
         response.result(http::status::method_not_allowed);
-        response.set(http::field::allow, "GET");
+        response.set(http::field::allow, "GET, HEAD");
         response.set(http::field::content_type, "text/plain; charset=utf-8");
-        response.body() = "only GET\n";
+        response.body() = "only GET and HEAD\n";
     } else {
         // Only the 0.0.4 text format, whatever Accept prefers: Prometheus
         // takes it from any exporter.
@@ -66,6 +73,10 @@ http::response<http::string_body> answer(const http::request<http::empty_body>& 
         response.body() = render();
     }
     response.prepare_payload();
+    // HEAD: the headers GET would have had, Content-Length included, and no
+    // body whatever the status (the client would read it as the start of
+    // the next response).
+    if (head) response.body().clear();
     return response;
 }
 
@@ -96,44 +107,71 @@ void MetricsServer::stop() {
         stopped_ = true;
         boost::system::error_code ignored;
         acceptor_.close(ignored);
-        for (beast::tcp_stream* stream : sessions_) stream->socket().close(ignored);
+        for (beast::tcp_stream& stream : *sessions_) stream.socket().close(ignored);
     });
 }
 
+// A connection's place in sessions_, held by its coroutine as a parameter:
+// so it is unlisted (and its socket closed) whenever the coroutine frame is
+// destroyed, having run or not, and the list lives as long as any frame.
+class MetricsServer::Listed {
+public:
+    Listed(std::shared_ptr<Sessions> sessions, tcp::socket socket)
+        : sessions_(std::move(sessions)), it_(sessions_->emplace(sessions_->end(), std::move(socket))) {}
+    Listed(Listed&& other) noexcept : sessions_(std::move(other.sessions_)), it_(other.it_) {}
+    Listed& operator=(Listed&&) = delete;
+    ~Listed() {
+        if (sessions_) sessions_->erase(it_);
+    }
+    beast::tcp_stream& stream() const { return *it_; }
+
+private:
+    std::shared_ptr<Sessions> sessions_;
+    Sessions::iterator it_;
+};
+
 asio::awaitable<void> MetricsServer::accept_loop() {
+    boost::system::error_code reported;  // the accept error last logged, until an accept succeeds
     for (;;) {
         boost::system::error_code ec;
         tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
         if (stopped_) co_return;
         if (ec) {
             // Out of file descriptors, say: pause instead of spinning on the
-            // same error, and keep serving.
-            std::cerr << "metrics server: accept: " << ec.message() << "\n";
+            // same error, and keep serving; tell it once, not every pause.
+            if (ec != reported) std::cerr << "metrics server: accept: " << ec.message() << " (retrying)\n";
+            reported = ec;
             asio::steady_timer pause(strand_, 100ms);
             co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             continue;
         }
-        asio::co_spawn(strand_, session(std::move(socket)), report_failure);
+        reported = {};
+        if (sessions_->size() >= kMaxSessions) {
+            socket.close(ec);  // the client sees the connection closed, and may retry
+            continue;
+        }
+        asio::co_spawn(strand_, session(Listed(sessions_, std::move(socket))), report_failure);
     }
 }
 
-asio::awaitable<void> MetricsServer::session(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    // Listed while the coroutine runs, so that stop() can close it; unlisted
-    // on every way out, exceptions included.
-    struct Listed {
-        std::list<beast::tcp_stream*>& list;
-        std::list<beast::tcp_stream*>::iterator it;
-        ~Listed() { list.erase(it); }
-    } listed{sessions_, sessions_.insert(sessions_.end(), &stream)};
-
+asio::awaitable<void> MetricsServer::session(Listed listed) {
+    beast::tcp_stream& stream = listed.stream();
     beast::flat_buffer buffer;
     boost::system::error_code ec;
+    bool idle = false;  // a response was written: the wait for the next request is a keep-alive one
     while (!stopped_) {
+        if (idle && buffer.size() == 0) {
+            // Between scrapes: wait as long as kIdleTimeout for a first byte.
+            stream.expires_after(kIdleTimeout);
+            const std::size_t n =
+                co_await stream.async_read_some(buffer.prepare(1024), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) break;  // the scraper closed, went quiet, or stop()
+            buffer.commit(n);
+        }
         // A scrape has no body: empty_body makes the parser refuse one.
         http::request_parser<http::empty_body> parser;
         parser.header_limit(8 * 1024);
-        stream.expires_after(kIdleTimeout);
+        stream.expires_after(kRequestTimeout);
         co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) break;  // the scraper closed (end_of_stream), went quiet, sent garbage, or stop()
 
@@ -143,8 +181,9 @@ asio::awaitable<void> MetricsServer::session(tcp::socket socket) {
         stream.expires_after(kWriteTimeout);
         co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) break;
-        if (response.result() == http::status::ok && served_) served_();
+        if (response.result() == http::status::ok && request.method() == http::verb::get && served_) served_();
         if (!response.keep_alive()) break;
+        idle = true;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }

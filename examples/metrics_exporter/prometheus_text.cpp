@@ -61,8 +61,19 @@ std::string label(std::string_view name, std::string_view value) {
 // and TYPE lines once, before all its samples, and no family twice.
 class Exposition {
 public:
+    // HELP text escapes backslash and line feed (not the double quote).
     void family(std::string_view name, std::string_view type, std::string_view help) {
-        out_.append("# HELP ").append(name).append(" ").append(help).append("\n");
+        out_.append("# HELP ").append(name).append(" ");
+        for (char c : help) {
+            if (c == '\\') {
+                out_ += "\\\\";
+            } else if (c == '\n') {
+                out_ += "\\n";
+            } else {
+                out_ += c;
+            }
+        }
+        out_.append("\n");
         out_.append("# TYPE ").append(name).append(" ").append(type).append("\n");
     }
 
@@ -98,7 +109,8 @@ void operations(Exposition& x, const bwvoice::ClientMetrics& m) {
     // included: a series that appears only with its first failure hides that
     // failure from rate() and increase().
     x.family("bwvoice_operations_total", "counter",
-             "Operations completed, by kind and outcome (success, or the bwvoice::errc name).");
+             "Operations completed, by kind and outcome (success, or the bwvoice::errc name); "
+             "operation=\"token_fetch\" is the client's own OAuth token request, not an operation of the caller's.");
     for (std::size_t k = 0; k < bwvoice::operation_kind_count; ++k) {
         const auto kind = static_cast<bwvoice::OperationKind>(k);
         const bwvoice::OperationMetrics& op = m.of(kind);
@@ -112,7 +124,8 @@ void operations(Exposition& x, const bwvoice::ClientMetrics& m) {
     }
 
     x.family("bwvoice_operation_duration_seconds", "histogram",
-             "Operation latency from the initiating call to the handler, retries and waits included.");
+             "Operation latency from the initiating call to the handler, retries and waits included; "
+             "operation=\"token_fetch\" is the client's own OAuth token request, not an operation of the caller's.");
     for (std::size_t k = 0; k < bwvoice::operation_kind_count; ++k) {
         const auto kind = static_cast<bwvoice::OperationKind>(k);
         x.histogram("bwvoice_operation_duration_seconds", label("operation", bwvoice::to_string(kind)),
