@@ -301,7 +301,9 @@ auto Exchange<Inner>::run() -> awaitable<void> {
                     const std::uint64_t id = conn->id;
                     if (!conn.release(clock::now())) impl_->connection_closed(id, 0, CloseReason::client_closed);
                 } else {
+                    const std::uint64_t id = conn->id;  // 0 unless TCP connected before the handshake failed
                     conn.discard();
+                    impl_->connection_closed(id, 0, CloseReason::error);
                 }
                 co_return;
             }
