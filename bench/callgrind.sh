@@ -15,7 +15,9 @@
 # Against the bench-peers nginx instead of the mock: start it with
 # ../shared/bench-peers/server.sh start DIR, source DIR/server.env, and run
 # with BP_URL, BP_USER, BP_PASSWORD and BP_CA set. OBSERVER=1 installs an
-# observer that counts every event (the cost of observation).
+# observer that counts every event (the cost of observation). CACHE_SIM=1
+# also simulates the caches and prints the misses per lookup (D1mr: first
+# level data read misses, DLmr: last level); CONNECTIONS=C sets C.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${1:-build/release}
@@ -40,7 +42,7 @@ else
   user=bench password=bench-pw ca=$work/ca.crt server=bwvoice-mock
 fi
 
-valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/cg" \
+valgrind --tool=callgrind --instr-atstart=no ${CACHE_SIM:+--cache-sim=yes} --callgrind-out-file="$work/cg" \
   "$build/bench/bwvoice-bench" --callgrind-lookups "$n" --connections "$c" \
   --url "$url" --user "$user" --password "$password" --ca "$ca" ${OBSERVER:+--observer} > /dev/null 2> "$work/err" ||
   { echo "callgrind.sh: the run failed" >&2; tail -n 5 "$work/err" >&2; exit 1; }
@@ -60,6 +62,14 @@ for line in sys.stdin:
 for k, v in c.items():
     print(k, v)'
 }
-total=$(sed -n 's/^totals: //p' "$part")
+totals=$(sed -n 's/^totals: //p' "$part")
+total=${totals%% *}
 echo "instructions per lookup against $server (C=$c, N=$n, handshake-free): $(( total / n ))"
+if [ -n "${CACHE_SIM:-}" ]; then
+  # Simulated caches (valgrind's model of this machine's D1 and last level):
+  # the misses per lookup, which grow with C when connections stop fitting.
+  events=$(sed -n 's/^events: //p' "$part")
+  paste <(tr ' ' '\n' <<< "$events") <(tr ' ' '\n' <<< "$totals") |
+    awk -v n="$n" '{ printf "  %-6s per lookup %10.1f\n", $1, $2 / n }'
+fi
 split "$part" | awk -v n="$n" '{ printf "  %-32s %8d\n", $1, $2 / n }' | sort -k2 -nr | head -8
