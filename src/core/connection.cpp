@@ -18,18 +18,16 @@ Connection::Connection(const boost::asio::any_io_executor& ex, boost::asio::ssl:
     buffer.max_size(read_buffer_limit(max_header_bytes));
     buffer.reserve(initial_buffer_capacity);
     if (ssl_ctx) {
+        // OpenSSL keeps its record buffers (SSL_MODE_RELEASE_BUFFERS is off):
+        // freeing them whenever they drain would allocate them again for the
+        // next record, several large allocations per lookup.
         tls_.emplace(ex, *ssl_ctx);
-        // Asio turns on SSL_MODE_RELEASE_BUFFERS, which frees OpenSSL's record
-        // buffers whenever they drain and allocates them again for the next
-        // record: several large allocations per lookup on a busy connection.
-        // Keeping them costs ~34 KiB per open connection, within budget.
-        ::SSL_clear_mode(tls_->native_handle(), SSL_MODE_RELEASE_BUFFERS);
     } else
         plain_.emplace(ex);
 }
 
-boost::beast::tcp_stream& Connection::tcp() {
-    return tls_ ? boost::beast::get_lowest_layer(*tls_) : *plain_;
+boost::asio::ip::tcp::socket& Connection::socket() {
+    return tls_ ? tls_->socket() : plain_->socket();
 }
 
 void Connection::abort() noexcept {
@@ -39,8 +37,8 @@ void Connection::abort() noexcept {
     // Pooled connections are dropped without close_notify on purpose (see
     // docs/design.md), so say the shutdown happened and keep resumption.
     if (tls_) ::SSL_set_shutdown(tls_->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
-    tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-    tcp().socket().close(ignored);
+    socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
 }
 
 }  // namespace bwvoice::detail
@@ -61,10 +59,12 @@ bool Connection::peer_silent() noexcept {
     if (buffer.size() != 0) return false;
     if (tls_ && exchanges > 0) {
         SSL* ssl = tls_->native_handle();
-        if (::SSL_has_pending(ssl) != 0 || ::BIO_ctrl_pending(::SSL_get_rbio(ssl)) != 0) return false;
+        // OpenSSL reads the socket itself: what it has read and not handed
+        // over is in its record layer; the rest is still in the socket.
+        if (::SSL_has_pending(ssl) != 0) return false;
     }
     char byte;
-    const auto n = ::recv(tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    const auto n = ::recv(socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
     // Bytes (n > 0) on a TLS connection that has answered nothing yet are the
     // handshake's aftermath (session tickets), not an answer; 0 is a close.

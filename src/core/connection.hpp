@@ -8,7 +8,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
+#include "core/fd_tls_stream.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -21,7 +21,9 @@ namespace bwvoice::detail {
 
 /// Beast's TLS stream over its TCP stream. Kept behind an alias because Beast
 /// deprecates beast::ssl_stream in favour of asio::ssl::stream after 1.81.
-using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+/// OpenSSL on the socket itself (see fd_tls_stream.hpp): no BIO pair, no
+/// staging buffers, no copy of each byte through them.
+using tls_stream = FdTlsStream;
 using plain_stream = boost::beast::tcp_stream;
 
 /// The most beast::http::async_read asks of the stream in one read (Boost
@@ -61,7 +63,8 @@ public:
     bool is_tls() const noexcept { return tls_.has_value(); }
     tls_stream& tls() { return *tls_; }
     plain_stream& plain() { return *plain_; }
-    boost::beast::tcp_stream& tcp();
+    /// The TCP socket, for connecting (and for tests).
+    boost::asio::ip::tcp::socket& socket();
 
     /// Closes the socket at once: pending operations complete with
     /// operation_aborted. No TLS close_notify is sent (see docs/design.md).

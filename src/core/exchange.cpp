@@ -519,7 +519,7 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         co_return ec;
     }
     connect_phase_ = "while connecting to " + ep.host + ":" + ep.port;
-    auto [cec, endpoint] = co_await net::async_connect(conn.tcp().socket(), endpoints, use_tuple<strand_type>);
+    auto [cec, endpoint] = co_await net::async_connect(conn.socket(), endpoints, use_tuple<strand_type>);
     const auto connect_ended = clock::now();
     auto handshake_ended = connect_ended;
     if (!cec) {
@@ -528,7 +528,8 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         // reason error, though it never had a ConnectionOpened).
         impl_->counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
         conn.id = impl_->last_connection_id.fetch_add(1, std::memory_order_relaxed) + 1;
-        conn.tcp().socket().set_option(net::ip::tcp::no_delay(true), cec);
+        conn.socket().set_option(net::ip::tcp::no_delay(true), cec);
+        if (!cec && conn.is_tls()) cec = conn.tls().attach();
     }
     if (cec) {
         active_ = nullptr;
@@ -553,7 +554,7 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         if (impl_->config.tls.session_resumption) origin_.sessions.offer(ssl);
         arm_phase_timer(impl_->config.handshake_timeout);
         connect_phase_ = "during the TLS handshake with " + ep.host;
-        auto [hec] = co_await conn.tls().async_handshake(net::ssl::stream_base::client, use_tuple<strand_type>);
+        auto [hec, unused] = co_await conn.tls().async_handshake(use_tuple<strand_type>);
         if (hec) {
             active_ = nullptr;
             end_phase();

@@ -299,12 +299,12 @@ BOOST_AUTO_TEST_CASE(session_tickets_waiting_on_a_fresh_connection_are_not_unsol
     net::ssl::context ctx(net::ssl::context::tls_client);
     ctx.add_certificate_authority(net::buffer(SharedPki::get().pki.ca_cert_pem));
     detail::Connection conn(ioc.get_executor(), &ctx);
-    conn.tcp().socket().connect({net::ip::make_address("127.0.0.1"), env.server->port()});
+    conn.socket().connect({net::ip::make_address("127.0.0.1"), env.server->port()});
     BOOST_TEST_REQUIRE(!detail::prepare_tls_connection(conn.tls().native_handle(), "127.0.0.1"));
     conn.tls().handshake(net::ssl::stream_base::client);
     std::this_thread::sleep_for(100ms);  // the tickets arrive
     char byte;
-    BOOST_TEST_REQUIRE(::recv(conn.tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0,
+    BOOST_TEST_REQUIRE(::recv(conn.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0,
                        "the server sent nothing after the handshake: the test proves nothing");
     BOOST_TEST(conn.peer_silent(), "session tickets taken for an unsolicited answer");
     conn.exchanges = 1;  // the same bytes after a response are unsolicited
