@@ -13,6 +13,14 @@ FdTlsStream::FdTlsStream(const executor_type& ex, net::ssl::context& ctx)
     // may move between tries (Beast's serializer hands the same bytes again,
     // not necessarily at the same address).
     ::SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    // OpenSSL 3 takes a TCP close without close_notify for a fatal error,
+    // sends an alert and marks the session (shared by the client's session
+    // cache) not resumable; with this option it reads as ZERO_RETURN, told
+    // apart below by the socket BIO's EOF flag.
+    ::SSL_set_options(ssl_, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    // Whole records in one read(2), not a 5-byte header read then the body;
+    // SSL_has_pending() still sees what was read ahead (peer_silent).
+    ::SSL_set_read_ahead(ssl_, 1);
 }
 
 FdTlsStream::~FdTlsStream() {
@@ -44,7 +52,12 @@ FdTlsStream::Step FdTlsStream::attempt(Op op, net::mutable_buffer buffer) noexce
     switch (::SSL_get_error(ssl_, r)) {
     case SSL_ERROR_WANT_READ: return {Step::Kind::want_read};
     case SSL_ERROR_WANT_WRITE: return {Step::Kind::want_write};
-    case SSL_ERROR_ZERO_RETURN: return {Step::Kind::failed, 0, net::error::eof};  // close_notify
+    case SSL_ERROR_ZERO_RETURN:
+        // close_notify is a clean end (eof, as asio's engine says); a TCP
+        // close in the middle of the stream is stream_truncated.
+        return {Step::Kind::failed, 0,
+                BIO_eof(::SSL_get_rbio(ssl_)) != 0 ? make_error_code(net::ssl::error::stream_truncated)
+                                                     : make_error_code(net::error::eof)};
     case SSL_ERROR_SYSCALL: {
         if (const unsigned long e = ::ERR_get_error())
             return {Step::Kind::failed, 0, {static_cast<int>(e), net::error::get_ssl_category()}};
@@ -55,9 +68,11 @@ FdTlsStream::Step FdTlsStream::attempt(Op op, net::mutable_buffer buffer) noexce
     }
     default: {
         const unsigned long e = ::ERR_get_error();
-        // As asio's engine reports it: a TCP close in the middle of the TLS
-        // stream (OpenSSL 3's report of it) is stream_truncated.
-        if (ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+        ::ERR_clear_error();
+        // SSL_ERROR_WANT_X509_LOOKUP, _RETRY_VERIFY, _ASYNC...: a context's
+        // callback asked for something this stream cannot do; never success.
+        if (e == 0) return {Step::Kind::failed, 0, net::ssl::error::unexpected_result};
+        if (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
             return {Step::Kind::failed, 0, net::ssl::error::stream_truncated};
         return {Step::Kind::failed, 0, {static_cast<int>(e), net::error::get_ssl_category()}};
     }

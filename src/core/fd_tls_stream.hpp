@@ -5,10 +5,11 @@
 // connection, and none of the cold-buffer misses that made the cost per
 // lookup grow with the number of connections (docs/performance.md, issue 13).
 //
-// An AsyncReadStream and AsyncWriteStream for Beast. One read and one write
-// may be outstanding at a time, as for any Asio stream; the TLS layer may
-// need the socket readable to write (a key update) or writable to read: each
-// operation waits for whichever OpenSSL asks for.
+// An AsyncReadStream and AsyncWriteStream for Beast, one operation at a time
+// (not a read and a write at once: a write left half sent keeps a partial
+// record in OpenSSL, and a read that must answer a key update would then
+// fail). The TLS layer may need the socket readable to write or writable to
+// read: each operation waits for whichever OpenSSL asks for.
 #ifndef BWVOICE_SRC_CORE_FD_TLS_STREAM_HPP
 #define BWVOICE_SRC_CORE_FD_TLS_STREAM_HPP
 
@@ -118,6 +119,11 @@ private:
         template <class Self>
         void operator()(Self& self, boost::system::error_code wait_ec = {}) {
             if (wait_ec) return finish(self, wait_ec, 0);
+            // abort() closed the socket while this completion was queued: its
+            // number may already be another connection's, so OpenSSL must not
+            // touch it; and a cancellation between two waits ends it too.
+            if (!stream->socket_.is_open() || self.cancelled() != boost::asio::cancellation_type::none)
+                return finish(self, boost::asio::error::operation_aborted, 0);
             if (op != Op::handshake && buffer.size() == 0) return finish(self, {}, 0);
             const Step s = stream->attempt(op, buffer);
             switch (s.kind) {
