@@ -98,6 +98,16 @@ public:
         sample(std::string(name) + "_count", labels, d.count());
     }
 
+    // A family of one unlabelled series, named once.
+    void single(std::string_view name, std::string_view type, std::string_view help, std::uint64_t value) {
+        family(name, type, help);
+        sample(name, "", value);
+    }
+    void single_histogram(std::string_view name, std::string_view help, const LatencyDistribution& d) {
+        family(name, "histogram", help);
+        histogram(name, "", d);
+    }
+
     std::string take() { return std::move(out_); }
 
 private:
@@ -132,8 +142,7 @@ void operations(Exposition& x, const bwvoice::ClientMetrics& m) {
                     m.of(kind).latency);
     }
 
-    x.family("bwvoice_operations_in_flight", "gauge", "Operations started and not yet completed.");
-    x.sample("bwvoice_operations_in_flight", "", m.pool.in_flight);
+    x.single("bwvoice_operations_in_flight", "gauge", "Operations started and not yet completed.", m.pool.in_flight);
 
     x.family("bwvoice_retries_total", "counter", "Counted retries, by reason.");
     for (std::size_t r = 0; r < bwvoice::retry_reason_count; ++r) {
@@ -141,21 +150,18 @@ void operations(Exposition& x, const bwvoice::ClientMetrics& m) {
         x.sample("bwvoice_retries_total", label("reason", bwvoice::to_string(reason)), m.retries_for(reason));
     }
 
-    x.family("bwvoice_stale_resends_total", "counter",
-             "Requests resent at once because a pooled connection turned out dead (not retries).");
-    x.sample("bwvoice_stale_resends_total", "", m.pool.stale_resends);
+    x.single("bwvoice_stale_resends_total", "counter",
+             "Requests resent at once because a pooled connection turned out dead (not retries).",
+             m.pool.stale_resends);
 }
 
 void connections(Exposition& x, const bwvoice::ClientMetrics& m) {
-    x.family("bwvoice_pool_open_connections", "gauge", "API connections open now (connecting, busy or idle).");
-    x.sample("bwvoice_pool_open_connections", "", m.pool.open);
-    x.family("bwvoice_pool_idle_connections", "gauge", "API connections idle in the pool now.");
-    x.sample("bwvoice_pool_idle_connections", "", m.pool.idle);
-    x.family("bwvoice_pool_waiting_operations", "gauge", "Operations waiting for a connection now.");
-    x.sample("bwvoice_pool_waiting_operations", "", m.pool.waiting);
+    x.single("bwvoice_pool_open_connections", "gauge", "API connections open now (connecting, busy or idle).",
+             m.pool.open);
+    x.single("bwvoice_pool_idle_connections", "gauge", "API connections idle in the pool now.", m.pool.idle);
+    x.single("bwvoice_pool_waiting_operations", "gauge", "Operations waiting for a connection now.", m.pool.waiting);
 
-    x.family("bwvoice_connections_opened_total", "counter", "TCP connections opened.");
-    x.sample("bwvoice_connections_opened_total", "", m.pool.connections_opened);
+    x.single("bwvoice_connections_opened_total", "counter", "TCP connections opened.", m.pool.connections_opened);
 
     x.family("bwvoice_connections_closed_total", "counter", "Connections closed, by reason.");
     for (std::size_t r = 0; r < bwvoice::close_reason_count; ++r) {
@@ -163,34 +169,25 @@ void connections(Exposition& x, const bwvoice::ClientMetrics& m) {
         x.sample("bwvoice_connections_closed_total", label("reason", bwvoice::to_string(reason)), m.closed_for(reason));
     }
 
-    x.family("bwvoice_connection_reuses_total", "counter", "Requests sent on an already used connection.");
-    x.sample("bwvoice_connection_reuses_total", "", m.pool.reuses);
-    x.family("bwvoice_tls_handshakes_total", "counter", "TLS handshakes completed.");
-    x.sample("bwvoice_tls_handshakes_total", "", m.pool.handshakes);
-    x.family("bwvoice_tls_sessions_resumed_total", "counter", "TLS handshakes that resumed a session.");
-    x.sample("bwvoice_tls_sessions_resumed_total", "", m.pool.sessions_resumed);
+    x.single("bwvoice_connection_reuses_total", "counter", "Requests sent on an already used connection.",
+             m.pool.reuses);
+    x.single("bwvoice_tls_handshakes_total", "counter", "TLS handshakes completed.", m.pool.handshakes);
+    x.single("bwvoice_tls_sessions_resumed_total", "counter", "TLS handshakes that resumed a session.",
+             m.pool.sessions_resumed);
 
-    x.family("bwvoice_sent_bytes_total", "counter", "Request bytes written, every try.");
-    x.sample("bwvoice_sent_bytes_total", "", m.bytes_sent);
-    x.family("bwvoice_received_bytes_total", "counter", "Response bytes read, media included.");
-    x.sample("bwvoice_received_bytes_total", "", m.bytes_received);
+    x.single("bwvoice_sent_bytes_total", "counter", "Request bytes written, every try.", m.bytes_sent);
+    x.single("bwvoice_received_bytes_total", "counter", "Response bytes read, media included.", m.bytes_received);
 
-    x.family("bwvoice_resolve_duration_seconds", "histogram", "Name resolution, per connection opened.");
-    x.histogram("bwvoice_resolve_duration_seconds", "", m.resolve);
-    x.family("bwvoice_connect_duration_seconds", "histogram", "TCP connect, per connection opened.");
-    x.histogram("bwvoice_connect_duration_seconds", "", m.connect);
-    x.family("bwvoice_tls_handshake_duration_seconds", "histogram", "TLS handshakes completed.");
-    x.histogram("bwvoice_tls_handshake_duration_seconds", "", m.tls_handshake);
-    x.family("bwvoice_pool_wait_duration_seconds", "histogram",
-             "Waits for a connection while the pool was at its bound.");
-    x.histogram("bwvoice_pool_wait_duration_seconds", "", m.pool_wait);
+    x.single_histogram("bwvoice_resolve_duration_seconds", "Name resolution, per connection opened.", m.resolve);
+    x.single_histogram("bwvoice_connect_duration_seconds", "TCP connect, per connection opened.", m.connect);
+    x.single_histogram("bwvoice_tls_handshake_duration_seconds", "TLS handshakes completed.", m.tls_handshake);
+    x.single_histogram("bwvoice_pool_wait_duration_seconds", "Waits for a connection while the pool was at its bound.",
+                       m.pool_wait);
 }
 
 void tokens(Exposition& x, const bwvoice::ClientMetrics& m) {
-    x.family("bwvoice_oauth_tokens_fetched_total", "counter", "OAuth tokens fetched.");
-    x.sample("bwvoice_oauth_tokens_fetched_total", "", m.tokens_fetched);
-    x.family("bwvoice_oauth_token_failures_total", "counter", "OAuth token fetches that failed.");
-    x.sample("bwvoice_oauth_token_failures_total", "", m.tokens_refused);
+    x.single("bwvoice_oauth_tokens_fetched_total", "counter", "OAuth tokens fetched.", m.tokens_fetched);
+    x.single("bwvoice_oauth_token_failures_total", "counter", "OAuth token fetches that failed.", m.tokens_refused);
 }
 
 }  // namespace

@@ -60,7 +60,7 @@ public:
         if (!ec) {
             try {
                 const auto lifetime = token_.expires_in;
-                tokens.fetched(std::move(token_.access_token), token_.expires_in);
+                tokens.fetched(std::move(token_.access_token), lifetime);
                 impl_->recorder.token_fetched();
                 if (impl_->events)
                     impl_->events(

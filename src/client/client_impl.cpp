@@ -114,15 +114,9 @@ void ClientImpl::close() {
             if (auto strong = l->lock_self()) live.push_back(std::move(strong));
         }
     }
-    for (auto& c : api.pool.close()) {
-        c->abort();
-        connection_closed(*c, CloseReason::client_closed);
-    }
+    for (auto& c : api.pool.close()) close_connection(*c, CloseReason::client_closed);
     if (token_origin)
-        for (auto& c : token_origin->pool.close()) {
-            c->abort();
-            connection_closed(*c, CloseReason::client_closed);
-        }
+        for (auto& c : token_origin->pool.close()) close_connection(*c, CloseReason::client_closed);
     if (tokens) tokens->close();
     for (auto& l : live) l->close_from_client();
 }
@@ -133,16 +127,16 @@ void ClientImpl::connection_closed(std::uint64_t id, std::uint64_t exchanges, Cl
     if (events) events(ConnectionClosed{.connection = id, .reason = why, .exchanges = exchanges});
 }
 
+void ClientImpl::operation_ended(OperationKind kind, error_code ec, std::optional<unsigned> status, unsigned attempts,
+                                 std::chrono::nanoseconds took) noexcept {
+    recorder.operation_ended(kind, ec, took);
+    if (events)
+        events(OperationEnded{.operation = kind, .ec = ec, .status = status, .attempts = attempts, .duration = took});
+}
+
 void count_refusal(ClientImpl& impl, OperationKind kind) noexcept {
-    const error_code ec = make_error_code(errc::bad_request);
     impl.counters.lookups_completed.fetch_add(1, std::memory_order_relaxed);
-    impl.recorder.operation_ended(kind, ec, std::chrono::nanoseconds{0});
-    if (impl.events)
-        impl.events(OperationEnded{.operation = kind,
-                                   .ec = ec,
-                                   .status = std::nullopt,
-                                   .attempts = 0,
-                                   .duration = std::chrono::nanoseconds{0}});
+    impl.operation_ended(kind, make_error_code(errc::bad_request), std::nullopt, 0, std::chrono::nanoseconds{0});
 }
 
 PoolStats ClientImpl::stats() const {

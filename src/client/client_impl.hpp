@@ -74,13 +74,19 @@ public:
     const Events events;
     /// What metrics() reads; every request records into it.
     MetricsRecorder recorder;
-    /// The last connection ID given (IDs start at 1; 0 is a connection never opened).
-    std::atomic<std::uint64_t> last_connection_id{0};
     /// A connection that was opened is closed, for `why`: counted and told.
     void connection_closed(const Connection& conn, CloseReason why) noexcept {
         connection_closed(conn.id, conn.exchanges, why);
     }
     void connection_closed(std::uint64_t id, std::uint64_t exchanges, CloseReason why) noexcept;
+    /// Closes a connection the pool gave back for closing, and tells it.
+    void close_connection(Connection& conn, CloseReason why) noexcept {
+        conn.abort();
+        connection_closed(conn, why);
+    }
+    /// An operation is over (its handler about to be scheduled): counted and told.
+    void operation_ended(OperationKind kind, error_code ec, std::optional<unsigned> status, unsigned attempts,
+                         std::chrono::nanoseconds took) noexcept;
 
     struct Counters {
         std::atomic<std::uint64_t> connections_opened{0}, handshakes{0}, sessions_resumed{0}, reuses{0}, retries{0},

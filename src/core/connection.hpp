@@ -97,7 +97,8 @@ public:
     boost::beast::flat_buffer buffer;
     /// The last response's body; kept so its capacity is reused.
     std::string body;
-    /// Its ID for the metrics and the observer, given once it is open (0 before).
+    /// Its ID for the metrics and the observer: its ordinal in
+    /// PoolStats::connections_opened, given once TCP connects (0 before).
     std::uint64_t id = 0;
     /// Completed exchanges; > 0 means the connection has been reused.
     std::uint64_t exchanges = 0;

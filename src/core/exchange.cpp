@@ -394,10 +394,7 @@ Grant Exchange<Inner>::acquire(PoolLease& out) {
         out = PoolLease{};
         const Acquired got = origin_.pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out,
                                                   expired, clock::now());
-        for (auto& c : expired) {
-            c->abort();
-            impl_->connection_closed(*c, CloseReason::idle_expired);
-        }
+        for (auto& c : expired) impl_->close_connection(*c, CloseReason::idle_expired);
         expired.clear();
         // Checked on every reuse, not only after a long idle time: a server
         // may have closed the connection, and anything it sent since the last
@@ -523,11 +520,11 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
     const auto connect_ended = clock::now();
     auto handshake_ended = connect_ended;
     if (!cec) {
-        // Counted and numbered together, so every connection counted as
-        // opened is told and counted as closed too (a failed handshake's with
-        // reason error, though it never had a ConnectionOpened).
-        impl_->counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
-        conn.id = impl_->last_connection_id.fetch_add(1, std::memory_order_relaxed) + 1;
+        // Its ordinal among the connections opened is its ID, so every
+        // connection counted as opened is told and counted as closed too (a
+        // failed handshake's with reason error, though it never had a
+        // ConnectionOpened).
+        conn.id = impl_->counters.connections_opened.fetch_add(1, std::memory_order_relaxed) + 1;
         conn.socket().set_option(net::ip::tcp::no_delay(true), cec);
         if (!cec && conn.is_tls()) cec = conn.tls().attach();
     }
@@ -965,15 +962,8 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         impl_->withdraw(*this);
     (request_.audience == Audience::api ? impl_->counters.lookups_completed : impl_->counters.token_fetches)
         .fetch_add(1, std::memory_order_relaxed);
-    const auto took = clock::now() - started_;
-    impl_->recorder.operation_ended(request_.kind, d.ec, took);
     impl_->recorder.bytes(bytes_out_, bytes_in_);
-    if (impl_->events)
-        impl_->events(OperationEnded{.operation = request_.kind,
-                                     .ec = d.ec,
-                                     .status = diag_.http_status,
-                                     .attempts = diag_.attempts,
-                                     .duration = took});
+    impl_->operation_ended(request_.kind, d.ec, diag_.http_status, diag_.attempts, clock::now() - started_);
     // The one step that can still fail is Asio allocating the delivery of
     // the handler itself, and nothing could deliver it then.
     try {
