@@ -302,8 +302,7 @@ auto Exchange<Inner>::run() -> awaitable<void> {
                     if (!conn.release(clock::now())) impl_->connection_closed(id, 0, CloseReason::client_closed);
                 } else {
                     const std::uint64_t id = conn->id;  // 0 unless TCP connected before the handshake failed
-                    conn.discard();
-                    impl_->connection_closed(id, 0, CloseReason::error);
+                    discard_telling(conn, id, 0, CloseReason::error);
                 }
                 co_return;
             }
@@ -379,12 +378,21 @@ void Exchange<Inner>::dispose(PoolLease& conn, Disposal disposal) {
         if (!conn.release(clock::now())) impl_->connection_closed(id, exchanges, CloseReason::client_closed);
         return;
     case Disposal::discard:
-        conn.discard();
         // An interruption that arrived while a step completed successfully
         // left close_reason_ as it was: it decides.
-        impl_->connection_closed(id, exchanges, fsm_.interrupted() ? failure_close_reason() : close_reason_);
+        discard_telling(conn, id, exchanges, fsm_.interrupted() ? failure_close_reason() : close_reason_);
         return;
     }
+}
+
+template <class Inner>
+void Exchange<Inner>::discard_telling(PoolLease& conn, std::uint64_t id, std::uint64_t exchanges, CloseReason why) {
+    // Closed and told while its place is still held: once the place is free
+    // a waiter on another thread may open a connection in it, and an
+    // observer counting open connections must see this one closed first.
+    if (conn.connection()) conn->abort();
+    impl_->connection_closed(id, exchanges, why);
+    conn.discard();
 }
 
 template <class Inner>

@@ -112,6 +112,8 @@ private:
 
     void serialize_request();
     void dispose(PoolLease& conn, Disposal disposal);
+    /// Closes the connection, tells its close, then frees its place.
+    void discard_telling(PoolLease& conn, std::uint64_t id, std::uint64_t exchanges, CloseReason why);
     void record_failure(const ResponseOutcome& r);
     /// Arms the one request timer to expire at `until`.
     void arm_timer(std::chrono::steady_clock::time_point until);

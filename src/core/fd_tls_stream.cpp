@@ -1,5 +1,7 @@
 #include "core/fd_tls_stream.hpp"
 
+#include "core/nosignal_socket_bio.hpp"
+
 #include <cerrno>
 #include <new>
 
@@ -24,15 +26,16 @@ FdTlsStream::FdTlsStream(const executor_type& ex, net::ssl::context& ctx)
 }
 
 FdTlsStream::~FdTlsStream() {
-    ::SSL_free(ssl_);  // the socket BIO does not own the descriptor: socket_ closes it
+    ::SSL_free(ssl_);  // the BIO does not own the descriptor: socket_ closes it
 }
 
 boost::system::error_code FdTlsStream::attach() {
     boost::system::error_code ec;
     socket_.non_blocking(true, ec);
     if (ec) return ec;
-    if (::SSL_set_fd(ssl_, socket_.native_handle()) != 1)
-        return {static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()};
+    BIO* bio = new_nosignal_socket_bio(socket_.native_handle());
+    if (bio == nullptr) return make_error_code(boost::system::errc::not_enough_memory);
+    ::SSL_set_bio(ssl_, bio, bio);  // one BIO both ways: the SSL object takes its one reference
     ::SSL_set_connect_state(ssl_);
     return {};
 }
@@ -53,16 +56,19 @@ FdTlsStream::Step FdTlsStream::attempt(Op op, net::mutable_buffer buffer) noexce
     case SSL_ERROR_WANT_READ: return {Step::Kind::want_read};
     case SSL_ERROR_WANT_WRITE: return {Step::Kind::want_write};
     case SSL_ERROR_ZERO_RETURN:
+        // A write after the peer's close fails in send(2) but reads as
+        // ZERO_RETURN: the send's error says more.
+        if (op == Op::write && saved_errno != 0)
+            return {Step::Kind::failed, 0, {saved_errno, boost::system::system_category()}};
         // close_notify is a clean end (eof, as asio's engine says); a TCP
         // close in the middle of the stream is stream_truncated.
         return {Step::Kind::failed, 0,
                 BIO_eof(::SSL_get_rbio(ssl_)) != 0 ? make_error_code(net::ssl::error::stream_truncated)
-                                                     : make_error_code(net::error::eof)};
+                                                   : make_error_code(net::error::eof)};
     case SSL_ERROR_SYSCALL: {
         if (const unsigned long e = ::ERR_get_error())
             return {Step::Kind::failed, 0, {static_cast<int>(e), net::error::get_ssl_category()}};
-        if (saved_errno != 0)
-            return {Step::Kind::failed, 0, {saved_errno, boost::system::system_category()}};
+        if (saved_errno != 0) return {Step::Kind::failed, 0, {saved_errno, boost::system::system_category()}};
         // The peer closed without close_notify (OpenSSL 1.1's report of it).
         return {Step::Kind::failed, 0, net::ssl::error::stream_truncated};
     }

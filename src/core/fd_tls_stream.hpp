@@ -1,5 +1,5 @@
 // A TLS stream in which OpenSSL reads and writes the non-blocking socket
-// itself (SSL_set_fd) and Asio only waits for readiness (socket.async_wait),
+// itself (through a socket BIO that sends with MSG_NOSIGNAL) and Asio only waits for readiness (socket.async_wait),
 // as nginx and wrk do. Against asio::ssl::stream it has no BIO pair, no
 // staging buffers and no copy of each byte through them: about 68 KB less per
 // connection, and none of the cold-buffer misses that made the cost per
@@ -8,8 +8,9 @@
 // An AsyncReadStream and AsyncWriteStream for Beast, one operation at a time
 // (not a read and a write at once: a write left half sent keeps a partial
 // record in OpenSSL, and a read that must answer a key update would then
-// fail). The TLS layer may need the socket readable to write or writable to
-// read: each operation waits for whichever OpenSSL asks for.
+// fail). A write sends the first non-empty buffer of its sequence only, as
+// write_some may: the client serialises each request into one buffer. The TLS layer may need the socket readable to
+// write or writable to read: each operation waits for whichever OpenSSL asks for.
 #ifndef BWVOICE_SRC_CORE_FD_TLS_STREAM_HPP
 #define BWVOICE_SRC_CORE_FD_TLS_STREAM_HPP
 
@@ -27,6 +28,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <cassert>
 #include <cstddef>
 #include <memory>
 #include <utility>
@@ -118,6 +120,11 @@ private:
 
         template <class Self>
         void operator()(Self& self, boost::system::error_code wait_ec = {}) {
+            if (!waited) {
+                // One operation at a time: see the class comment.
+                assert(!stream->busy_);
+                stream->busy_ = true;
+            }
             if (wait_ec) return finish(self, wait_ec, 0);
             // abort() closed the socket while this completion was queued: its
             // number may already be another connection's, so OpenSSL must not
@@ -140,6 +147,7 @@ private:
 
         template <class Self>
         void finish(Self& self, boost::system::error_code ec, std::size_t n) {
+            stream->busy_ = false;
             if (waited) return self.complete(ec, n);
             // Nothing was waited for: complete through the handler's own
             // executor (a strand, say), never inside the initiating function.
@@ -151,6 +159,7 @@ private:
 
     socket_type socket_;
     SSL* ssl_;
+    bool busy_ = false;  // an operation is under way (checked by assert only)
 };
 
 }  // namespace bwvoice::detail
