@@ -17,12 +17,9 @@ Connection::Connection(const boost::asio::any_io_executor& ex, boost::asio::ssl:
     // Before reserve(), which would raise a smaller maximum to what it reserves.
     buffer.max_size(read_buffer_limit(max_header_bytes));
     buffer.reserve(initial_buffer_capacity);
-    if (ssl_ctx) {
-        // OpenSSL keeps its record buffers (SSL_MODE_RELEASE_BUFFERS is off):
-        // freeing them whenever they drain would allocate them again for the
-        // next record, several large allocations per lookup.
+    if (ssl_ctx)
         tls_.emplace(ex, *ssl_ctx);
-    } else
+    else
         plain_.emplace(ex);
 }
 

@@ -19,8 +19,6 @@
 
 namespace bwvoice::detail {
 
-/// Beast's TLS stream over its TCP stream. Kept behind an alias because Beast
-/// deprecates beast::ssl_stream in favour of asio::ssl::stream after 1.81.
 /// OpenSSL on the socket itself (see fd_tls_stream.hpp): no BIO pair, no
 /// staging buffers, no copy of each byte through them.
 using tls_stream = FdTlsStream;
@@ -73,10 +71,9 @@ public:
     /// Before each reuse: false if the server has closed the connection or
     /// sent anything since the last response (a 408, a late or duplicated
     /// response), either of which makes it unusable. Looks wherever such
-    /// bytes can wait: the read buffer, OpenSSL's record layer and its input
-    /// BIO, and the socket (one non-blocking peek); nothing is consumed.
-    /// Bytes asio's TLS stream read from the socket but has not yet handed to
-    /// OpenSSL are out of its sight, as are bytes that arrive after this check
+    /// bytes can wait: the read buffer, OpenSSL's record layer (records and
+    /// raw bytes read ahead), and the socket (one non-blocking peek); nothing
+    /// is consumed. Bytes that arrive after this check are out of its sight
     /// (see docs/reliability.md: the ID in a 200 answer is checked; an
     /// unsolicited error response racing the next request cannot be told
     /// apart in HTTP/1.1).

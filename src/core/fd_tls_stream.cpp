@@ -20,6 +20,17 @@ FdTlsStream::FdTlsStream(const executor_type& ex, net::ssl::context& ctx)
     // cache) not resumable; with this option it reads as ZERO_RETURN, told
     // apart below by the socket BIO's EOF flag.
     ::SSL_set_options(ssl_, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    // A TLS 1.2 server must not renegotiate under a live exchange (and the
+    // stricter checks of verify_peer would not run again).
+    ::SSL_set_options(ssl_, SSL_OP_NO_RENEGOTIATION);
+    // Kernel TLS (a caller's context, or Options = KTLS in openssl.cnf) makes
+    // the socket BIO send alerts and handshake messages as control messages,
+    // which our send(MSG_NOSIGNAL) BIO does not: they would go out as data.
+    ::SSL_clear_options(ssl_, SSL_OP_ENABLE_KTLS);
+    // Record buffers are kept from one record to the next, whatever a
+    // caller's context says: freeing them whenever they drain would allocate
+    // them again for the next record, several large allocations per lookup.
+    ::SSL_clear_mode(ssl_, SSL_MODE_RELEASE_BUFFERS);
     // Whole records in one read(2), not a 5-byte header read then the body;
     // SSL_has_pending() still sees what was read ahead (peer_silent).
     ::SSL_set_read_ahead(ssl_, 1);
@@ -41,7 +52,10 @@ boost::system::error_code FdTlsStream::attach() {
 }
 
 FdTlsStream::Step FdTlsStream::attempt(Op op, net::mutable_buffer buffer) noexcept {
-    ::ERR_clear_error();
+    // SSL_get_error reads the thread's error queue, which must hold nothing
+    // older than this call. Clearing it walks all its slots; peeking is a
+    // fraction of that, and the queue is nearly always empty already.
+    if (::ERR_peek_error() != 0) ::ERR_clear_error();
     errno = 0;
     std::size_t n = 0;
     int r = 0;
@@ -66,8 +80,11 @@ FdTlsStream::Step FdTlsStream::attempt(Op op, net::mutable_buffer buffer) noexce
                 BIO_eof(::SSL_get_rbio(ssl_)) != 0 ? make_error_code(net::ssl::error::stream_truncated)
                                                    : make_error_code(net::error::eof)};
     case SSL_ERROR_SYSCALL: {
-        if (const unsigned long e = ::ERR_get_error())
-            return {Step::Kind::failed, 0, {static_cast<int>(e), net::error::get_ssl_category()}};
+        const unsigned long e = ::ERR_get_error();
+        ::ERR_clear_error();  // nothing of this failure left for the thread's next caller
+        if (e != 0 && ERR_SYSTEM_ERROR(e))
+            return {Step::Kind::failed, 0, {ERR_GET_REASON(e), boost::system::system_category()}};
+        if (e != 0) return {Step::Kind::failed, 0, {static_cast<int>(e), net::error::get_ssl_category()}};
         if (saved_errno != 0) return {Step::Kind::failed, 0, {saved_errno, boost::system::system_category()}};
         // The peer closed without close_notify (OpenSSL 1.1's report of it).
         return {Step::Kind::failed, 0, net::ssl::error::stream_truncated};

@@ -9,7 +9,11 @@
 // (not a read and a write at once: a write left half sent keeps a partial
 // record in OpenSSL, and a read that must answer a key update would then
 // fail). A write sends the first non-empty buffer of its sequence only, as
-// write_some may: the client serialises each request into one buffer. The TLS layer may need the socket readable to
+// write_some may: the client serialises each request into one buffer. After a
+// failed or stopped write every operation fails (broken_pipe). Operations
+// honour terminal cancellation (their cancellation slot, or abort() closing
+// the socket); partial and total cancellation are ignored, as a TLS record
+// cannot be given up halfway. The TLS layer may need the socket readable to
 // write or writable to read: each operation waits for whichever OpenSSL asks for.
 #ifndef BWVOICE_SRC_CORE_FD_TLS_STREAM_HPP
 #define BWVOICE_SRC_CORE_FD_TLS_STREAM_HPP
@@ -40,8 +44,8 @@ public:
     using executor_type = boost::asio::any_io_executor;
     using socket_type = boost::asio::ip::tcp::socket;
 
-    /// A stream over `socket` (not yet connected is fine), with a fresh SSL
-    /// object of `ctx`. Throws std::bad_alloc if OpenSSL cannot make one.
+    /// A stream with a socket not yet open and a fresh SSL object of `ctx`.
+    /// Throws std::bad_alloc if OpenSSL cannot make one.
     FdTlsStream(const executor_type& ex, boost::asio::ssl::context& ctx);
     FdTlsStream(const FdTlsStream&) = delete;
     FdTlsStream& operator=(const FdTlsStream&) = delete;
@@ -69,10 +73,6 @@ public:
         return run(Op::write, boost::asio::mutable_buffer(const_cast<void*>(b.data()), b.size()),
                    std::forward<Token>(token));
     }
-
-    /// Frees OpenSSL's record buffers while nothing is buffered (an idle
-    /// connection); OpenSSL allocates them again for the next record.
-    void free_buffers() noexcept { ::SSL_free_buffers(ssl_); }
 
 private:
     enum class Op { handshake, read, write };
@@ -124,6 +124,10 @@ private:
                 // One operation at a time: see the class comment.
                 assert(!stream->busy_);
                 stream->busy_ = true;
+                // A write that failed or was stopped may have left part of a
+                // record in OpenSSL: another write would send it as the start
+                // of its own bytes, a read could not answer the peer.
+                if (stream->broken_) return finish(self, boost::asio::error::broken_pipe, 0);
             }
             if (wait_ec) return finish(self, wait_ec, 0);
             // abort() closed the socket while this completion was queued: its
@@ -148,6 +152,7 @@ private:
         template <class Self>
         void finish(Self& self, boost::system::error_code ec, std::size_t n) {
             stream->busy_ = false;
+            if (ec && op == Op::write) stream->broken_ = true;
             if (waited) return self.complete(ec, n);
             // Nothing was waited for: complete through the handler's own
             // executor (a strand, say), never inside the initiating function.
@@ -159,7 +164,8 @@ private:
 
     socket_type socket_;
     SSL* ssl_;
-    bool busy_ = false;  // an operation is under way (checked by assert only)
+    bool busy_ = false;    // an operation is under way (checked by assert only)
+    bool broken_ = false;  // a write failed or was stopped: no operation may follow
 };
 
 }  // namespace bwvoice::detail

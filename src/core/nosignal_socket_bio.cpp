@@ -26,7 +26,6 @@ BIO_METHOD* make_method() noexcept {
     if (m == nullptr) return nullptr;
     const bool ok = ::BIO_meth_set_write(m, send_without_signal) == 1 &&
                     ::BIO_meth_set_read(m, ::BIO_meth_get_read(socket)) == 1 &&
-                    ::BIO_meth_set_puts(m, ::BIO_meth_get_puts(socket)) == 1 &&
                     ::BIO_meth_set_ctrl(m, ::BIO_meth_get_ctrl(socket)) == 1 &&
                     ::BIO_meth_set_create(m, ::BIO_meth_get_create(socket)) == 1 &&
                     ::BIO_meth_set_destroy(m, ::BIO_meth_get_destroy(socket)) == 1;
