@@ -14,6 +14,7 @@
 // --quick runs it all with tiny counts (the smoke test); --callgrind-lookups N
 // runs only N lookups between callgrind's zero and dump requests (see
 // bench/callgrind.sh).
+#include "allocation_counter.hpp"
 #include "child_server.hpp"
 #include "counting_observer.hpp"
 
@@ -218,6 +219,7 @@ struct ScalingRow {
     std::size_t c, pool, lookups;
     double wall_s, cpu_s, p50_us, p99_us;
     std::uint64_t handshakes, resumed, warm_lookups;
+    std::uint64_t allocations;  // on the client's thread, during the measured lookups
 };
 
 ScalingRow run_scaling(const Target& t, std::size_t c, std::size_t pool, std::size_t n) {
@@ -226,9 +228,11 @@ ScalingRow run_scaling(const Target& t, std::size_t c, std::size_t pool, std::si
     warm_up(client, ioc, c);
     Driver d(client, n, true);
     const double cpu0 = thread_cpu_seconds();
+    const std::uint64_t allocations0 = bwvoice::bench::thread_allocations();
     const auto t0 = Clock::now();
     d.run(ioc, c);
     const auto t1 = Clock::now();
+    const std::uint64_t allocations1 = bwvoice::bench::thread_allocations();
     const double cpu1 = thread_cpu_seconds();
     check(d, "scaling run");
     const auto st = client.stats();
@@ -241,7 +245,8 @@ ScalingRow run_scaling(const Target& t, std::size_t c, std::size_t pool, std::si
             d.latency_us(0.99),
             st.handshakes,
             st.sessions_resumed,
-            3 * c};
+            3 * c,
+            allocations1 - allocations0};
 }
 
 // ---------------------------------------------------------------- memory
@@ -430,6 +435,17 @@ struct Options {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before anything can make OpenSSL allocate.
+    const bool openssl_counted = bwvoice::bench::count_openssl_allocations();
+    {
+        // The count must see an allocation, or its column would read 0.
+        const std::uint64_t before = bwvoice::bench::thread_allocations();
+        const auto probe = std::make_unique<std::string>(64, 'x');
+        if (bwvoice::bench::thread_allocations() < before + 2) {
+            std::fprintf(stderr, "bwvoice-bench: the allocation counter counts nothing\n");
+            return 2;
+        }
+    }
     Options o;
     po::options_description desc("bwvoice-bench options");
     desc.add_options()("help,h", "show this help")(
@@ -516,7 +532,7 @@ int main(int argc, char** argv) {
             csv.emplace(o.csv);
             if (!*csv) throw std::runtime_error("cannot write " + o.csv);
             *csv << "# section,c,pool,lookups,wall_s,lookups_per_s,cpu_us_per_lookup,p50_us,p99_us,handshakes,"
-                    "sessions_resumed\n";
+                    "sessions_resumed,allocations_per_lookup\n";
         }
 
         // --- memory
@@ -557,8 +573,9 @@ int main(int argc, char** argv) {
         std::printf("## Scaling: %s, %zu lookups per row after a warm-up of 3 x C\n\n", main_target.description.c_str(),
                     n);
         std::printf(
-            "| C | pool | lookups/s | client CPU µs/lookup | p50 µs | p99 µs | TLS handshakes / 10k lookups |\n");
-        std::printf("|--:|--:|--:|--:|--:|--:|--:|\n");
+            "| C | pool | lookups/s | client CPU µs/lookup | p50 µs | p99 µs | TLS handshakes / 10k lookups | "
+            "allocations/lookup |\n");
+        std::printf("|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         std::fflush(stdout);
         for (const auto& s : shapes) {
             auto r = run_scaling(main_target, s.c, s.pool, n);
@@ -566,21 +583,24 @@ int main(int argc, char** argv) {
             // pool's connections are opened) per 10,000 of its lookups.
             const double per10k =
                 1e4 * static_cast<double>(r.handshakes) / static_cast<double>(r.lookups + r.warm_lookups);
-            std::printf("| %zu | %zu | %s | %s | %s | %s | %s (%llu) |\n", r.c, r.pool,
+            const double allocations = static_cast<double>(r.allocations) / static_cast<double>(r.lookups);
+            std::printf("| %zu | %zu | %s | %s | %s | %s | %s (%llu) | %s |\n", r.c, r.pool,
                         with_commas(static_cast<double>(r.lookups) / r.wall_s).c_str(),
                         fmt("%.1f", 1e6 * r.cpu_s / static_cast<double>(r.lookups)).c_str(),
                         fmt("%.0f", r.p50_us).c_str(), fmt("%.0f", r.p99_us).c_str(), fmt("%.1f", per10k).c_str(),
-                        static_cast<unsigned long long>(r.handshakes));
+                        static_cast<unsigned long long>(r.handshakes), fmt("%.1f", allocations).c_str());
             std::fflush(stdout);
             if (csv)
                 *csv << "scaling," << r.c << ',' << r.pool << ',' << r.lookups << ',' << r.wall_s << ','
                      << static_cast<double>(r.lookups) / r.wall_s << ','
                      << 1e6 * r.cpu_s / static_cast<double>(r.lookups) << ',' << r.p50_us << ',' << r.p99_us << ','
-                     << r.handshakes << ',' << r.resumed << '\n';
+                     << r.handshakes << ',' << r.resumed << ',' << allocations << '\n';
         }
         std::printf(
             "\nclient CPU: CLOCK_THREAD_CPUTIME_ID of the one io_context thread over the measured lookups; "
-            "handshakes: whole row, warm-up included (count in parentheses).\n\n");
+            "handshakes: whole row, warm-up included (count in parentheses); allocations: operator new and "
+            "OpenSSL's on that thread over the measured lookups, the result's own strings included%s.\n\n",
+            openssl_counted ? "" : " (OpenSSL's not counted: it had allocated before main)");
 
         // --- reconnects
         std::printf("## Reconnect cost: %s, idle_timeout 1 ms, a 3 ms pause between sequential lookups\n\n",
