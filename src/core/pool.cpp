@@ -87,8 +87,13 @@ Acquired Pool::acquire(const std::shared_ptr<PoolWaiter>& waiter, PoolLease& out
     {
         std::lock_guard lock(mutex_);
         if (closed_) return Acquired::closed;
+        BOOST_ASSERT(idle_.empty() || waiters_.empty());
         expire_idle_locked(now, to_close);
-        // Room freed by expiry belongs to those already queued; a newcomer waits its turn.
+        // Room freed by expiry belongs to those already queued; a newcomer
+        // waits its turn. (None is queued while a connection is idle: release
+        // and discard hand straight to waiters. So no waiter on another thread
+        // can open a connection in an expired one's place before the caller
+        // has closed it and told of it.)
         grant_to_waiters_locked(woken);
         if (waiters_.empty() && !idle_.empty()) {
             out = PoolLease(*this, std::move(idle_.back()));
