@@ -65,11 +65,11 @@ public:
     }
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
-        return run(Op::read, first_buffer(buffers), std::forward<Token>(token));
+        return run(Op::read, first_non_empty<boost::asio::mutable_buffer>(buffers), std::forward<Token>(token));
     }
     template <class ConstBuffers, class Token>
     auto async_write_some(const ConstBuffers& buffers, Token&& token) {
-        const boost::asio::const_buffer b = first_const_buffer(buffers);
+        const auto b = first_non_empty<boost::asio::const_buffer>(buffers);
         return run(Op::write, boost::asio::mutable_buffer(const_cast<void*>(b.data()), b.size()),
                    std::forward<Token>(token));
     }
@@ -86,20 +86,13 @@ private:
     };
     Step attempt(Op op, boost::asio::mutable_buffer buffer) noexcept;
 
-    template <class Buffers>
-    static boost::asio::mutable_buffer first_buffer(const Buffers& buffers) {
-        // Beast hands one buffer of its flat_buffer at a time; the first
-        // non-empty one is what a read_some may fill.
+    /// The first non-empty buffer of a sequence (Beast hands a flat_buffer's
+    /// one buffer at a time): what one read_some may fill or write_some send.
+    template <class Buffer, class Buffers>
+    static Buffer first_non_empty(const Buffers& buffers) {
         for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers);
              ++it)
-            if (boost::asio::mutable_buffer b(*it); b.size() != 0) return b;
-        return {};
-    }
-    template <class Buffers>
-    static boost::asio::const_buffer first_const_buffer(const Buffers& buffers) {
-        for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers);
-             ++it)
-            if (boost::asio::const_buffer b(*it); b.size() != 0) return b;
+            if (Buffer b(*it); b.size() != 0) return b;
         return {};
     }
 

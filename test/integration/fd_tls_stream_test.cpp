@@ -135,16 +135,21 @@ void act_between_wait_and_retry(net::io_context& ioc, FdTlsStream& stream,
     BOOST_TEST_REQUIRE(readable, "the delayed response never arrived");
 }
 
+/// A stream connected and handshaken to a fresh mock, for each test case.
+struct Connected {
+    Connected() { BOOST_TEST_REQUIRE(!connect(ioc, stream, env)); }
+
+    MockEnv env;
+    net::io_context ioc;
+    std::shared_ptr<net::ssl::context> ctx = detail::make_tls_context(env.client_config().tls);
+    FdTlsStream stream{ioc.get_executor(), *ctx};
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(fd_tls_stream)
 
-BOOST_AUTO_TEST_CASE(beast_http_runs_over_it_and_the_connection_is_reused) {
-    MockEnv env;
-    net::io_context ioc;
-    auto ctx = detail::make_tls_context(env.client_config().tls);
-    FdTlsStream stream(ioc.get_executor(), *ctx);
-    BOOST_TEST_REQUIRE(!connect(ioc, stream, env));
+BOOST_FIXTURE_TEST_CASE(beast_http_runs_over_it_and_the_connection_is_reused, Connected) {
     boost::beast::flat_buffer buffer;
     for (const char* id : {"conf-1", "conf-2", "conf-3"}) {
         http::request<http::empty_body> req{http::verb::get, target(env, id), 11};
@@ -166,13 +171,8 @@ BOOST_AUTO_TEST_CASE(beast_http_runs_over_it_and_the_connection_is_reused) {
     BOOST_TEST(env.server->stats().connections_accepted == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(a_server_that_drops_the_connection_is_a_read_error_not_a_hang) {
-    MockEnv env;
+BOOST_FIXTURE_TEST_CASE(a_server_that_drops_the_connection_is_a_read_error_not_a_hang, Connected) {
     env.server->script("conf-1", {mock::Action::of(mock::Action::Kind::drop)});
-    net::io_context ioc;
-    auto ctx = detail::make_tls_context(env.client_config().tls);
-    FdTlsStream stream(ioc.get_executor(), *ctx);
-    BOOST_TEST_REQUIRE(!connect(ioc, stream, env));
     http::request<http::empty_body> req{http::verb::get, target(env, "conf-1"), 11};
     req.set(http::field::host, "127.0.0.1");
     req.set(http::field::authorization, "Basic dXNlcjpwYXNz");
@@ -194,13 +194,8 @@ BOOST_AUTO_TEST_CASE(a_server_that_drops_the_connection_is_a_read_error_not_a_ha
     BOOST_TEST(rec == net::ssl::error::stream_truncated, rec.message());
 }
 
-BOOST_AUTO_TEST_CASE(a_body_ended_by_close_notify_is_whole) {
-    MockEnv env;
+BOOST_FIXTURE_TEST_CASE(a_body_ended_by_close_notify_is_whole, Connected) {
     env.server->script("conf-1", {mock::Action::of(mock::Action::Kind::close_delimited)});
-    net::io_context ioc;
-    auto ctx = detail::make_tls_context(env.client_config().tls);
-    FdTlsStream stream(ioc.get_executor(), *ctx);
-    BOOST_TEST_REQUIRE(!connect(ioc, stream, env));
     boost::beast::flat_buffer buffer;
     // The body ends where the server's close_notify is: the whole response.
     const Exchanged r = get(ioc, stream, env, "conf-1", buffer);
@@ -237,19 +232,14 @@ BOOST_AUTO_TEST_CASE(a_session_stays_resumable_after_a_tcp_close_without_close_n
     BOOST_TEST(::SSL_session_reused(second.native_handle()) == 1);
 }
 
-BOOST_AUTO_TEST_CASE(writing_to_a_closed_connection_fails_with_an_error_never_sigpipe) {
+BOOST_FIXTURE_TEST_CASE(writing_to_a_closed_connection_fails_with_an_error_never_sigpipe, Connected) {
     // The default disposition: a write(2) to a reset connection would kill
     // the process. The library must not rely on its host ignoring SIGPIPE.
     struct DefaultSigpipe {
         void (*previous)(int) = ::signal(SIGPIPE, SIG_DFL);
         ~DefaultSigpipe() { ::signal(SIGPIPE, previous); }
     } const default_sigpipe;
-    MockEnv env;
     env.server->script("conf-1", {mock::Action::of(mock::Action::Kind::drop)});
-    net::io_context ioc;
-    auto ctx = detail::make_tls_context(env.client_config().tls);
-    FdTlsStream stream(ioc.get_executor(), *ctx);
-    BOOST_TEST_REQUIRE(!connect(ioc, stream, env));
     http::request<http::empty_body> req{http::verb::get, target(env, "conf-1"), 11};
     req.set(http::field::host, "127.0.0.1");
     error_code wec;
@@ -280,13 +270,8 @@ BOOST_AUTO_TEST_CASE(writing_to_a_closed_connection_fails_with_an_error_never_si
     BOOST_TEST(after.ec == net::error::broken_pipe, after.ec.message());
 }
 
-BOOST_AUTO_TEST_CASE(a_write_after_the_peers_close_was_read_reports_the_sends_error) {
-    MockEnv env;
+BOOST_FIXTURE_TEST_CASE(a_write_after_the_peers_close_was_read_reports_the_sends_error, Connected) {
     env.server->script("conf-1", {mock::Action::of(mock::Action::Kind::drop)});
-    net::io_context ioc;
-    auto ctx = detail::make_tls_context(env.client_config().tls);
-    FdTlsStream stream(ioc.get_executor(), *ctx);
-    BOOST_TEST_REQUIRE(!connect(ioc, stream, env));
     boost::beast::flat_buffer buffer;
     BOOST_TEST_REQUIRE(get(ioc, stream, env, "conf-1", buffer).read == net::ssl::error::stream_truncated);
     // OpenSSL has seen the EOF: its error for a write is ZERO_RETURN, the
@@ -302,12 +287,7 @@ BOOST_AUTO_TEST_CASE(a_write_after_the_peers_close_was_read_reports_the_sends_er
     BOOST_TEST((wec == net::error::broken_pipe || wec == net::error::connection_reset), wec.message());
 }
 
-BOOST_AUTO_TEST_CASE(closing_the_socket_during_a_wait_completes_the_read_once_with_operation_aborted) {
-    MockEnv env;
-    net::io_context ioc;
-    auto ctx = detail::make_tls_context(env.client_config().tls);
-    FdTlsStream stream(ioc.get_executor(), *ctx);
-    BOOST_TEST_REQUIRE(!connect(ioc, stream, env));
+BOOST_FIXTURE_TEST_CASE(closing_the_socket_during_a_wait_completes_the_read_once_with_operation_aborted, Connected) {
     PendingRead pending;
     stream.async_read_some(net::buffer(pending.bytes), [&](error_code e, std::size_t) {
         pending.ec = e;
@@ -322,12 +302,7 @@ BOOST_AUTO_TEST_CASE(closing_the_socket_during_a_wait_completes_the_read_once_wi
     BOOST_TEST(pending.ec == net::error::operation_aborted, pending.ec.message());
 }
 
-BOOST_AUTO_TEST_CASE(a_cancellation_slot_ends_a_waiting_read_on_the_handlers_strand) {
-    MockEnv env;
-    net::io_context ioc;
-    auto ctx = detail::make_tls_context(env.client_config().tls);
-    FdTlsStream stream(ioc.get_executor(), *ctx);
-    BOOST_TEST_REQUIRE(!connect(ioc, stream, env));
+BOOST_FIXTURE_TEST_CASE(a_cancellation_slot_ends_a_waiting_read_on_the_handlers_strand, Connected) {
     auto strand = net::make_strand(ioc);
     net::cancellation_signal cancel;
     PendingRead pending;
@@ -349,12 +324,7 @@ BOOST_AUTO_TEST_CASE(a_cancellation_slot_ends_a_waiting_read_on_the_handlers_str
     BOOST_TEST(on_strand);
 }
 
-BOOST_AUTO_TEST_CASE(a_write_that_completes_at_once_still_runs_its_handler_later_on_its_strand) {
-    MockEnv env;
-    net::io_context ioc;
-    auto ctx = detail::make_tls_context(env.client_config().tls);
-    FdTlsStream stream(ioc.get_executor(), *ctx);
-    BOOST_TEST_REQUIRE(!connect(ioc, stream, env));
+BOOST_FIXTURE_TEST_CASE(a_write_that_completes_at_once_still_runs_its_handler_later_on_its_strand, Connected) {
     auto strand = net::make_strand(ioc);
     const std::string bytes = "GET / HTTP/1.1\r\n";
     int runs = 0;
@@ -383,15 +353,10 @@ BOOST_AUTO_TEST_CASE(an_untrusted_server_fails_the_handshake) {
     BOOST_TEST(::SSL_get_verify_result(stream.native_handle()) != X509_V_OK);
 }
 
-BOOST_AUTO_TEST_CASE(a_socket_closed_after_its_wait_completed_is_not_touched_again) {
-    MockEnv env;
+BOOST_FIXTURE_TEST_CASE(a_socket_closed_after_its_wait_completed_is_not_touched_again, Connected) {
     mock::Action late = mock::Action::of(mock::Action::Kind::respond);
     late.delay = std::chrono::milliseconds(300);
     env.server->script("conf-1", {late});
-    net::io_context ioc;
-    auto ctx = detail::make_tls_context(env.client_config().tls);
-    FdTlsStream stream(ioc.get_executor(), *ctx);
-    BOOST_TEST_REQUIRE(!connect(ioc, stream, env));
     send_get(ioc, stream, env, "conf-1");
     auto strand = net::make_strand(ioc);
     net::cancellation_signal cancel;
@@ -403,15 +368,10 @@ BOOST_AUTO_TEST_CASE(a_socket_closed_after_its_wait_completed_is_not_touched_aga
     BOOST_TEST(pending.ec == net::error::operation_aborted, pending.ec.message());
 }
 
-BOOST_AUTO_TEST_CASE(a_cancellation_between_the_wait_and_the_retry_ends_the_read) {
-    MockEnv env;
+BOOST_FIXTURE_TEST_CASE(a_cancellation_between_the_wait_and_the_retry_ends_the_read, Connected) {
     mock::Action late = mock::Action::of(mock::Action::Kind::respond);
     late.delay = std::chrono::milliseconds(300);
     env.server->script("conf-1", {late});
-    net::io_context ioc;
-    auto ctx = detail::make_tls_context(env.client_config().tls);
-    FdTlsStream stream(ioc.get_executor(), *ctx);
-    BOOST_TEST_REQUIRE(!connect(ioc, stream, env));
     send_get(ioc, stream, env, "conf-1");
     auto strand = net::make_strand(ioc);
     net::cancellation_signal cancel;
