@@ -103,36 +103,18 @@ void send_get(net::io_context& ioc, FdTlsStream& stream, const MockEnv& env, con
     BOOST_TEST_REQUIRE(!wec, wec.message());
 }
 
-/// Starts a read on `strand` that waits for a response the server delays,
-/// then holds the strand while that response arrives, so the wait's
-/// completion queues behind the holder; `act` runs at the end of the hold,
-/// between the wait and the operation's next attempt. Two threads run `ioc`.
-template <class Act>
-void act_between_wait_and_retry(net::io_context& ioc, FdTlsStream& stream,
-                                net::strand<net::io_context::executor_type>& strand, PendingRead& pending,
-                                net::cancellation_signal& cancel, Act act) {
-    bool readable = false;
-    net::post(strand, [&] {
-        stream.async_read_some(
-            net::buffer(pending.bytes),
-            net::bind_cancellation_slot(cancel.slot(), net::bind_executor(strand, [&](error_code e, std::size_t n) {
-                                            pending.ec = e;
-                                            pending.n = n;
-                                            ++pending.runs;
-                                        })));
-    });
-    net::post(strand, [&] {
-        pollfd p{stream.socket().native_handle(), POLLIN, 0};
-        readable = ::poll(&p, 1, 5000) == 1;
-        // The other thread's reactor sees it too and queues the read's next step here.
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        act();
-    });
-    ioc.restart();
-    std::thread other([&] { ioc.run(); });
-    ioc.run();
-    other.join();
-    BOOST_TEST_REQUIRE(readable, "the delayed response never arrived");
+/// Writes to a connection the server has closed, a little at a time, until
+/// a write fails (the first draws the server's reset); returns that error.
+error_code write_until_it_fails(net::io_context& ioc, FdTlsStream& stream) {
+    const std::string bytes(512, 'x');
+    error_code wec;
+    for (int i = 0; i < 100 && !wec; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        stream.async_write_some(net::buffer(bytes), [&](error_code e, std::size_t) { wec = e; });
+        ioc.restart();
+        run_to_completion(ioc, std::chrono::seconds(10));
+    }
+    return wec;
 }
 
 /// A stream connected and handshaken to a fresh mock, for each test case.
@@ -144,6 +126,45 @@ struct Connected {
     std::shared_ptr<net::ssl::context> ctx = detail::make_tls_context(env.client_config().tls);
     FdTlsStream stream{ioc.get_executor(), *ctx};
 };
+
+/// Asks for a response the server delays, starts a read on a strand that
+/// waits for it, then holds the strand while it arrives, so the wait's
+/// completion queues behind the holder; `act(cancel)` runs at the end of the
+/// hold, between the wait and the read's next attempt (`cancel` is the read's
+/// cancellation signal). Two threads run the io_context.
+template <class Act>
+PendingRead act_between_wait_and_retry(Connected& c, Act act) {
+    mock::Action late = mock::Action::of(mock::Action::Kind::respond);
+    late.delay = std::chrono::milliseconds(300);
+    c.env.server->script("conf-1", {late});
+    send_get(c.ioc, c.stream, c.env, "conf-1");
+    auto strand = net::make_strand(c.ioc);
+    net::cancellation_signal cancel;
+    PendingRead pending;
+    bool readable = false;
+    net::post(strand, [&] {
+        c.stream.async_read_some(
+            net::buffer(pending.bytes),
+            net::bind_cancellation_slot(cancel.slot(), net::bind_executor(strand, [&](error_code e, std::size_t n) {
+                                            pending.ec = e;
+                                            pending.n = n;
+                                            ++pending.runs;
+                                        })));
+    });
+    net::post(strand, [&] {
+        pollfd p{c.stream.socket().native_handle(), POLLIN, 0};
+        readable = ::poll(&p, 1, 5000) == 1;
+        // The other thread's reactor sees it too and queues the read's next step here.
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        act(cancel);
+    });
+    c.ioc.restart();
+    std::thread other([&] { c.ioc.run(); });
+    c.ioc.run();
+    other.join();
+    BOOST_TEST_REQUIRE(readable, "the delayed response never arrived");
+    return pending;
+}
 
 }  // namespace
 
@@ -250,13 +271,7 @@ BOOST_FIXTURE_TEST_CASE(writing_to_a_closed_connection_fails_with_an_error_never
     // The server closes on reading that request; unread by the client,
     // which only writes: the first write draws the server's reset, a later
     // one meets the broken pipe.
-    const std::string bytes(512, 'x');
-    for (int i = 0; i < 100 && !wec; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        stream.async_write_some(net::buffer(bytes), [&](error_code e, std::size_t) { wec = e; });
-        ioc.restart();
-        run_to_completion(ioc, std::chrono::seconds(10));
-    }
+    wec = write_until_it_fails(ioc, stream);
     BOOST_TEST((wec == net::error::broken_pipe || wec == net::error::connection_reset), wec.message());
     // A failed write may leave part of a record in OpenSSL: nothing may follow.
     PendingRead after;
@@ -276,14 +291,7 @@ BOOST_FIXTURE_TEST_CASE(a_write_after_the_peers_close_was_read_reports_the_sends
     BOOST_TEST_REQUIRE(get(ioc, stream, env, "conf-1", buffer).read == net::ssl::error::stream_truncated);
     // OpenSSL has seen the EOF: its error for a write is ZERO_RETURN, the
     // send's (the reset it drew, or the broken pipe) says what happened.
-    const std::string bytes(512, 'x');
-    error_code wec;
-    for (int i = 0; i < 100 && !wec; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        stream.async_write_some(net::buffer(bytes), [&](error_code e, std::size_t) { wec = e; });
-        ioc.restart();
-        run_to_completion(ioc, std::chrono::seconds(10));
-    }
+    const error_code wec = write_until_it_fails(ioc, stream);
     BOOST_TEST((wec == net::error::broken_pipe || wec == net::error::connection_reset), wec.message());
 }
 
@@ -354,30 +362,17 @@ BOOST_AUTO_TEST_CASE(an_untrusted_server_fails_the_handshake) {
 }
 
 BOOST_FIXTURE_TEST_CASE(a_socket_closed_after_its_wait_completed_is_not_touched_again, Connected) {
-    mock::Action late = mock::Action::of(mock::Action::Kind::respond);
-    late.delay = std::chrono::milliseconds(300);
-    env.server->script("conf-1", {late});
-    send_get(ioc, stream, env, "conf-1");
-    auto strand = net::make_strand(ioc);
-    net::cancellation_signal cancel;
-    PendingRead pending;
     // abort() between the wait and the next SSL_read: the descriptor's number
     // may already be another connection's, so OpenSSL must not use it.
-    act_between_wait_and_retry(ioc, stream, strand, pending, cancel, [&] { stream.socket().close(); });
+    const PendingRead pending =
+        act_between_wait_and_retry(*this, [&](net::cancellation_signal&) { stream.socket().close(); });
     BOOST_TEST(pending.runs == 1);
     BOOST_TEST(pending.ec == net::error::operation_aborted, pending.ec.message());
 }
 
 BOOST_FIXTURE_TEST_CASE(a_cancellation_between_the_wait_and_the_retry_ends_the_read, Connected) {
-    mock::Action late = mock::Action::of(mock::Action::Kind::respond);
-    late.delay = std::chrono::milliseconds(300);
-    env.server->script("conf-1", {late});
-    send_get(ioc, stream, env, "conf-1");
-    auto strand = net::make_strand(ioc);
-    net::cancellation_signal cancel;
-    PendingRead pending;
-    act_between_wait_and_retry(ioc, stream, strand, pending, cancel,
-                               [&] { cancel.emit(net::cancellation_type::terminal); });
+    const PendingRead pending = act_between_wait_and_retry(
+        *this, [](net::cancellation_signal& cancel) { cancel.emit(net::cancellation_type::terminal); });
     BOOST_TEST(pending.runs == 1);
     BOOST_TEST(pending.ec == net::error::operation_aborted, pending.ec.message());
     BOOST_TEST(pending.n == 0u);
