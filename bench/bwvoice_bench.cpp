@@ -373,6 +373,43 @@ ReconnectResult run_reconnect(const Target& t, bool resumption, std::size_t n) {
     return {resumption, n, cpu1 - cpu0, st1.handshakes - st0.handshakes, st1.sessions_resumed - st0.sessions_resumed};
 }
 
+// ---------------------------------------------------------------- list pages
+
+struct ListResult {
+    std::size_t pages, conferences;
+    double cpu_s;
+    std::uint64_t allocations;  // on the client's thread
+};
+
+/// `pages` List Conferences pages of up to 1,000, one after another, each a
+/// new listing's first page: the client's CPU and allocations per conference,
+/// to set beside a single get's per lookup.
+ListResult run_list(const Target& t, std::size_t pages) {
+    net::io_context ioc(1);
+    bwvoice::ConferenceClient client(ioc, client_config(t, 1));
+    warm_up(client, ioc, 1);
+    std::size_t left = pages, conferences = 0, failed = 0;
+    std::optional<bwvoice::ConferencePager> pager;
+    std::function<void()> next = [&] {
+        pager.emplace(client.list_conferences({.page_size = 1000}));
+        pager->async_next([&](bwvoice::error_code ec, std::vector<bwvoice::Conference> page) {
+            if (ec) ++failed;
+            conferences += page.size();
+            if (--left != 0) next();
+        });
+    };
+    const double cpu0 = thread_cpu_seconds();
+    const std::uint64_t allocations0 = bwvoice::bench::thread_allocations();
+    next();
+    ioc.restart();
+    ioc.run();
+    const std::uint64_t allocations1 = bwvoice::bench::thread_allocations();
+    const double cpu1 = thread_cpu_seconds();
+    if (failed != 0 || conferences == 0)
+        throw std::runtime_error("list run: " + std::to_string(failed) + " pages failed");
+    return {pages, conferences, cpu1 - cpu0, allocations1 - allocations0};
+}
+
 // ---------------------------------------------------------------- callgrind
 
 int run_callgrind(const Target& t, std::size_t c, std::size_t n, bool observed) {
@@ -601,6 +638,21 @@ int main(int argc, char** argv) {
             "handshakes: whole row, warm-up included (count in parentheses); allocations: operator new and "
             "OpenSSL's on that thread over the measured lookups, the result's own strings included%s.\n\n",
             openssl_counted ? "" : " (OpenSSL's not counted: it had allocated before main)");
+
+        // --- list pages
+        {
+            const auto l = run_list(main_target, o.quick ? 3 : 30);
+            const double per = static_cast<double>(l.conferences);
+            std::printf("## List Conferences: %s, %zu pages of up to 1,000, one after another\n\n",
+                        main_target.description.c_str(), l.pages);
+            std::printf("| conferences | client CPU µs/conference | allocations/conference |\n|--:|--:|--:|\n");
+            std::printf("| %s | %s | %s |\n\n", with_commas(per).c_str(), fmt("%.2f", 1e6 * l.cpu_s / per).c_str(),
+                        fmt("%.1f", static_cast<double>(l.allocations) / per).c_str());
+            std::fflush(stdout);
+            if (csv)
+                *csv << "list," << l.pages << ",," << l.conferences << ',' << 1e6 * l.cpu_s / per << ','
+                     << static_cast<double>(l.allocations) / per << '\n';
+        }
 
         // --- reconnects
         std::printf("## Reconnect cost: %s, idle_timeout 1 ms, a 3 ms pause between sequential lookups\n\n",
