@@ -52,6 +52,27 @@ boost::system::error_code FdTlsStream::attach() {
 }
 
 FdTlsStream::Step FdTlsStream::attempt(Op op, net::mutable_buffer buffer) noexcept {
+    if (op != Op::read) return attempt_once(op, buffer);
+    if (deferred_failure_) return *std::exchange(deferred_failure_, std::nullopt);
+    Step s = attempt_once(Op::read, buffer);
+    // SSL_read hands over one record (16 KiB at most) per call. Records
+    // OpenSSL has already read ahead, or begun to, go out in this same
+    // operation while the buffer has room: a large body then takes a
+    // quarter of the operations (and of their wake-ups through the strand).
+    while (s.kind == Step::Kind::done && s.bytes < buffer.size() && ::SSL_has_pending(ssl_) == 1) {
+        const Step more = attempt_once(Op::read, buffer + s.bytes);
+        if (more.kind == Step::Kind::done) {
+            s.bytes += more.bytes;
+            continue;
+        }
+        // The bytes already read go first; a failure is the next read's.
+        if (more.kind == Step::Kind::failed) deferred_failure_ = more;
+        break;
+    }
+    return s;
+}
+
+FdTlsStream::Step FdTlsStream::attempt_once(Op op, net::mutable_buffer buffer) noexcept {
     // SSL_get_error reads the thread's error queue, which must hold nothing
     // older than this call. Clearing it walks all its slots; peeking is a
     // fraction of that, and the queue is nearly always empty already.

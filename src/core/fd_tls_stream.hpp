@@ -35,6 +35,7 @@
 #include <cassert>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <utility>
 
 namespace bwvoice::detail {
@@ -84,7 +85,10 @@ private:
         std::size_t bytes = 0;
         boost::system::error_code ec{};
     };
+    /// A read takes as many whole records as OpenSSL already holds and the
+    /// buffer has room for.
     Step attempt(Op op, boost::asio::mutable_buffer buffer) noexcept;
+    Step attempt_once(Op op, boost::asio::mutable_buffer buffer) noexcept;
 
     /// The first non-empty buffer of a sequence (Beast hands a flat_buffer's
     /// one buffer at a time): what one read_some may fill or write_some send.
@@ -157,8 +161,9 @@ private:
 
     socket_type socket_;
     SSL* ssl_;
-    bool busy_ = false;    // an operation is under way (checked by assert only)
-    bool broken_ = false;  // a write failed or was stopped: no operation may follow
+    bool busy_ = false;                     // an operation is under way (checked by assert only)
+    bool broken_ = false;                   // a write failed or was stopped: no operation may follow
+    std::optional<Step> deferred_failure_;  // met after a read's first record, told by the next read
 };
 
 }  // namespace bwvoice::detail

@@ -24,6 +24,7 @@
 #include <csignal>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace net = boost::asio;
 namespace http = boost::beast::http;
@@ -359,6 +360,28 @@ BOOST_AUTO_TEST_CASE(an_untrusted_server_fails_the_handshake) {
     const error_code ec = connect(ioc, stream, env);
     BOOST_TEST(ec.failed());
     BOOST_TEST(::SSL_get_verify_result(stream.native_handle()) != X509_V_OK);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_read_takes_every_record_already_arrived_that_fits, Connected) {
+    mock::Action large = mock::Action::of(mock::Action::Kind::respond);
+    large.body = std::string(200 * 1024, 'x');
+    env.server->script("conf-1", {large});
+    send_get(ioc, stream, env, "conf-1");
+    // Let the whole response arrive: more than a dozen 16 KiB records.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::vector<char> bytes(64 * 1024);
+    std::size_t got = 0;
+    error_code ec;
+    stream.async_read_some(net::buffer(bytes), [&](error_code e, std::size_t n) {
+        ec = e;
+        got = n;
+    });
+    ioc.restart();
+    run_to_completion(ioc, std::chrono::seconds(10));
+    BOOST_TEST(!ec, ec.message());
+    // One SSL_read gives one record (16 KiB at most); one operation fills
+    // the buffer from all that OpenSSL has read ahead.
+    BOOST_TEST(got > std::size_t{16 * 1024});
 }
 
 BOOST_FIXTURE_TEST_CASE(a_socket_closed_after_its_wait_completed_is_not_touched_again, Connected) {
