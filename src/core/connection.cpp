@@ -57,8 +57,9 @@ bool Connection::peer_silent() noexcept {
     if (tls_ && exchanges > 0) {
         SSL* ssl = tls_->native_handle();
         // OpenSSL reads the socket itself: what it has read and not handed
-        // over is in its record layer; the rest is still in the socket.
-        if (::SSL_has_pending(ssl) != 0) return false;
+        // over is in its record layer (or, once read, a close or error the
+        // stream holds for its next read); the rest is still in the socket.
+        if (tls_->failure_pending() || ::SSL_has_pending(ssl) != 0) return false;
     }
     char byte;
     const auto n = ::recv(socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);

@@ -53,6 +53,9 @@ public:
     ~FdTlsStream();
 
     executor_type get_executor() noexcept { return socket_.get_executor(); }
+    /// A read met the peer's close or an error after handing over bytes; the
+    /// next read reports it. Such a stream must not be reused.
+    bool failure_pending() const noexcept { return deferred_failure_.has_value(); }
     socket_type& socket() noexcept { return socket_; }
     SSL* native_handle() noexcept { return ssl_; }
 

@@ -6,10 +6,13 @@
 
 #include <sys/socket.h>
 
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 
 namespace net = boost::asio;
 using namespace bwvoice;
@@ -313,6 +316,50 @@ BOOST_AUTO_TEST_CASE(session_tickets_waiting_on_a_fresh_connection_are_not_unsol
     BOOST_TEST(conn.peer_silent(), "session tickets taken for an unsolicited answer");
     conn.exchanges = 1;  // the same bytes after a response are unsolicited
     BOOST_TEST(!conn.peer_silent());
+}
+
+// A server that closes after its answer sends close_notify at once and its
+// FIN only later (the mock waits up to 500 ms for ours). Read together with
+// the answer, the close waits in the TLS stream for its next read, and the
+// socket shows nothing yet: the connection must still not be reused.
+BOOST_AUTO_TEST_CASE(a_close_read_together_with_the_last_answer_retires_the_connection) {
+    mock::ServerOptions options;
+    options.max_requests_per_connection = 1;
+    MockEnv env(options);
+    net::io_context ioc;
+    net::ssl::context ctx(net::ssl::context::tls_client);
+    ctx.add_certificate_authority(net::buffer(SharedPki::get().pki.ca_cert_pem));
+    detail::Connection conn(ioc.get_executor(), &ctx);
+    conn.socket().connect({net::ip::make_address("127.0.0.1"), env.server->port()});
+    BOOST_TEST_REQUIRE(!conn.tls().attach());
+    BOOST_TEST_REQUIRE(!detail::prepare_tls_connection(conn.tls().native_handle(), "127.0.0.1"));
+    error_code ec = net::error::would_block;
+    conn.tls().async_handshake([&](error_code e, std::size_t) { ec = e; });
+    ioc.run();
+    BOOST_TEST_REQUIRE(!ec, ec.message());
+    const std::string request = "GET /api/v2/accounts/" + env.options.account_id +
+                                "/conferences/conf-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                "Authorization: Basic dXNlcjpwYXNz\r\n\r\n";
+    net::async_write(conn.tls(), net::buffer(request), [&](error_code e, std::size_t) { ec = e; });
+    ioc.restart();
+    ioc.run();
+    BOOST_TEST_REQUIRE(!ec, ec.message());
+    std::this_thread::sleep_for(150ms);  // the answer and the close_notify arrive; the FIN not yet
+    std::vector<char> answer(64 * 1024);
+    std::size_t n = 0;
+    conn.tls().async_read_some(net::buffer(answer), [&](error_code e, std::size_t got) {
+        ec = e;
+        n = got;
+    });
+    ioc.restart();
+    ioc.run();
+    BOOST_TEST_REQUIRE(!ec, ec.message());
+    BOOST_TEST_REQUIRE(std::string_view(answer.data(), n).starts_with("HTTP/1.1 200"));
+    char byte;
+    BOOST_TEST_REQUIRE(::recv(conn.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) < 0,
+                       "the FIN arrived already: the test proves nothing");
+    conn.exchanges = 1;
+    BOOST_TEST(!conn.peer_silent(), "a connection the server has closed would be reused");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
