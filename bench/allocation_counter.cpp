@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -18,6 +19,7 @@ void* counted_malloc(std::size_t n) {
 void* counted_aligned(std::size_t n, std::align_val_t align) {
     ++allocations;
     const auto a = static_cast<std::size_t>(align);
+    if (n > SIZE_MAX - (a - 1)) return nullptr;  // rounding up would wrap: too large
     // aligned_alloc wants a multiple of the alignment.
     return std::aligned_alloc(a, ((n == 0 ? 1 : n) + a - 1) / a * a);
 }
@@ -26,6 +28,8 @@ void* openssl_malloc(std::size_t n, const char*, int) {
     ++allocations;
     return std::malloc(n);
 }
+// A realloc of a block counts as none: it may grow in place. So OpenSSL's
+// figure is a floor (its buffers that grow by realloc are not counted).
 void* openssl_realloc(void* p, std::size_t n, const char*, int) {
     if (p == nullptr) ++allocations;
     return std::realloc(p, n);
@@ -46,8 +50,9 @@ bool count_openssl_allocations() noexcept {
 
 }  // namespace bwvoice::bench
 
-// The replacements: every allocating form counts, every deallocating form
-// frees what they allocated with malloc or aligned_alloc.
+// The replacements: every allocating form counts; the deallocating forms
+// free what they allocated with malloc or aligned_alloc (the library sends
+// the aligned nothrow deletes to the aligned ones replaced here).
 void* operator new(std::size_t n) {
     if (void* p = bwvoice::bench::counted_malloc(n)) return p;
     throw std::bad_alloc();

@@ -8,12 +8,13 @@
 # nginx (one worker, on CPU 0) serves a sparse file of SIZE_MIB as the media
 # of recording r-1 of conference c-1, behind Basic auth, TLS 1.3 with
 # TLS_AES_128_GCM_SHA256 (as ../shared/bench-peers does). Each client runs on
-# CPU 1 and writes the bytes to /dev/null: curl -o /dev/null, bwconf
-# download --output - > /dev/null. Prints the median of REPEAT runs: wall
-# time, CPU time (user + sys) and peak RSS, from /usr/bin/time.
+# CPU 1 and writes the bytes to /dev/null: curl -o /dev/null (no ~/.curlrc,
+# no proxy), bwconf download --output - > /dev/null (no BW_* from the
+# caller's environment), taking turns. Prints the median of REPEAT runs of
+# each: wall time, CPU time (user + sys) and peak RSS, from /usr/bin/time.
 set -euo pipefail
+build=$(realpath "${1:-build/bench}") size_mib=${2:-1024} repeat=${3:-5}
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-build=${1:-build/bench} size_mib=${2:-1024} repeat=${3:-5}
 bwconf=$build/src/cli/bwconf
 for tool in nginx curl openssl /usr/bin/time taskset; do
   command -v "$tool" >/dev/null || { echo "download.sh: $tool is not installed" >&2; exit 1; }
@@ -23,13 +24,16 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/bwvoice-dl.XXXXXX")
 nginx_pid=
 trap '[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'exit 1' INT TERM
 chmod 755 "$work"
 scripts/gen-certs.sh "$work" >/dev/null
 mkdir -p "$work/www" "$work/logs"
 truncate -s "${size_mib}M" "$work/www/media.bin"
 password=$(openssl rand -hex 12)
-printf 'bench:%s\n' "$(openssl passwd -apr1 "$password")" > "$work/htpasswd"
-port=$((20000 + RANDOM % 20000))
+printf 'bench:%s\n' "$(printf '%s' "$password" | openssl passwd -apr1 -stdin)" > "$work/htpasswd"
+chmod 644 "$work/htpasswd" "$work/www/media.bin"  # nginx's worker is not root
+printf 'user = "bench:%s"\n' "$password" > "$work/curl.cfg"  # not on curl's command line
+port=$((20000 + RANDOM % 12000))  # below the ephemeral range
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
@@ -57,28 +61,32 @@ CONF
 taskset -c 0 nginx -p "$work" -c "$work/nginx.conf" -e "$work/logs/error.log" &
 nginx_pid=$!
 url=https://127.0.0.1:$port/api/v2/accounts/9900000/conferences/c-1/recordings/r-1/media
-for _ in $(seq 100); do
-  curl -s -o /dev/null --cacert "$work/ca.crt" -u "bench:$password" -r 0-0 "$url" && break
+curl_args=(-q --noproxy '*' -sS --fail --cacert "$work/ca.crt" -K "$work/curl.cfg")
+for try in $(seq 100); do
+  kill -0 "$nginx_pid" 2>/dev/null || { echo "download.sh: nginx did not start:" >&2; cat "$work/logs/error.log" >&2; exit 1; }
+  curl "${curl_args[@]}" -o /dev/null -r 0-0 "$url" 2>/dev/null && break
+  [ "$try" = 100 ] && { echo "download.sh: nginx does not answer on port $port" >&2; exit 1; }
   sleep 0.05
 done
 
 # median of a column of numbers
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-measure() {  # NAME COMMAND...: REPEAT runs, one "wall cpu rss_kib" line each into $work/NAME
+measure() {  # NAME COMMAND...: one run, a "wall cpu rss_kib" line appended to $work/NAME
   local name=$1; shift
-  : > "$work/$name"
-  for _ in $(seq "$repeat"); do
-    /usr/bin/time -f '%e %U %S %M' -o "$work/time" taskset -c 1 "$@" > /dev/null 2> "$work/err" ||
-      { echo "download.sh: $name failed:" >&2; cat "$work/err" >&2; exit 1; }
-    awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$work/time" >> "$work/$name"
-  done
+  /usr/bin/time -f '%e %U %S %M' -o "$work/time" taskset -c 1 "$@" > /dev/null 2> "$work/err" ||
+    { echo "download.sh: $name failed:" >&2; cat "$work/err" >&2; exit 1; }
+  awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$work/time" >> "$work/$name"
 }
 
-measure curl curl -s --fail --cacert "$work/ca.crt" -u "bench:$password" -o /dev/null "$url"
-measure bwconf env BW_PASSWORD="$password" "$bwconf" download c-1 r-1 --output - \
-  --base-url "https://127.0.0.1:$port/api/v2" --account 9900000 --user bench --ca-file "$work/ca.crt" \
-  --timeout-ms 600000 --no-progress
+: > "$work/curl"; : > "$work/bwconf"
+for _ in $(seq "$repeat"); do  # taking turns, so drift falls on both
+  measure curl curl "${curl_args[@]}" -o /dev/null "$url"
+  measure bwconf env -u BW_CLIENT_ID -u BW_CLIENT_SECRET -u BW_TOKEN_URL -u BW_VOICE_BASE_URL -u BW_ACCOUNT_ID \
+    -u BW_USERNAME BW_PASSWORD="$password" "$bwconf" download c-1 r-1 --output - \
+    --base-url "https://127.0.0.1:$port/api/v2" --account 9900000 --user bench --ca-file "$work/ca.crt" \
+    --timeout-ms 600000 --no-progress
+done
 
 echo "### ${size_mib} MiB recording from nginx over TLS on loopback, median of $repeat"
 echo
@@ -89,5 +97,5 @@ for name in curl bwconf; do
   cpu=$(cut -d' ' -f2 "$work/$name" | median)
   rss=$(cut -d' ' -f3 "$work/$name" | median)
   awk -v n="$name" -v w="$wall" -v c="$cpu" -v r="$rss" -v s="$size_mib" \
-    'BEGIN { printf "| %s | %.2f | %.2f | %.0f | %.1f |\n", n, w, c, s / w, r / 1024 }'
+    'BEGIN { printf "| %s | %.2f | %.2f | %s | %.1f |\n", n, w, c, (w > 0 ? sprintf("%.0f", s / w) : "-"), r / 1024 }'
 done
