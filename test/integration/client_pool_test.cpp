@@ -293,6 +293,15 @@ BOOST_AUTO_TEST_CASE(a_response_for_another_conference_is_bad_response) {
     });
 }
 
+/// Trusts the mock's CA in `ctx`, connects `conn` to the mock and readies
+/// its TLS stream for the handshake.
+void connect_tls(detail::Connection& conn, net::ssl::context& ctx, const MockEnv& env) {
+    ctx.add_certificate_authority(net::buffer(SharedPki::get().pki.ca_cert_pem));
+    conn.socket().connect({net::ip::make_address("127.0.0.1"), env.server->port()});
+    BOOST_TEST_REQUIRE(!conn.tls().attach());
+    BOOST_TEST_REQUIRE(!detail::prepare_tls_connection(conn.tls().native_handle(), "127.0.0.1"));
+}
+
 // A TLS 1.3 server sends its session tickets just after the handshake; they
 // wait unread until the first response is read. A connection that has carried
 // no request yet (handed over by a cancelled request) is not retired for them.
@@ -300,11 +309,8 @@ BOOST_AUTO_TEST_CASE(session_tickets_waiting_on_a_fresh_connection_are_not_unsol
     MockEnv env;
     net::io_context ioc;
     net::ssl::context ctx(net::ssl::context::tls_client);
-    ctx.add_certificate_authority(net::buffer(SharedPki::get().pki.ca_cert_pem));
     detail::Connection conn(ioc.get_executor(), &ctx);
-    conn.socket().connect({net::ip::make_address("127.0.0.1"), env.server->port()});
-    BOOST_TEST_REQUIRE(!conn.tls().attach());
-    BOOST_TEST_REQUIRE(!detail::prepare_tls_connection(conn.tls().native_handle(), "127.0.0.1"));
+    connect_tls(conn, ctx, env);
     error_code handshake_ec = net::error::would_block;
     conn.tls().async_handshake([&](error_code ec, std::size_t) { handshake_ec = ec; });
     ioc.run();
@@ -328,11 +334,8 @@ BOOST_AUTO_TEST_CASE(a_close_read_together_with_the_last_answer_retires_the_conn
     MockEnv env(options);
     net::io_context ioc;
     net::ssl::context ctx(net::ssl::context::tls_client);
-    ctx.add_certificate_authority(net::buffer(SharedPki::get().pki.ca_cert_pem));
     detail::Connection conn(ioc.get_executor(), &ctx);
-    conn.socket().connect({net::ip::make_address("127.0.0.1"), env.server->port()});
-    BOOST_TEST_REQUIRE(!conn.tls().attach());
-    BOOST_TEST_REQUIRE(!detail::prepare_tls_connection(conn.tls().native_handle(), "127.0.0.1"));
+    connect_tls(conn, ctx, env);
     error_code ec = net::error::would_block;
     conn.tls().async_handshake([&](error_code e, std::size_t) { ec = e; });
     ioc.run();
