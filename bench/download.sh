@@ -5,6 +5,9 @@
 #
 #   bench/download.sh [BUILD_DIR] [SIZE_MIB] [REPEAT]     (defaults: build/bench 1024 5)
 #
+# BEFORE_BUILD_DIR=<another build> adds its bwconf as a third client, taking
+# turns with the other two, for a before/after comparison in one run.
+#
 # nginx (one worker, on CPU 0) serves a sparse file of SIZE_MIB as the media
 # of recording r-1 of conference c-1, behind Basic auth, TLS 1.3 with
 # TLS_AES_128_GCM_SHA256 (as ../shared/bench-peers does). Each client runs on
@@ -20,6 +23,12 @@ for tool in nginx curl openssl /usr/bin/time taskset; do
   command -v "$tool" >/dev/null || { echo "download.sh: $tool is not installed" >&2; exit 1; }
 done
 [ -x "$bwconf" ] || { echo "download.sh: build bwconf in $build first" >&2; exit 1; }
+clients=(curl bwconf) before_bwconf=
+if [ -n "${BEFORE_BUILD_DIR:-}" ]; then
+  before_bwconf=$(realpath "$BEFORE_BUILD_DIR")/src/cli/bwconf
+  [ -x "$before_bwconf" ] || { echo "download.sh: no bwconf in $BEFORE_BUILD_DIR" >&2; exit 1; }
+  clients+=(bwconf-before)
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bwvoice-dl.XXXXXX")
 nginx_pid=
@@ -79,20 +88,25 @@ measure() {  # NAME COMMAND...: one run, a "wall cpu rss_kib" line appended to $
   awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$work/time" >> "$work/$name"
 }
 
-: > "$work/curl"; : > "$work/bwconf"
-for _ in $(seq "$repeat"); do  # taking turns, so drift falls on both
-  measure curl curl "${curl_args[@]}" -o /dev/null "$url"
-  measure bwconf env -u BW_CLIENT_ID -u BW_CLIENT_SECRET -u BW_TOKEN_URL -u BW_VOICE_BASE_URL -u BW_ACCOUNT_ID \
-    -u BW_USERNAME BW_PASSWORD="$password" "$bwconf" download c-1 r-1 --output - \
+download() {  # NAME BWCONF
+  measure "$1" env -u BW_CLIENT_ID -u BW_CLIENT_SECRET -u BW_TOKEN_URL -u BW_VOICE_BASE_URL -u BW_ACCOUNT_ID \
+    -u BW_USERNAME BW_PASSWORD="$password" "$2" download c-1 r-1 --output - \
     --base-url "https://127.0.0.1:$port/api/v2" --account 9900000 --user bench --ca-file "$work/ca.crt" \
     --timeout-ms 600000 --no-progress
+}
+
+for name in "${clients[@]}"; do : > "$work/$name"; done
+for _ in $(seq "$repeat"); do  # taking turns, so drift falls on all
+  measure curl curl "${curl_args[@]}" -o /dev/null "$url"
+  download bwconf "$bwconf"
+  [ -z "$before_bwconf" ] || download bwconf-before "$before_bwconf"
 done
 
 echo "### ${size_mib} MiB recording from nginx over TLS on loopback, median of $repeat"
 echo
 echo "| client | wall s | CPU s (user + sys) | MiB/s | peak RSS MiB |"
 echo "|---|--:|--:|--:|--:|"
-for name in curl bwconf; do
+for name in "${clients[@]}"; do
   wall=$(cut -d' ' -f1 "$work/$name" | median)
   cpu=$(cut -d' ' -f2 "$work/$name" | median)
   rss=$(cut -d' ' -f3 "$work/$name" | median)

@@ -7,16 +7,11 @@
 
 namespace bwvoice::detail {
 
-namespace {
-/// A response and its headers fit in the first read; larger ones grow it.
-constexpr std::size_t initial_buffer_capacity = 4096;
-}  // namespace
-
 Connection::Connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* ssl_ctx,
                        std::uint32_t max_header_bytes) {
     // Before reserve(), which would raise a smaller maximum to what it reserves.
     buffer.max_size(read_buffer_limit(max_header_bytes));
-    buffer.reserve(initial_buffer_capacity);
+    buffer.reserve(ordinary_read_buffer);
     if (ssl_ctx)
         tls_.emplace(ex, *ssl_ctx);
     else
@@ -46,9 +41,9 @@ void Connection::release_large_buffers() {
     if (body.capacity() > kept_buffer_capacity) std::string().swap(body);
     // A pooled connection's buffer is empty (bytes after a response retire
     // the connection), so nothing is lost; check anyway rather than assume.
-    if (buffer.capacity() > kept_buffer_capacity && buffer.size() == 0) {
+    if (buffer.capacity() > ordinary_read_buffer && buffer.size() == 0) {
         buffer.shrink_to_fit();  // frees it: nothing to keep
-        buffer.reserve(initial_buffer_capacity);
+        buffer.reserve(ordinary_read_buffer);
     }
 }
 

@@ -39,10 +39,17 @@ constexpr std::size_t read_buffer_limit(std::uint32_t max_header_bytes) noexcept
     return std::size_t{max_header_bytes} + http_read_chunk;
 }
 
-/// Buffers a connection keeps across lookups, so that ordinary responses
-/// (1-2 KiB) allocate nothing; one grown past this by a large response is
-/// released when the connection goes back to the pool.
+/// Body storage a connection keeps across lookups, so that ordinary
+/// responses (1-2 KiB) and list pages allocate nothing; one grown past this
+/// by a large response is released when the connection goes back to the pool.
 inline constexpr std::size_t kept_buffer_capacity = 64 * 1024;
+
+/// The read buffer's capacity on a fresh connection: a response's header
+/// and an ordinary body fit in one read. A buffer grown past it (a streamed
+/// body is read http_read_chunk at a time, a header may be longer) is given
+/// back when the connection goes back to the pool, so an idle connection
+/// holds no more than this.
+inline constexpr std::size_t ordinary_read_buffer = 4096;
 
 /// Deadlines are not set on the tcp_stream: Beast runs that timer on the
 /// stream's executor, which is not the strand of the lookup using the
@@ -83,9 +90,10 @@ public:
     /// the handshake, and they wait unread until the first response is read.
     bool peer_silent() noexcept;
 
-    /// Frees `body` and `buffer` if a large response grew them beyond
-    /// kept_buffer_capacity, so that an idle pool does not hold up to
-    /// max_body_bytes per connection. Smaller ones are kept as they are.
+    /// Frees `body` if a large response grew it beyond kept_buffer_capacity,
+    /// so that an idle pool does not hold up to max_body_bytes per
+    /// connection, and `buffer` if it grew beyond ordinary_read_buffer.
+    /// Smaller ones are kept as they are.
     /// Call once the response has been used, before the connection goes back.
     void release_large_buffers();
 

@@ -750,6 +750,11 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
     diag_.http_status = r.status;
     sink_content_type_ = reader.content_type();
     reader.stream_in_pieces(sink_piece);
+    // Beast reads at most what the buffer has room for: through the ordinary
+    // 4 KiB a 1 GiB body took 262,144 reads (and parser calls). With room for
+    // Beast's largest read, one read hands over up to four TLS records.
+    // release_large_buffers() gives the room back once the body is done.
+    conn.buffer.reserve(http_read_chunk);
     // The sink's `done` holds a SinkPiece, never the exchange (see
     // sink_piece.hpp): the wait for it is ours, on wait_timer_.
     const std::shared_ptr<Liveness> context = liveness_of(impl_->executor);

@@ -84,8 +84,14 @@ BOOST_AUTO_TEST_CASE(ordinary_buffers_are_kept_and_large_ones_released) {
     conn.buffer.reserve(70 * 1024);
     conn.release_large_buffers();
     BOOST_TEST(conn.body.capacity() <= detail::kept_buffer_capacity);
-    BOOST_TEST(conn.buffer.capacity() <= detail::kept_buffer_capacity);
+    BOOST_TEST(conn.buffer.capacity() <= detail::ordinary_read_buffer);
     BOOST_TEST(conn.buffer.capacity() >= 4096u);  // ready for the next ordinary response
+
+    // The room a streamed body is read with is given back as well.
+    conn.buffer.reserve(detail::http_read_chunk);
+    conn.release_large_buffers();
+    BOOST_TEST(conn.buffer.capacity() <= detail::ordinary_read_buffer);
+    BOOST_TEST(conn.buffer.capacity() >= 4096u);
     BOOST_TEST(conn.buffer.max_size() == 16u * 1024 + 64u * 1024);
 }
 
