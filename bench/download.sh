@@ -13,10 +13,12 @@
 # TLS_AES_128_GCM_SHA256 (as ../shared/bench-peers does). Each client runs on
 # CPU 1 and writes the bytes to /dev/null: curl -o /dev/null (no ~/.curlrc,
 # no proxy), bwconf download --output - > /dev/null (no BW_* from the
-# caller's environment), taking turns. Prints the median of REPEAT runs of
+# caller's environment), taking turns (who goes first rotates). Prints the median of REPEAT runs of
 # each: wall time, CPU time (user + sys) and peak RSS, from /usr/bin/time.
 set -euo pipefail
 build=$(realpath "${1:-build/bench}") size_mib=${2:-1024} repeat=${3:-5}
+before_build=
+[ -z "${BEFORE_BUILD_DIR:-}" ] || before_build=$(realpath -m "$BEFORE_BUILD_DIR")  # before the cd, like BUILD_DIR
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bwconf=$build/src/cli/bwconf
 for tool in nginx curl openssl /usr/bin/time taskset; do
@@ -24,8 +26,8 @@ for tool in nginx curl openssl /usr/bin/time taskset; do
 done
 [ -x "$bwconf" ] || { echo "download.sh: build bwconf in $build first" >&2; exit 1; }
 clients=(curl bwconf) before_bwconf=
-if [ -n "${BEFORE_BUILD_DIR:-}" ]; then
-  before_bwconf=$(realpath "$BEFORE_BUILD_DIR")/src/cli/bwconf
+if [ -n "$before_build" ]; then
+  before_bwconf=$before_build/src/cli/bwconf
   [ -x "$before_bwconf" ] || { echo "download.sh: no bwconf in $BEFORE_BUILD_DIR" >&2; exit 1; }
   clients+=(bwconf-before)
 fi
@@ -96,10 +98,18 @@ download() {  # NAME BWCONF
 }
 
 for name in "${clients[@]}"; do : > "$work/$name"; done
-for _ in $(seq "$repeat"); do  # taking turns, so drift falls on all
-  measure curl curl "${curl_args[@]}" -o /dev/null "$url"
-  download bwconf "$bwconf"
-  [ -z "$before_bwconf" ] || download bwconf-before "$before_bwconf"
+run_client() {  # NAME
+  case $1 in
+    curl) measure curl curl "${curl_args[@]}" -o /dev/null "$url" ;;
+    bwconf) download bwconf "$bwconf" ;;
+    bwconf-before) download bwconf-before "$before_bwconf" ;;
+  esac
+}
+
+for turn in $(seq "$repeat"); do  # taking turns, so drift falls on all; who goes first rotates
+  for i in "${!clients[@]}"; do
+    run_client "${clients[$(((i + turn) % ${#clients[@]}))]}"
+  done
 done
 
 echo "### ${size_mib} MiB recording from nginx over TLS on loopback, median of $repeat"

@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 #include <cerrno>
+#include <new>
 
 namespace bwvoice::detail {
 
@@ -41,9 +42,14 @@ void Connection::release_large_buffers() {
     if (body.capacity() > kept_buffer_capacity) std::string().swap(body);
     // A pooled connection's buffer is empty (bytes after a response retire
     // the connection), so nothing is lost; check anyway rather than assume.
-    if (buffer.capacity() > ordinary_read_buffer && buffer.size() == 0) {
+    if (buffer.capacity() >= http_read_chunk && buffer.size() == 0) {
         buffer.shrink_to_fit();  // frees it: nothing to keep
-        buffer.reserve(ordinary_read_buffer);
+        // The response has been delivered: failing to allocate now must not
+        // turn it into an error. An empty buffer still reads (Beast asks for
+        // at least 512 bytes), it just allocates then.
+        try {
+            buffer.reserve(ordinary_read_buffer);
+        } catch (const std::bad_alloc&) {}
     }
 }
 

@@ -45,10 +45,10 @@ constexpr std::size_t read_buffer_limit(std::uint32_t max_header_bytes) noexcept
 inline constexpr std::size_t kept_buffer_capacity = 64 * 1024;
 
 /// The read buffer's capacity on a fresh connection: a response's header
-/// and an ordinary body fit in one read. A buffer grown past it (a streamed
-/// body is read http_read_chunk at a time, a header may be longer) is given
-/// back when the connection goes back to the pool, so an idle connection
-/// holds no more than this.
+/// and an ordinary body fit in one read. One grown to http_read_chunk (the
+/// room a streamed body is read with) is given back when the connection goes
+/// back to the pool; one grown less (a header over ~3.5 KiB) is kept, so
+/// such a server costs no allocation per lookup either.
 inline constexpr std::size_t ordinary_read_buffer = 4096;
 
 /// Deadlines are not set on the tcp_stream: Beast runs that timer on the
@@ -92,7 +92,7 @@ public:
 
     /// Frees `body` if a large response grew it beyond kept_buffer_capacity,
     /// so that an idle pool does not hold up to max_body_bytes per
-    /// connection, and `buffer` if it grew beyond ordinary_read_buffer.
+    /// connection, and `buffer` if it grew to http_read_chunk.
     /// Smaller ones are kept as they are.
     /// Call once the response has been used, before the connection goes back.
     void release_large_buffers();
