@@ -1,5 +1,7 @@
 #include "allocation_counter.hpp"
 
+#include "common/replaced_global_new.hpp"
+
 #include <openssl/crypto.h>
 
 #include <cstdint>
@@ -10,19 +12,6 @@ namespace bwvoice::bench {
 namespace {
 
 thread_local std::uint64_t allocations = 0;
-
-void* counted_malloc(std::size_t n) {
-    ++allocations;
-    return std::malloc(n == 0 ? 1 : n);
-}
-
-void* counted_aligned(std::size_t n, std::align_val_t align) {
-    ++allocations;
-    const auto a = static_cast<std::size_t>(align);
-    if (n > SIZE_MAX - (a - 1)) return nullptr;  // rounding up would wrap: too large
-    // aligned_alloc wants a multiple of the alignment.
-    return std::aligned_alloc(a, ((n == 0 ? 1 : n) + a - 1) / a * a);
-}
 
 void* openssl_malloc(std::size_t n, const char*, int) {
     ++allocations;
@@ -50,64 +39,8 @@ bool count_openssl_allocations() noexcept {
 
 }  // namespace bwvoice::bench
 
-// The replacements: every allocating form counts; the deallocating forms
-// free what they allocated with malloc or aligned_alloc (the library sends
-// the aligned nothrow deletes to the aligned ones replaced here).
-void* operator new(std::size_t n) {
-    if (void* p = bwvoice::bench::counted_malloc(n)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-    if (void* p = bwvoice::bench::counted_malloc(n)) return p;
-    throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    return bwvoice::bench::counted_malloc(n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-    return bwvoice::bench::counted_malloc(n);
-}
-void* operator new(std::size_t n, std::align_val_t a) {
-    if (void* p = bwvoice::bench::counted_aligned(n, a)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n, std::align_val_t a) {
-    if (void* p = bwvoice::bench::counted_aligned(n, a)) return p;
-    throw std::bad_alloc();
-}
-void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-    return bwvoice::bench::counted_aligned(n, a);
-}
-void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-    return bwvoice::bench::counted_aligned(n, a);
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, const std::nothrow_t&) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, const std::nothrow_t&) noexcept {
-    std::free(p);
+// Every form of operator new counts (replaced_global_new.hpp).
+void* bwvoice::test::replaced_allocate(std::size_t n, std::size_t align) {
+    ++bwvoice::bench::allocations;
+    return system_allocate(n, align);
 }

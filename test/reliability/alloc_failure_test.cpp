@@ -2,14 +2,15 @@
 // slot: the lookup still completes, and the slot comes back, so the pool
 // does not shrink for good.
 //
-// This binary replaces the global operator new (the executable's definition
-// serves the whole process) so that a test can make one allocation fail: any
-// of at least g_fail_from bytes while armed. A 2 MB conference ID: the
+// This binary replaces the global operator new (common/replaced_global_new.hpp)
+// so that a test can make one allocation fail: any of at least g_fail_from
+// bytes while armed. A 2 MB conference ID: the
 // initiating function copies it and builds its path (each about 2 MB), and
 // once a connection is held the request's bytes are serialized: the path
 // plus the request line and headers, some 100 bytes more. Failing only
 // allocations of the ID's size + 100 bytes or more hits that one.
 #include "common/lookup_helpers.hpp"
+#include "common/replaced_global_new.hpp"
 
 #include <atomic>
 #include <cstdlib>
@@ -29,7 +30,7 @@ std::atomic<int> g_failed{0};
 thread_local std::size_t t_exact_size = 0;
 thread_local int t_countdown = 0;
 
-void* allocate(std::size_t n) {
+void* allocate(std::size_t n, std::size_t align) {
     const std::size_t limit = g_fail_from.load(std::memory_order_relaxed);
     if (limit != 0 && n >= limit) {
         ++g_failed;
@@ -40,38 +41,12 @@ void* allocate(std::size_t n) {
         ++g_failed;
         throw std::bad_alloc();
     }
-    if (void* p = std::malloc(n != 0 ? n : 1)) return p;
-    throw std::bad_alloc();
+    return system_allocate(n, align);
 }
 }  // namespace
 
-void* operator new(std::size_t n) {
-    return allocate(n);
-}
-void* operator new[](std::size_t n) {
-    return allocate(n);
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    try {
-        return allocate(n);
-    } catch (...) {
-        return nullptr;
-    }
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept {
-    return operator new(n, t);
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-    std::free(p);
+void* bwvoice::test::replaced_allocate(std::size_t n, std::size_t align) {
+    return allocate(n, align);
 }
 
 BOOST_AUTO_TEST_SUITE(alloc_failure)

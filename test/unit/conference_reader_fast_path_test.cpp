@@ -3,8 +3,10 @@
 // the same answer, only slower, so the answer alone cannot show which path ran;
 // the number of allocations can (a DOM costs at least one per document).
 //
-// This binary replaces the global operator new (the executable's definition
-// serves the whole process) to count allocations.
+// This binary replaces the global operator new (common/replaced_global_new.hpp)
+// to count allocations.
+#include "common/replaced_global_new.hpp"
+
 #include <bwvoice/conference.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -16,12 +18,6 @@
 
 namespace {
 std::atomic<std::size_t> g_allocations{0};
-
-void* allocate(std::size_t n) {
-    ++g_allocations;
-    if (void* p = std::malloc(n != 0 ? n : 1)) return p;
-    throw std::bad_alloc();
-}
 
 /// Allocations made by parse_conference(text), which must succeed.
 std::size_t allocations_to_decode(const std::string& text) {
@@ -41,33 +37,9 @@ std::string document_with_method(const std::string& method) {
 }
 }  // namespace
 
-void* operator new(std::size_t n) {
-    return allocate(n);
-}
-void* operator new[](std::size_t n) {
-    return allocate(n);
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    try {
-        return allocate(n);
-    } catch (...) {
-        return nullptr;
-    }
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept {
-    return operator new(n, t);
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-    std::free(p);
+void* bwvoice::test::replaced_allocate(std::size_t n, std::size_t align) {
+    ++g_allocations;
+    return system_allocate(n, align);
 }
 
 BOOST_AUTO_TEST_SUITE(conference_reader_fast_path)
