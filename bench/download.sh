@@ -13,8 +13,9 @@
 # TLS_AES_128_GCM_SHA256 (as ../shared/bench-peers does). Each client runs on
 # CPU 1 and writes the bytes to /dev/null: curl -o /dev/null (no ~/.curlrc,
 # no proxy), bwconf download --output - > /dev/null (no BW_* from the
-# caller's environment), taking turns (who goes first rotates). Prints the median of REPEAT runs of
-# each: wall time, CPU time (user + sys) and peak RSS, from /usr/bin/time.
+# caller's environment), taking turns (who goes first rotates). Prints the
+# median of REPEAT runs of each: wall time, CPU time (user + sys) and peak
+# RSS, from /usr/bin/time.
 set -euo pipefail
 build=$(realpath "${1:-build/bench}") size_mib=${2:-1024} repeat=${3:-5}
 before_build=

@@ -29,8 +29,9 @@ std::atomic<int> g_failed{0};
 /// exactly `size` bytes (so the mock server's thread is never affected).
 thread_local std::size_t t_exact_size = 0;
 thread_local int t_countdown = 0;
+}  // namespace
 
-void* allocate(std::size_t n, std::size_t align) {
+void* bwvoice::test::replaced_allocate(std::size_t n, std::size_t align) {
     const std::size_t limit = g_fail_from.load(std::memory_order_relaxed);
     if (limit != 0 && n >= limit) {
         ++g_failed;
@@ -42,11 +43,6 @@ void* allocate(std::size_t n, std::size_t align) {
         throw std::bad_alloc();
     }
     return system_allocate(n, align);
-}
-}  // namespace
-
-void* bwvoice::test::replaced_allocate(std::size_t n, std::size_t align) {
-    return allocate(n, align);
 }
 
 BOOST_AUTO_TEST_SUITE(alloc_failure)
