@@ -16,6 +16,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/assert.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -138,10 +139,15 @@ void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner
         explicit Marker(const void* self) : previous(std::exchange(initiating_exchange, self)) {}
         ~Marker() { initiating_exchange = previous; }
     } marker(exchange.get());
-    net::co_spawn(exchange->strand_, exchange->run(), [exchange](std::exception_ptr e) {
+    exchange->spawn(std::nullopt, PoolLease{});
+}
+
+template <class Inner>
+void Exchange<Inner>::spawn(std::optional<Decision> resumed, PoolLease conn) {
+    net::co_spawn(strand_, run(resumed, std::move(conn)), [self = this->shared_from_this()](std::exception_ptr e) {
         // Only a bug or an allocation failure gets here; the result must still
         // be delivered, without allocating a message first.
-        if (e) exchange->finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
+        if (e) self->finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
     });
 }
 
@@ -228,10 +234,10 @@ void Exchange<Inner>::interrupt(Interruption why, net::cancellation_type type) {
 // ---- the loop: one step at a time, as the state machine says ----------------
 
 template <class Inner>
-auto Exchange<Inner>::run() -> awaitable<void> {
+auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> awaitable<void> {
+    // `conn` gives its place back however the exchange ends, exceptions included.
     auto self = this->shared_from_this();
-    PoolLease conn;  // gives its place back however the exchange ends, exceptions included
-    Decision d = fsm_.start();
+    Decision d = resumed ? *resumed : fsm_.start();
     for (;;) {
         dispose(conn, d.disposal);
         switch (d.step) {
@@ -255,35 +261,13 @@ auto Exchange<Inner>::run() -> awaitable<void> {
             d = fsm_.granted(got, got == Grant::connection && conn->exchanges > 0);
             break;
         }
-        case Step::wait: {
-            // The timer is the condition variable: wake() and interrupt()
-            // cancel it, and it expires at the deadline. Every wake-up
-            // re-checks the grant, so a spurious one only costs a loop. The
-            // wait is written out here rather than in a helper coroutine: a
-            // queued request then holds one coroutine frame, not two.
-            if (!wait_began_) wait_began_ = clock::now();
-            wait_timer_.expires_at(deadline_);
-            auto [wait_ec] = co_await wait_timer_.async_wait(use_tuple<strand_type>);
-            if (!wait_ec) interrupt(Interruption::deadline);
-            Grant got = grant_of(origin_.pool.take_grant(*this, conn));
-            if (got != Grant::queued || fsm_.interrupted()) {
-                // One wait, however many wake-ups it took.
-                const auto waited = clock::now() - *std::exchange(wait_began_, std::nullopt);
-                impl_->recorder.pool_wait.record(waited);
-                if (impl_->events)
-                    impl_->events(PoolWaited{.operation = request_.kind,
-                                             .waited = waited,
-                                             .granted = got == Grant::connection || got == Grant::connect_slot});
-            }
-            if (got == Grant::connection && !fsm_.interrupted() && !conn->peer_silent()) {
-                // Handed over while we waited: the same check as acquire()'s.
-                impl_->connection_closed(*conn.connection(), CloseReason::server_closed);
-                conn.discard();
-                got = acquire(conn);
-            }
-            d = fsm_.granted(got, got == Grant::connection && conn->exchanges > 0);
-            break;
-        }
+        case Step::wait:
+            // The coroutine ends here and a new one starts once the pool
+            // answers (resume_after_wait): a queued request then holds no
+            // coroutine frame, only its exchange and one timer wait.
+            BOOST_ASSERT(!conn.holds_place());
+            wait_for_grant();
+            co_return;
         case Step::connect: {
             // The two origins may differ in scheme (one https, one plain
             // http under insecure_allow_plain_http).
@@ -356,13 +340,62 @@ auto Exchange<Inner>::run() -> awaitable<void> {
             break;
         case Step::finish: co_return finish(d);
         }
-        if (!deadline_armed_ && d.step != Step::wait && d.step != Step::finish) {
-            // While queued the wait itself ends at the deadline; from here on
-            // a timer enforces it, so a queued request holds one pending
-            // timer, not two.
-            deadline_armed_ = true;
-            arm_timer(deadline_);
+        arm_deadline_before(d);
+    }
+}
+
+template <class Inner>
+void Exchange<Inner>::arm_deadline_before(const Decision& d) {
+    if (!deadline_armed_ && d.step != Step::wait && d.step != Step::finish) {
+        // While queued the wait itself ends at the deadline; from here on
+        // a timer enforces it, so a queued request holds one pending
+        // timer, not two.
+        deadline_armed_ = true;
+        arm_timer(deadline_);
+    }
+}
+
+template <class Inner>
+void Exchange<Inner>::wait_for_grant() {
+    // The timer is the condition variable: wake() and interrupt() cancel it,
+    // and it expires at the deadline. Every wake-up re-checks the grant, so a
+    // spurious one only costs a turn.
+    if (!wait_began_) wait_began_ = clock::now();
+    wait_timer_.expires_at(deadline_);
+    wait_timer_.async_wait([self = this->shared_from_this()](error_code ec) { self->resume_after_wait(ec); });
+}
+
+template <class Inner>
+void Exchange<Inner>::resume_after_wait(error_code wait_ec) noexcept {
+    try {
+        PoolLease conn;
+        if (!wait_ec) interrupt(Interruption::deadline);
+        Grant got = grant_of(origin_.pool.take_grant(*this, conn));
+        if (got != Grant::queued || fsm_.interrupted()) {
+            // One wait, however many wake-ups it took.
+            const auto waited = clock::now() - *std::exchange(wait_began_, std::nullopt);
+            impl_->recorder.pool_wait.record(waited);
+            if (impl_->events)
+                impl_->events(PoolWaited{.operation = request_.kind,
+                                         .waited = waited,
+                                         .granted = got == Grant::connection || got == Grant::connect_slot});
         }
+        if (got == Grant::connection && !fsm_.interrupted() && !conn->peer_silent()) {
+            // Handed over while we waited: the same check as acquire()'s.
+            impl_->connection_closed(*conn.connection(), CloseReason::server_closed);
+            conn.discard();
+            got = acquire(conn);
+        }
+        const Decision d = fsm_.granted(got, got == Grant::connection && conn->exchanges > 0);
+        switch (d.step) {
+        case Step::wait: return wait_for_grant();
+        case Step::finish: dispose(conn, d.disposal); return finish(d);
+        default: arm_deadline_before(d); return spawn(d, std::move(conn));
+        }
+    } catch (...) {
+        // Out of memory for the next step's coroutine: the result must still
+        // be delivered, without allocating a message first.
+        finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
     }
 }
 

@@ -88,7 +88,10 @@ private:
     template <class T>
     using awaitable = boost::asio::awaitable<T, strand_type>;
 
-    awaitable<void> run();
+    /// Starts the loop on the strand: from the state machine's start, or
+    /// from `resumed` with `conn` (what a wait for the pool was granted).
+    void spawn(std::optional<Decision> resumed, PoolLease conn);
+    awaitable<void> run(std::optional<Decision> resumed, PoolLease conn);
 
     // ---- the steps ----
     /// A pooled connection checked for anything the server sent unasked, or a
@@ -109,6 +112,13 @@ private:
     template <class Stream>
     awaitable<void> stream_body(Stream& stream, Connection& conn, ResponseReader& reader, ResponseOutcome& r);
     awaitable<void> sleep(std::chrono::milliseconds delay);
+
+    /// Queued: waits for the pool's wake-up or the deadline, with no
+    /// coroutine frame held meanwhile; resume_after_wait() takes it from there.
+    void wait_for_grant();
+    void resume_after_wait(error_code wait_ec) noexcept;
+    /// Arms the deadline timer before the first step it has to bound.
+    void arm_deadline_before(const Decision& d);
 
     void serialize_request();
     void dispose(PoolLease& conn, Disposal disposal);
