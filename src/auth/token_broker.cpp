@@ -7,23 +7,24 @@
 
 namespace bwvoice::detail {
 
+TokenBroker::TokenBroker(TokenCache::Settings settings)
+    : cache_(settings),
+      out_of_memory_(std::make_shared<const TokenOutcome>(
+          TokenOutcome{.token = nullptr, .error = make_error_code(errc::connection_failed), .diag = {}})) {}
+
 TokenCache::Answer TokenBroker::need(const std::shared_ptr<TokenWaiter>& waiter, clock::time_point now,
                                      Diagnostics& last_failure) {
     std::lock_guard lock(mutex_);
     if (closed_) {
         // Answered at once: the waiter finds its answer without waiting.
-        waiter->token_error = boost::asio::error::operation_aborted;
-        waiter->token_diag.message = "the client was closed";
-        waiter->token_answered = true;
+        waiter->token_outcome = closed_outcome_;
         return TokenCache::Answer{};  // Verdict::wait
     }
     TokenCache::Answer a = cache_.need(now);
     switch (a.verdict) {
     case TokenCache::Verdict::use: break;
     case TokenCache::Verdict::wait:
-        waiter->token_answered = false;
-        waiter->given_token.reset();
-        waiter->token_error = {};
+        waiter->token_outcome.reset();
         waiters_.push_back(waiter);
         break;
     case TokenCache::Verdict::back_off: last_failure = last_failure_; break;
@@ -33,7 +34,7 @@ TokenCache::Answer TokenBroker::need(const std::shared_ptr<TokenWaiter>& waiter,
 
 bool TokenBroker::answered(const TokenWaiter& waiter) const {
     std::lock_guard lock(mutex_);
-    return waiter.token_answered;
+    return waiter.token_outcome != nullptr;
 }
 
 void TokenBroker::cancel_wait(TokenWaiter& waiter) noexcept {
@@ -43,38 +44,42 @@ void TokenBroker::cancel_wait(TokenWaiter& waiter) noexcept {
 }
 
 void TokenBroker::fetched(std::string access_token, std::optional<std::chrono::seconds> lifetime) {
+    auto outcome = std::make_shared<TokenOutcome>();
     std::unique_lock lock(mutex_);
-    const auto token = cache_.fetched(std::move(access_token), lifetime);
+    outcome->token = cache_.fetched(std::move(access_token), lifetime);
     last_failure_ = {};
-    for (auto& w : waiters_) {
-        w->given_token = token;
-        w->token_answered = true;
-    }
-    wake_all(lock);
+    answer_all(lock, outcome);
 }
 
-void TokenBroker::fetch_failed(error_code ec, const Diagnostics& diag, clock::time_point now) {
+void TokenBroker::fetch_failed(error_code ec, const Diagnostics& diag, clock::time_point now) noexcept {
+    std::shared_ptr<const TokenOutcome> outcome = out_of_memory_;
+    Diagnostics kept;
+    try {
+        outcome = std::make_shared<const TokenOutcome>(TokenOutcome{.token = nullptr, .error = ec, .diag = diag});
+        kept = diag;
+    } catch (...) {
+        // Out of memory copying the diagnostics: the waiters still learn
+        // that the fetch failed, from the outcome made in advance.
+    }
     std::unique_lock lock(mutex_);
     cache_.fetch_failed(ec, now);
-    last_failure_ = diag;
-    for (auto& w : waiters_) {
-        w->token_error = ec;
-        w->token_diag = diag;
-        w->token_answered = true;
-    }
-    wake_all(lock);
+    last_failure_ = std::move(kept);
+    answer_all(lock, outcome);
 }
 
 void TokenBroker::close() {
+    Diagnostics diag;
+    diag.message = "the client was closed while waiting for an OAuth token";
+    const auto outcome = std::make_shared<const TokenOutcome>(
+        TokenOutcome{.token = nullptr, .error = boost::asio::error::operation_aborted, .diag = std::move(diag)});
+    Diagnostics later;
+    later.message = "the client was closed";
+    auto for_later = std::make_shared<const TokenOutcome>(
+        TokenOutcome{.token = nullptr, .error = boost::asio::error::operation_aborted, .diag = std::move(later)});
     std::unique_lock lock(mutex_);
     closed_ = true;
-    for (auto& w : waiters_) {
-        w->token_error = boost::asio::error::operation_aborted;
-        w->token_diag = Diagnostics{};
-        w->token_diag.message = "the client was closed while waiting for an OAuth token";
-        w->token_answered = true;
-    }
-    wake_all(lock);
+    closed_outcome_ = std::move(for_later);
+    answer_all(lock, outcome);
 }
 
 void TokenBroker::rejected(std::uint64_t generation) noexcept {
@@ -87,7 +92,8 @@ std::uint64_t TokenBroker::fetches() const {
     return cache_.fetches();
 }
 
-void TokenBroker::wake_all(std::unique_lock<std::mutex>& lock) {
+void TokenBroker::answer_all(std::unique_lock<std::mutex>& lock, const std::shared_ptr<const TokenOutcome>& outcome) {
+    for (auto& w : waiters_) w->token_outcome = outcome;
     std::deque<std::shared_ptr<TokenWaiter>> woken;
     woken.swap(waiters_);
     lock.unlock();

@@ -16,6 +16,13 @@
 
 namespace bwvoice::detail {
 
+/// How a token fetch ended, shared by every request that waited for it.
+struct TokenOutcome {
+    std::shared_ptr<const AccessToken> token;  ///< Null when the fetch failed.
+    error_code error;
+    Diagnostics diag;
+};
+
 /// A request waiting for a token. The broker writes the answer under its
 /// lock, then calls wake() after releasing it; wake() must hand control to
 /// the waiter's own strand and must not re-enter the broker.
@@ -23,11 +30,10 @@ class TokenWaiter {
 public:
     virtual void wake() noexcept = 0;
 
-    /// The fetch ended: with a token, or with token_error and token_diag.
-    bool token_answered = false;
-    std::shared_ptr<const AccessToken> given_token;
-    error_code token_error;
-    Diagnostics token_diag;
+    /// Null until the fetch waited for ends; then the waiter's to read (the
+    /// broker no longer touches it). One outcome per fetch, not a copy per
+    /// waiter: a request that never waits for a token carries a pointer.
+    std::shared_ptr<const TokenOutcome> token_outcome;
 
 protected:
     ~TokenWaiter() = default;
@@ -38,18 +44,18 @@ class TokenBroker {
 public:
     using clock = TokenCache::clock;
 
-    explicit TokenBroker(TokenCache::Settings settings) : cache_(settings) {}
+    explicit TokenBroker(TokenCache::Settings settings);
 
     /// A request needs a token. With Verdict::wait the waiter is queued (and
-    /// its answer fields reset) and will be woken when the fetch ends; with
+    /// its outcome reset) and will be woken when the fetch ends; with
     /// start_fetch the caller must start the fetch now. With
     /// Verdict::back_off, `last_failure` receives the failed fetch's
     /// diagnostics.
     TokenCache::Answer need(const std::shared_ptr<TokenWaiter>& waiter, clock::time_point now,
                             Diagnostics& last_failure);
 
-    /// Whether the fetch a waiter waits for has ended (its answer fields are
-    /// then the waiter's to read: the broker no longer touches them).
+    /// Whether the fetch a waiter waits for has ended (its outcome is then the
+    /// waiter's to read: the broker no longer touches it).
     bool answered(const TokenWaiter& waiter) const;
 
     /// Removes a waiter that stops waiting (cancelled, deadline); harmless if
@@ -58,7 +64,9 @@ public:
 
     /// The fetch's outcome, handed to every waiter of it.
     void fetched(std::string access_token, std::optional<std::chrono::seconds> lifetime);
-    void fetch_failed(error_code ec, const Diagnostics& diag, clock::time_point now);
+    /// Never fails: out of memory, the waiters get an outcome made in
+    /// advance (connection_failed, no diagnostics).
+    void fetch_failed(error_code ec, const Diagnostics& diag, clock::time_point now) noexcept;
 
     /// The client is closing: every waiter is answered now with
     /// operation_aborted (and let go, so that nothing of the client outlives
@@ -72,14 +80,17 @@ public:
     std::uint64_t fetches() const;
 
 private:
-    /// Moves the queue out and calls wake() on each, outside the lock.
-    void wake_all(std::unique_lock<std::mutex>& lock);
+    /// Gives every waiter `outcome`, moves the queue out and calls wake() on
+    /// each, outside the lock.
+    void answer_all(std::unique_lock<std::mutex>& lock, const std::shared_ptr<const TokenOutcome>& outcome);
 
     mutable std::mutex mutex_;
     TokenCache cache_;
     Diagnostics last_failure_;
     std::deque<std::shared_ptr<TokenWaiter>> waiters_;
     bool closed_ = false;
+    std::shared_ptr<const TokenOutcome> closed_outcome_;  // for a need() after close()
+    const std::shared_ptr<const TokenOutcome> out_of_memory_;
 };
 
 }  // namespace bwvoice::detail

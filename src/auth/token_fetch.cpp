@@ -95,13 +95,7 @@ public:
             impl_->recorder.token_refused();
             if (impl_->events) impl_->events(TokenRefused{.ec = ec, .status = diag.http_status});
         }
-        try {
-            tokens.fetch_failed(ec, diag, std::chrono::steady_clock::now());
-        } catch (...) {
-            // Out of memory copying the diagnostics: the waiters still learn
-            // the error.
-            tokens.fetch_failed(ec, Diagnostics{}, std::chrono::steady_clock::now());
-        }
+        tokens.fetch_failed(ec, diag, std::chrono::steady_clock::now());
     }
 
 private:

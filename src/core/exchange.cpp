@@ -11,6 +11,7 @@
 #include "core/tls.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
@@ -157,8 +158,8 @@ Exchange<Inner>::Exchange(std::shared_ptr<ClientImpl> impl, Request request, std
       deadline_(started_ + impl_->config.request_timeout),
       fsm_(impl_->config.retry, request_.change, deadline_, request_.success,
            request_.audience == Audience::api && impl_->uses_tokens()),
-      deadline_timer_(strand_),
-      wait_timer_(strand_),
+      deadline_timer_(strand_.get_inner_executor()),
+      wait_timer_(strand_.get_inner_executor()),
       horizon_(deadline_) {}
 
 template <class Inner>
@@ -354,9 +355,10 @@ void Exchange<Inner>::wait_for_grant() {
     // The timer is the condition variable: wake() and interrupt() cancel it,
     // and it expires at the deadline. Every wake-up re-checks the grant, so a
     // spurious one only costs a turn.
-    if (!wait_began_) wait_began_ = clock::now();
+    if (!std::exchange(waiting_, true)) wait_began_ = clock::now();
     wait_timer_.expires_at(deadline_);
-    wait_timer_.async_wait([self = this->shared_from_this()](error_code ec) { self->resume_after_wait(ec); });
+    wait_timer_.async_wait(
+        net::bind_executor(strand_, [self = this->shared_from_this()](error_code ec) { self->resume_after_wait(ec); }));
 }
 
 template <class Inner>
@@ -367,7 +369,8 @@ void Exchange<Inner>::resume_after_wait(error_code wait_ec) noexcept {
         Grant got = grant_of(origin_.pool.take_grant(*this, conn));
         if (got != Grant::queued || fsm_.interrupted()) {
             // One wait, however many wake-ups it took.
-            const auto waited = clock::now() - *std::exchange(wait_began_, std::nullopt);
+            waiting_ = false;
+            const auto waited = clock::now() - wait_began_;
             impl_->recorder.pool_wait.record(waited);
             if (impl_->events)
                 impl_->events(PoolWaited{.operation = request_.kind,
@@ -493,12 +496,13 @@ auto Exchange<Inner>::authorize() -> awaitable<error_code> {
                 co_return make_error_code(net::error::operation_aborted);
             }
         }
-        if (token_error) {
-            diag_ = std::move(token_diag);
-            co_return std::exchange(token_error, error_code{});
+        const auto outcome = std::move(token_outcome);
+        if (outcome->error) {
+            diag_ = outcome->diag;
+            co_return outcome->error;
         }
-        if (token_ != given_token) wire_.clear();
-        token_ = std::move(given_token);
+        if (token_ != outcome->token) wire_.clear();
+        token_ = outcome->token;
         co_return error_code{};
     }
 }
@@ -507,7 +511,12 @@ auto Exchange<Inner>::authorize() -> awaitable<error_code> {
 
 template <class Inner>
 auto Exchange<Inner>::resolve(error_code& ec) -> awaitable<Addresses> {
-    auto outcome = origin_.names->resolve_or_wait(std::static_pointer_cast<ResolutionWaiter>(this->shared_from_this()));
+    auto at_once = origin_.names->resolve_or_wait(std::static_pointer_cast<ResolutionWaiter>(this->shared_from_this()));
+    if (at_once) {
+        ec = at_once->ec;
+        co_return std::move(at_once->addresses);
+    }
+    std::shared_ptr<const Resolution> outcome;
     while (!outcome) {
         // As in the pool wait, the timer is the condition variable: wake(),
         // interrupt() and the connect limit cancel it, and it expires at the
@@ -524,7 +533,7 @@ auto Exchange<Inner>::resolve(error_code& ec) -> awaitable<Addresses> {
         outcome = origin_.names->take(*this);
     }
     ec = outcome->ec;
-    co_return std::move(outcome->addresses);
+    co_return outcome->addresses;  // a copy: the outcome is every waiter's
 }
 
 template <class Inner>
@@ -890,20 +899,21 @@ void Exchange<Inner>::arm_timer(clock::time_point until) {
     // earlier one does nothing.
     const std::uint64_t generation = ++timer_generation_;
     deadline_timer_.expires_at(until);
-    deadline_timer_.async_wait([self = this->shared_from_this(), until, generation](error_code ec) {
-        if (ec || generation != self->timer_generation_) return;
-        if (self->connect_outlives_) {
-            // A handed-over connect that overran its phase.
+    deadline_timer_.async_wait(
+        net::bind_executor(strand_, [self = this->shared_from_this(), until, generation](error_code ec) {
+            if (ec || generation != self->timer_generation_) return;
+            if (self->connect_outlives_) {
+                // A handed-over connect that overran its phase.
+                self->phase_expired_ = true;
+                if (self->active_) self->active_->abort();
+                return;
+            }
+            if (self->finished_) return;
+            if (until >= self->deadline_) return self->interrupt(Interruption::deadline);
             self->phase_expired_ = true;
             if (self->active_) self->active_->abort();
-            return;
-        }
-        if (self->finished_) return;
-        if (until >= self->deadline_) return self->interrupt(Interruption::deadline);
-        self->phase_expired_ = true;
-        if (self->active_) self->active_->abort();
-        self->wait_timer_.cancel();  // a wait for name resolution
-    });
+            self->wait_timer_.cancel();  // a wait for name resolution
+        }));
 }
 
 template <class Inner>

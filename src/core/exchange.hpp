@@ -64,9 +64,11 @@ class Exchange final : public LiveExchange,
                        public std::enable_shared_from_this<Exchange<Inner>> {
 public:
     using strand_type = boost::asio::strand<Inner>;
-    using timer_type =
-        boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-                                          boost::asio::wait_traits<std::chrono::steady_clock>, strand_type>;
+    /// On the inner executor, not the strand: 16 bytes less per timer. Every
+    /// wait's handler is bound to the strand (a coroutine's by
+    /// use_awaitable, the others by bind_executor).
+    using timer_type = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                         boost::asio::wait_traits<std::chrono::steady_clock>, Inner>;
 
     Exchange(std::shared_ptr<ClientImpl> impl, Request request, std::unique_ptr<Operation> operation);
     ~Exchange();
@@ -157,30 +159,34 @@ private:
     timer_type deadline_timer_;  // the deadline; while connecting, the phase limits
     timer_type wait_timer_;      // pool and resolution waits, pauses before retries
 
-    std::uint64_t timer_generation_ = 0;  // which arming of deadline_timer_ is current
-    bool phase_expired_ = false;
+    std::uint64_t timer_generation_ = 0;                 // which arming of deadline_timer_ is current
     std::chrono::steady_clock::time_point phase_end_{};  // when the connect or handshake in progress must end
     /// The request's deadline bounds each phase, until a connect is handed
     /// over (see interrupt()): then only the phase's own limit does.
     std::chrono::steady_clock::time_point horizon_;
+    std::string connect_phase_;     // "while resolving <host>", ...: where a connect was when stopped
+    Connection* active_ = nullptr;  // the connection doing I/O for us now, to close on interruption
+    std::optional<std::string> sink_content_type_;
+    std::uint64_t sink_bytes_ = 0;
+
+    std::chrono::steady_clock::time_point try_started_{};  // set only when someone listens
+    std::uint64_t try_bytes_out_ = 0, try_bytes_in_ = 0;   // this try's
+    std::uint64_t bytes_out_ = 0, bytes_in_ = 0;           // every try's
+    std::chrono::steady_clock::time_point wait_began_{};   // a pool wait under way, across wake-ups
+    unsigned stale_resends_told_ = 0;
+    CloseReason close_reason_ = CloseReason::error;  // for a connection discarded next
+
+    // The flags together, so that they share one word (a queued request's
+    // size is the exchange's, issue 13).
+    bool waiting_ = false;  // wait_began_ is set
+    bool phase_expired_ = false;
     bool connecting_ = false;
-    std::string connect_phase_;  // "while resolving <host>", ...: where a connect was when stopped
     /// The caller had its answer while a connect was under way; the connect
     /// goes on and its connection goes to the pool for whoever waits next.
     bool connect_outlives_ = false;
     bool deadline_armed_ = false;
     bool finished_ = false;
-    Connection* active_ = nullptr;  // the connection doing I/O for us now, to close on interruption
-    std::optional<std::string> sink_content_type_;
-    std::uint64_t sink_bytes_ = 0;
     bool sink_started_ = false;
-
-    std::chrono::steady_clock::time_point try_started_{};  // set only when someone listens
-    std::uint64_t try_bytes_out_ = 0, try_bytes_in_ = 0;   // this try's
-    std::uint64_t bytes_out_ = 0, bytes_in_ = 0;           // every try's
-    unsigned stale_resends_told_ = 0;
-    std::optional<std::chrono::steady_clock::time_point> wait_began_;  // a pool wait under way, across wake-ups
-    CloseReason close_reason_ = CloseReason::error;                    // for a connection discarded next
 };
 
 }  // namespace bwvoice::detail

@@ -57,12 +57,10 @@ std::optional<Resolution> NameResolver::resolve_or_wait(const std::shared_ptr<Re
     return std::nullopt;
 }
 
-std::optional<Resolution> NameResolver::take(ResolutionWaiter& waiter) {
+std::shared_ptr<const Resolution> NameResolver::take(ResolutionWaiter& waiter) {
     std::lock_guard lock(mutex_);
-    if (waiter.waiting_for_resolution) return std::nullopt;
-    auto outcome = std::move(waiter.resolved);
-    waiter.resolved.reset();
-    return outcome;
+    if (waiter.waiting_for_resolution) return nullptr;
+    return std::move(waiter.resolved);
 }
 
 void NameResolver::cancel_wait(ResolutionWaiter& waiter) {
@@ -97,9 +95,17 @@ error_code NameResolver::start_resolution_locked() {
 
 void NameResolver::finish(Resolution outcome) {
     std::vector<std::shared_ptr<ResolutionWaiter>> woken;
+    std::shared_ptr<const Resolution> shared;
+    try {
+        shared = std::make_shared<const Resolution>(outcome);
+    } catch (...) {
+        // Out of memory: the waiters stay queued for the next resolution (the
+        // next connect starts one) or until their deadlines.
+    }
     {
         std::lock_guard lock(mutex_);
         resolving_ = false;
+        if (!shared) return;
         // A failure is not cached: the next lookup tries again.
         if (!outcome.ec) {
             cached_ = outcome.addresses;
@@ -110,7 +116,7 @@ void NameResolver::finish(Resolution outcome) {
             auto waiter = w.weak.lock();
             if (!waiter) continue;  // ended meanwhile
             waiter->waiting_for_resolution = false;
-            waiter->resolved = outcome;
+            waiter->resolved = shared;
             woken.push_back(std::move(waiter));
         }
         waiters_.clear();

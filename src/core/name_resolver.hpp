@@ -33,7 +33,9 @@ class ResolutionWaiter {
 public:
     virtual void wake() noexcept = 0;
 
-    std::optional<Resolution> resolved;
+    /// One outcome per resolution, shared by its waiters: a lookup that never
+    /// waits for one carries a pointer, not a list of addresses.
+    std::shared_ptr<const Resolution> resolved;
     bool waiting_for_resolution = false;
 
 protected:
@@ -67,8 +69,8 @@ public:
     /// way) and woken when it ends; read the outcome with take().
     std::optional<Resolution> resolve_or_wait(const std::shared_ptr<ResolutionWaiter>& waiter);
 
-    /// After a wake-up: the outcome, or nullopt if still waiting (spurious).
-    std::optional<Resolution> take(ResolutionWaiter& waiter);
+    /// After a wake-up: the outcome, or null if still waiting (spurious).
+    std::shared_ptr<const Resolution> take(ResolutionWaiter& waiter);
 
     /// The waiter gives up (deadline, cancellation); the resolution goes on.
     void cancel_wait(ResolutionWaiter& waiter);
