@@ -152,7 +152,6 @@ Exchange<Inner>::Exchange(std::shared_ptr<ClientImpl> impl, Request request, std
     : impl_(std::move(impl)),
       strand_(impl_->next_strand<Inner>()),
       request_(std::move(request)),
-      origin_(impl_->origin_for(request_.audience)),
       operation_(std::move(operation)),
       started_(clock::now()),
       deadline_(started_ + impl_->config.request_timeout),
@@ -167,7 +166,7 @@ Exchange<Inner>::~Exchange() {
     // A grant made to an exchange that ended without taking it (an exception
     // on the way) goes back, so the next waiter gets it.
     PoolLease unclaimed;
-    if (origin_.pool.take_grant(*this, unclaimed) == Acquired::connection) {
+    if (origin().pool.take_grant(*this, unclaimed) == Acquired::connection) {
         const std::uint64_t id = unclaimed->id, exchanges = unclaimed->exchanges;
         if (!unclaimed.release(clock::now())) impl_->connection_closed(id, exchanges, CloseReason::client_closed);
     }
@@ -207,8 +206,8 @@ void Exchange<Inner>::interrupt(Interruption why, net::cancellation_type type) {
     if (!fsm_.interrupt(why, type)) return;
     // End whatever is in progress; its completion reports to the state
     // machine, which then finishes.
-    origin_.pool.cancel_wait(*this);
-    origin_.names->cancel_wait(*this);
+    origin().pool.cancel_wait(*this);
+    origin().names->cancel_wait(*this);
     if (impl_->tokens) impl_->tokens->cancel_wait(*this);
     wait_timer_.cancel();
     if (connecting_ && why != Interruption::closed) {
@@ -220,10 +219,21 @@ void Exchange<Inner>::interrupt(Interruption why, net::cancellation_type type) {
         connect_outlives_ = true;
         horizon_ = clock::time_point::max();
         arm_timer(phase_end_);
-        diag_.message = "stopped " + connect_phase_;
+        diag_.message = "stopped " + connect_phase_text();
         return finish(fsm_.connected(net::error::operation_aborted, clock::now(), 0.0));
     }
     if (active_) active_->abort();
+}
+
+template <class Inner>
+std::string Exchange<Inner>::connect_phase_text() const {
+    const auto& ep = origin().endpoint;
+    switch (connect_phase_) {
+    case ConnectPhase::resolving: return "while resolving " + ep.host;
+    case ConnectPhase::connecting: return "while connecting to " + ep.host + ":" + ep.port;
+    case ConnectPhase::handshaking: return "during the TLS handshake with " + ep.host;
+    }
+    return {};
 }
 
 // ---- the loop: one step at a time, as the state machine says ----------------
@@ -242,13 +252,14 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> aw
                 // Tokens are numbered by their fetch: one numbered above this
                 // count was fetched after the 401, so after whatever made the
                 // server refuse this one (a revocation).
-                fetches_at_refusal_ = impl_->tokens->fetches();
+                if (!refusals_) refusals_ = std::make_unique<Refusals>();
+                refusals_->fetches_at_last = impl_->tokens->fetches();
                 // The 401's body may quote it, and the next try's outcome may
                 // not replace what that body left in Diagnostics.
-                refused_tokens_.push_back(std::move(token_));
+                refusals_->tokens.push_back(std::move(token_));
             }
             const error_code ec = co_await authorize();
-            d = fsm_.authorized(ec, refused_tokens_.empty() || (token_ && token_->generation > fetches_at_refusal_));
+            d = fsm_.authorized(ec, !refusals_ || (token_ && token_->generation > refusals_->fetches_at_last));
             break;
         }
         case Step::acquire: {
@@ -267,7 +278,7 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> aw
             // The two origins may differ in scheme (one https, one plain
             // http under insecure_allow_plain_http).
             conn.attach(std::make_unique<Connection>(impl_->executor,
-                                                     origin_.endpoint.tls ? impl_->ssl_context.get() : nullptr,
+                                                     origin().endpoint.tls ? impl_->ssl_context.get() : nullptr,
                                                      impl_->config.max_header_bytes));
             connecting_ = true;
             const error_code ec = co_await connect(*conn.connection());
@@ -366,7 +377,7 @@ void Exchange<Inner>::resume_after_wait(error_code wait_ec) noexcept {
     try {
         PoolLease conn;
         if (!wait_ec) interrupt(Interruption::deadline);
-        Grant got = grant_of(origin_.pool.take_grant(*this, conn));
+        Grant got = grant_of(origin().pool.take_grant(*this, conn));
         if (got != Grant::queued || fsm_.interrupted()) {
             // One wait, however many wake-ups it took.
             waiting_ = false;
@@ -430,8 +441,8 @@ Grant Exchange<Inner>::acquire(PoolLease& out) {
     std::vector<ConnectionPtr> expired;
     for (;;) {
         out = PoolLease{};
-        const Acquired got = origin_.pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out,
-                                                  expired, clock::now());
+        const Acquired got = origin().pool.acquire(std::static_pointer_cast<PoolWaiter>(this->shared_from_this()), out,
+                                                   expired, clock::now());
         for (auto& c : expired) impl_->close_connection(*c, CloseReason::idle_expired);
         expired.clear();
         // Checked on every reuse, not only after a long idle time: a server
@@ -511,7 +522,8 @@ auto Exchange<Inner>::authorize() -> awaitable<error_code> {
 
 template <class Inner>
 auto Exchange<Inner>::resolve(error_code& ec) -> awaitable<Addresses> {
-    auto at_once = origin_.names->resolve_or_wait(std::static_pointer_cast<ResolutionWaiter>(this->shared_from_this()));
+    auto at_once =
+        origin().names->resolve_or_wait(std::static_pointer_cast<ResolutionWaiter>(this->shared_from_this()));
     if (at_once) {
         ec = at_once->ec;
         co_return std::move(at_once->addresses);
@@ -525,12 +537,12 @@ auto Exchange<Inner>::resolve(error_code& ec) -> awaitable<Addresses> {
         auto [wait_ec] = co_await wait_timer_.async_wait(use_tuple<strand_type>);
         if (!wait_ec) interrupt(Interruption::deadline);
         if (fsm_.interrupted() || phase_expired_) {
-            origin_.names->cancel_wait(*this);
+            origin().names->cancel_wait(*this);
             ec = phase_expired_ ? make_error_code(net::error::timed_out)
                                 : make_error_code(net::error::operation_aborted);
             co_return Addresses{};
         }
-        outcome = origin_.names->take(*this);
+        outcome = origin().names->take(*this);
     }
     ec = outcome->ec;
     co_return outcome->addresses;  // a copy: the outcome is every waiter's
@@ -538,11 +550,11 @@ auto Exchange<Inner>::resolve(error_code& ec) -> awaitable<Addresses> {
 
 template <class Inner>
 auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
-    const auto& ep = origin_.endpoint;
+    const auto& ep = origin().endpoint;
     active_ = &conn;
     arm_phase_timer(impl_->config.connect_timeout);
 
-    connect_phase_ = "while resolving " + ep.host;
+    connect_phase_ = ConnectPhase::resolving;
     const auto resolve_began = clock::now();
     error_code ec;
     auto endpoints = co_await resolve(ec);
@@ -559,7 +571,7 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
                         (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : ec.message());
         co_return ec;
     }
-    connect_phase_ = "while connecting to " + ep.host + ":" + ep.port;
+    connect_phase_ = ConnectPhase::connecting;
     auto [cec, endpoint] = co_await net::async_connect(conn.socket(), endpoints, use_tuple<strand_type>);
     const auto connect_ended = clock::now();
     auto handshake_ended = connect_ended;
@@ -592,9 +604,9 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
             diag_.message = "TLS set-up failed: " + pec.message();
             co_return pec;
         }
-        if (impl_->config.tls.session_resumption) origin_.sessions.offer(ssl);
+        if (impl_->config.tls.session_resumption) origin().sessions.offer(ssl);
         arm_phase_timer(impl_->config.handshake_timeout);
-        connect_phase_ = "during the TLS handshake with " + ep.host;
+        connect_phase_ = ConnectPhase::handshaking;
         auto [hec, unused] = co_await conn.tls().async_handshake(use_tuple<strand_type>);
         if (hec) {
             active_ = nullptr;
@@ -649,10 +661,10 @@ void Exchange<Inner>::serialize_request() {
         // client was serialized once by Beast; a GET adds its request line and
         // its Accept.
         const std::string_view method = http::to_string(request_.method);
-        wire_.reserve(method.size() + request_.target.size() + 13 + origin_.shared_headers.size() + 10 +
+        wire_.reserve(method.size() + request_.target.size() + 13 + origin().shared_headers.size() + 10 +
                       request_.accept.size() + (token_ ? token_->authorization.size() + 17 : 0));
         wire_.append(method).append(" ").append(request_.target).append(" HTTP/1.1\r\n");
-        wire_.append(origin_.shared_headers);
+        wire_.append(origin().shared_headers);
         if (token_) wire_.append("Authorization: ").append(token_->authorization).append("\r\n");
         wire_.append("Accept: ").append(request_.accept).append("\r\n\r\n");
         return;
@@ -668,9 +680,9 @@ void Exchange<Inner>::serialize_request() {
     head << req.base();
     const std::string all = head.str();
     const std::size_t line_end = all.find("\r\n") + 2;
-    wire_.reserve(all.size() + origin_.shared_headers.size() + req.body().size());
+    wire_.reserve(all.size() + origin().shared_headers.size() + req.body().size());
     // Request line, our shared headers, then this request's own.
-    wire_.append(all, 0, line_end).append(origin_.shared_headers).append(all, line_end).append(req.body());
+    wire_.append(all, 0, line_end).append(origin().shared_headers).append(all, line_end).append(req.body());
 }
 
 template <class Inner>
@@ -701,7 +713,7 @@ auto Exchange<Inner>::read(Connection& conn) -> awaitable<ResponseOutcome> {
     active_ = nullptr;
     if (!r.ec && conn.is_tls() && !conn.session_remembered && impl_->config.tls.session_resumption) {
         // After a full response the TLS 1.3 tickets have arrived, so the session is resumable now.
-        origin_.sessions.remember(conn.tls().native_handle());
+        origin().sessions.remember(conn.tls().native_handle());
         conn.session_remembered = true;
     }
     co_return r;
@@ -808,7 +820,7 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
         if (!conn.body.empty()) {
             if (!sink_started_) {
                 sink_started_ = true;
-                sink->start(*sink_content_type_, reader.body_length());
+                sink->start(sink_content_type_, reader.body_length());
             }
             r.body_delivered = true;
             // The piece's bytes move into the piece, so they stay valid until
@@ -854,11 +866,11 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
     }
     if (!sink_started_) {
         sink_started_ = true;
-        sink->start(*sink_content_type_, reader.body_length());
+        sink->start(sink_content_type_, reader.body_length());
     }
     r.server_closes = !reader.keep_alive() || reader.need_eof();
     r.keep_alive = reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
-    operation_->streamed(sink_bytes_, *sink_content_type_);
+    operation_->streamed(sink_bytes_, sink_content_type_);
     // Whole only when its end can be verified: as many bytes as Content-Length
     // said (the parser checks), or a chunked body up to its last chunk.
     if (!reader.body_length() && !reader.chunked()) {
@@ -986,7 +998,8 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
             secrets.push_back(bearer.substr(std::min(bearer.size(), bearer.find(' ') + 1)));
         };
         add_token(token_);
-        for (const auto& refused : refused_tokens_) add_token(refused);
+        if (refusals_)
+            for (const auto& refused : refusals_->tokens) add_token(refused);
         secrets.insert(secrets.end(), request_.secrets.begin(), request_.secrets.end());
         for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
             redact(*text, secrets);

@@ -120,6 +120,10 @@ private:
     /// Arms the deadline timer before the first step it has to bound.
     void arm_deadline_before(const Decision& d);
 
+    /// Where the request goes (owned by impl_): looked up, not stored, as a
+    /// queued request's size is the exchange's.
+    Origin& origin() const noexcept { return impl_->origin_for(request_.audience); }
+
     void serialize_request();
     void dispose(PoolLease& conn, Disposal disposal);
     /// Closes the connection, tells its close, then frees its place.
@@ -130,6 +134,8 @@ private:
     /// Connect or handshake: the timer fires at the earlier of `limit` from now and the deadline.
     void arm_phase_timer(std::chrono::steady_clock::duration limit);
     void end_phase();
+    /// "while resolving <host>", ...
+    std::string connect_phase_text() const;
     void finish(const Decision& d) noexcept;
 
     // ---- what the metrics and the observer are told ----
@@ -143,7 +149,6 @@ private:
     std::shared_ptr<ClientImpl> impl_;
     strand_type strand_;
     Request request_;
-    Origin& origin_;  // owned by impl_
     std::unique_ptr<Operation> operation_;
     const std::chrono::steady_clock::time_point started_;  // the initiating call, for the operation's latency
     const std::chrono::steady_clock::time_point deadline_;
@@ -151,10 +156,14 @@ private:
     Diagnostics diag_;
     std::string wire_;                          // the request as sent, serialized once a connection is granted
     std::shared_ptr<const AccessToken> token_;  // the OAuth token the request carries
-    // The tokens 401s refused (for redaction: their bodies may quote them),
-    // and how many fetches had started at the last refusal.
-    std::vector<std::shared_ptr<const AccessToken>> refused_tokens_;
-    std::uint64_t fetches_at_refusal_ = 0;
+    /// The tokens 401s refused (for redaction: their bodies may quote them),
+    /// and how many fetches had started at the last refusal. Made at the
+    /// first refusal: most requests never meet one.
+    struct Refusals {
+        std::vector<std::shared_ptr<const AccessToken>> tokens;
+        std::uint64_t fetches_at_last = 0;
+    };
+    std::unique_ptr<Refusals> refusals_;
 
     timer_type deadline_timer_;  // the deadline; while connecting, the phase limits
     timer_type wait_timer_;      // pool and resolution waits, pauses before retries
@@ -164,9 +173,8 @@ private:
     /// The request's deadline bounds each phase, until a connect is handed
     /// over (see interrupt()): then only the phase's own limit does.
     std::chrono::steady_clock::time_point horizon_;
-    std::string connect_phase_;     // "while resolving <host>", ...: where a connect was when stopped
     Connection* active_ = nullptr;  // the connection doing I/O for us now, to close on interruption
-    std::optional<std::string> sink_content_type_;
+    std::string sink_content_type_;
     std::uint64_t sink_bytes_ = 0;
 
     std::chrono::steady_clock::time_point try_started_{};  // set only when someone listens
@@ -187,6 +195,8 @@ private:
     bool deadline_armed_ = false;
     bool finished_ = false;
     bool sink_started_ = false;
+    /// Where a connect was when stopped, for its message.
+    enum class ConnectPhase : unsigned char { resolving, connecting, handshaking } connect_phase_{};
 };
 
 }  // namespace bwvoice::detail

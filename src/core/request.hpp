@@ -34,12 +34,12 @@ struct Request {
     /// changes); any other is an error of errc_for_status.
     bool (*success)(unsigned status) = nullptr;
     Audience audience = Audience::api;
+    /// What the metrics and the observer call it.
+    OperationKind kind = OperationKind::get_conference;
     /// Secrets of this request's body (an update's webhook passwords): a
     /// server may echo them in its error, so they are redacted from
     /// Diagnostics like the client's own credentials.
     std::vector<std::string> secrets{};
-    /// What the metrics and the observer call it.
-    OperationKind kind = OperationKind::get_conference;
 };
 
 inline bool status_is_200(unsigned s) noexcept {
