@@ -14,9 +14,9 @@ void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Comp
     Request request{.target = conference_target(impl->api.endpoint, id), .success = status_is_200};
     request.kind = OperationKind::get_conference;
     auto op = std::make_unique<DecodedRead<Conference>>(
-        std::move(done), parse_conference, "conference", Asked{.conference_id = std::move(id)},
+        std::move(done), parse_conference, "conference", Asked(std::move(id)),
         [](const Conference& c, const Asked& asked) -> std::string {
-            if (c.id == asked.conference_id) return {};
+            if (c.id == asked.conference_id()) return {};
             return "the response is for conference '" + c.id + "', not the one requested";
         });
     start_exchange(std::move(impl), std::move(request), std::move(op));

@@ -19,10 +19,9 @@ void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_i
     // The member ID is its call ID: the answer must be that call's, in the
     // conference asked for when it names one.
     auto op = std::make_unique<DecodedRead<ConferenceMember>>(
-        std::move(done), parse_member, "member",
-        Asked{.conference_id = std::move(conference_id), .item_id = std::move(member_id)},
+        std::move(done), parse_member, "member", Asked(std::move(conference_id), member_id),
         [](const ConferenceMember& m, const Asked& asked) -> std::string {
-            if (m.call_id != asked.item_id)
+            if (m.call_id != asked.item_id())
                 return "the response is for member '" + m.call_id + "', not the one requested";
             return other_conference(m.conference_id, asked, "the response is for member '" + m.call_id + "'");
         });

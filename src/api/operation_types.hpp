@@ -16,10 +16,23 @@
 
 namespace bwvoice::detail {
 
-/// The IDs a read asked for, which its answer must not contradict.
-struct Asked {
-    std::string conference_id = {};
-    std::string item_id = {};  ///< The member's or recording's ID; "" for a list.
+/// The IDs a read asked for, which its answer must not contradict. Kept in
+/// one string, not two: an operation waits in the pool's queue with it, and
+/// a queued operation's size is a target (issue 13).
+class Asked {
+public:
+    Asked() = default;
+    /// `item_id`: the member's or recording's ID; "" for a conference or a list.
+    explicit Asked(std::string conference_id, std::string_view item_id = {})
+        : ids_(std::move(conference_id)), split_(ids_.size()) {
+        ids_.append(item_id);
+    }
+    std::string_view conference_id() const noexcept { return std::string_view(ids_).substr(0, split_); }
+    std::string_view item_id() const noexcept { return std::string_view(ids_).substr(split_); }
+
+private:
+    std::string ids_;
+    std::size_t split_ = 0;
 };
 
 /// Why a decoded answer cannot be the one asked for ("" when it can be).
@@ -31,7 +44,7 @@ using CheckAnswer = std::string (*)(const T&, const Asked&);
 /// that names it, "the response is for member 'c-1'") of conference '<named>'.
 inline std::string other_conference(const std::optional<std::string>& named, const Asked& asked,
                                     const std::string& what) {
-    if (!named || *named == asked.conference_id) return {};
+    if (!named || *named == asked.conference_id()) return {};
     return what + " of conference '" + *named + "', not the conference requested";
 }
 

@@ -40,7 +40,7 @@ void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string confere
     request.kind = OperationKind::list_recordings;
     // Every recording listed that names its conference names the one asked for.
     auto op = std::make_unique<DecodedRead<std::vector<RecordingMetadata>>>(
-        std::move(done), parse_recording_list, "recording list", Asked{.conference_id = std::move(conference_id)},
+        std::move(done), parse_recording_list, "recording list", Asked(std::move(conference_id)),
         [](const std::vector<RecordingMetadata>& list, const Asked& asked) -> std::string {
             for (const RecordingMetadata& r : list) {
                 if (auto why =
@@ -63,10 +63,9 @@ void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conferenc
                     .success = status_is_200};
     request.kind = OperationKind::get_recording;
     auto op = std::make_unique<DecodedRead<RecordingMetadata>>(
-        std::move(done), parse_recording_metadata, "recording",
-        Asked{.conference_id = std::move(conference_id), .item_id = std::move(recording_id)},
+        std::move(done), parse_recording_metadata, "recording", Asked(std::move(conference_id), recording_id),
         [](const RecordingMetadata& r, const Asked& asked) -> std::string {
-            if (r.recording_id != asked.item_id)
+            if (r.recording_id != asked.item_id())
                 return "the response is for recording '" + r.recording_id + "', not the one requested";
             return other_conference(r.conference_id, asked, "the response is for recording '" + r.recording_id + "'");
         });
