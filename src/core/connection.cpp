@@ -40,6 +40,7 @@ namespace bwvoice::detail {
 
 void Connection::release_large_buffers() {
     if (body.capacity() > kept_buffer_capacity) std::string().swap(body);
+    if (request.capacity() > kept_buffer_capacity) std::string().swap(request);
     // A pooled connection's buffer is empty (bytes after a response retire
     // the connection), so nothing is lost; check anyway rather than assume.
     if (buffer.capacity() >= http_read_chunk && buffer.size() == 0) {

@@ -90,9 +90,10 @@ public:
     /// the handshake, and they wait unread until the first response is read.
     bool peer_silent() noexcept;
 
-    /// Frees `body` if a large response grew it beyond kept_buffer_capacity,
-    /// so that an idle pool does not hold up to max_body_bytes per
-    /// connection, and `buffer` if it grew to http_read_chunk.
+    /// Frees `body` (and `request`) if a large response (or a large change)
+    /// grew it beyond kept_buffer_capacity, so that an idle pool does not
+    /// hold up to max_body_bytes per connection, and `buffer` if it grew to
+    /// http_read_chunk.
     /// Smaller ones are kept as they are.
     /// Call once the response has been used, before the connection goes back.
     void release_large_buffers();
@@ -102,6 +103,10 @@ public:
     boost::beast::flat_buffer buffer;
     /// The last response's body; kept so its capacity is reused.
     std::string body;
+    /// The request being written, serialized here rather than by the
+    /// exchange: its capacity is reused by the next request, and a queued
+    /// request holds no request bytes.
+    std::string request;
     /// Its ID for the metrics and the observer: its ordinal in
     /// PoolStats::connections_opened, given once TCP connects (0 before).
     std::uint64_t id = 0;

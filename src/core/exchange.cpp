@@ -29,6 +29,7 @@
 
 #include <random>
 #include <sstream>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -65,6 +66,16 @@ struct CancelRelay {
         if (auto e = exchange.lock()) net::post(e->strand(), [e, type] { e->interrupt(Interruption::caller, type); });
     }
 };
+
+/// Whether the calling thread runs `ex`'s context (so that co_spawn starts
+/// inline). Unknown for a type-erased executor: taken as yes.
+template <class Executor>
+bool on_a_thread_of(const Executor& ex) noexcept {
+    if constexpr (std::is_same_v<Executor, net::io_context::executor_type>)
+        return ex.running_in_this_thread();
+    else
+        return true;
+}
 
 double unit_random() {
     thread_local std::minstd_rand engine{std::random_device{}()};
@@ -128,6 +139,21 @@ void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, Request request, s
         exchange->fsm_.interrupt(Interruption::closed);
     auto slot = exchange->operation_->slot();
     if (slot.is_connected()) slot.template emplace<CancelRelay<Inner>>(CancelRelay<Inner>{exchange});
+    if (!on_a_thread_of(exchange->strand_.get_inner_executor())) {
+        // From outside the context (before run(), or from another thread)
+        // co_spawn would make the coroutine's frames now, about 1 KiB, and
+        // post them: 100,000 lookups issued so hold 100 MiB until the context
+        // gets to them. Posting the start holds the exchange alone.
+        net::post(exchange->strand_, [exchange] {
+            try {
+                exchange->spawn(std::nullopt, PoolLease{});
+            } catch (...) {
+                // Out of memory for the coroutine: the result is still delivered.
+                exchange->finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
+            }
+        });
+        return;
+    }
     // Starting inline is kept (it saves a trip through the scheduler on the
     // hot path); finish() sees the marker and posts the handler instead.
     struct Marker {
@@ -302,7 +328,7 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> aw
             break;
         }
         case Step::write: {
-            if (wire_.empty()) serialize_request();  // only now: a queued request holds no request bytes
+            serialize_request(conn->request);  // on every try: the token or the connection may have changed
             const bool reused = conn->exchanges > 0;
             if (reused) impl_->counters.reuses.fetch_add(1, std::memory_order_relaxed);
             try_bytes_out_ = try_bytes_in_ = 0;
@@ -475,10 +501,7 @@ auto Exchange<Inner>::authorize() -> awaitable<error_code> {
             }
         }
         switch (a.verdict) {
-        case TokenCache::Verdict::use:
-            if (token_ != a.token) wire_.clear();  // serialized again with this token
-            token_ = a.token;
-            co_return error_code{};
+        case TokenCache::Verdict::use: token_ = a.token; co_return error_code{};
         case TokenCache::Verdict::back_off: {
             // The last fetch failed moments ago; the next may start at
             // not_before. A request that cannot wait that long fails now, as
@@ -512,7 +535,6 @@ auto Exchange<Inner>::authorize() -> awaitable<error_code> {
             diag_ = outcome->diag;
             co_return outcome->error;
         }
-        if (token_ != outcome->token) wire_.clear();
         token_ = outcome->token;
         co_return error_code{};
     }
@@ -655,18 +677,19 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
 // ---- writing and reading ----------------------------------------------------
 
 template <class Inner>
-void Exchange<Inner>::serialize_request() {
+void Exchange<Inner>::serialize_request(std::string& wire) {
+    wire.clear();
     if (request_.method == http::verb::get) {
         // The hot path: the header block shared by every request of the
         // client was serialized once by Beast; a GET adds its request line and
         // its Accept.
         const std::string_view method = http::to_string(request_.method);
-        wire_.reserve(method.size() + request_.target.size() + 13 + origin().shared_headers.size() + 10 +
-                      request_.accept.size() + (token_ ? token_->authorization.size() + 17 : 0));
-        wire_.append(method).append(" ").append(request_.target).append(" HTTP/1.1\r\n");
-        wire_.append(origin().shared_headers);
-        if (token_) wire_.append("Authorization: ").append(token_->authorization).append("\r\n");
-        wire_.append("Accept: ").append(request_.accept).append("\r\n\r\n");
+        wire.reserve(method.size() + request_.target.size() + 13 + origin().shared_headers.size() + 10 +
+                     request_.accept.size() + (token_ ? token_->authorization.size() + 17 : 0));
+        wire.append(method).append(" ").append(request_.target).append(" HTTP/1.1\r\n");
+        wire.append(origin().shared_headers);
+        if (token_) wire.append("Authorization: ").append(token_->authorization).append("\r\n");
+        wire.append("Accept: ").append(request_.accept).append("\r\n\r\n");
         return;
     }
     // A change: Beast writes the whole message, Content-Length included.
@@ -680,9 +703,9 @@ void Exchange<Inner>::serialize_request() {
     head << req.base();
     const std::string all = head.str();
     const std::size_t line_end = all.find("\r\n") + 2;
-    wire_.reserve(all.size() + origin().shared_headers.size() + req.body().size());
+    wire.reserve(all.size() + origin().shared_headers.size() + req.body().size());
     // Request line, our shared headers, then this request's own.
-    wire_.append(all, 0, line_end).append(origin().shared_headers).append(all, line_end).append(req.body());
+    wire.append(all, 0, line_end).append(origin().shared_headers).append(all, line_end).append(req.body());
 }
 
 template <class Inner>
@@ -690,11 +713,11 @@ auto Exchange<Inner>::write(Connection& conn) -> awaitable<error_code> {
     active_ = &conn;
     error_code ec;
     if (conn.is_tls()) {
-        auto [wec, n] = co_await net::async_write(conn.tls(), net::buffer(wire_), use_tuple<strand_type>);
+        auto [wec, n] = co_await net::async_write(conn.tls(), net::buffer(conn.request), use_tuple<strand_type>);
         ec = wec;
         try_bytes_out_ = n;
     } else {
-        auto [wec, n] = co_await net::async_write(conn.plain(), net::buffer(wire_), use_tuple<strand_type>);
+        auto [wec, n] = co_await net::async_write(conn.plain(), net::buffer(conn.request), use_tuple<strand_type>);
         ec = wec;
         try_bytes_out_ = n;
     }

@@ -124,7 +124,8 @@ private:
     /// queued request's size is the exchange's.
     Origin& origin() const noexcept { return impl_->origin_for(request_.audience); }
 
-    void serialize_request();
+    /// Into `wire` (the connection's request buffer), replacing what it held.
+    void serialize_request(std::string& wire);
     void dispose(PoolLease& conn, Disposal disposal);
     /// Closes the connection, tells its close, then frees its place.
     void discard_telling(PoolLease& conn, std::uint64_t id, std::uint64_t exchanges, CloseReason why);
@@ -154,7 +155,6 @@ private:
     const std::chrono::steady_clock::time_point deadline_;
     ExchangeFsm fsm_;
     Diagnostics diag_;
-    std::string wire_;                          // the request as sent, serialized once a connection is granted
     std::shared_ptr<const AccessToken> token_;  // the OAuth token the request carries
     /// The tokens 401s refused (for redaction: their bodies may quote them),
     /// and how many fetches had started at the last refusal. Made at the

@@ -195,4 +195,72 @@ BOOST_AUTO_TEST_CASE(an_idle_pool_keeps_no_large_response_buffers) {
                                                    << " KiB more than before the large lookups");
 }
 
+// Issue 13: a lookup queued for a connection holds at most 1.5 KiB (its
+// exchange, operation, request target, one timer wait and the caller's
+// handler), however it was started: from a handler on the context's thread
+// (the coroutine starts inline and ends at the wait, so its frames are gone)
+// or from outside the context before it runs (the start is posted, not the
+// coroutine's frames made and posted). Heap in use, measured twice per way.
+BOOST_AUTO_TEST_CASE(a_queued_lookup_holds_at_most_one_and_a_half_kib) {
+    constexpr std::size_t kQueued = 4000;
+    constexpr std::size_t kBound = 1536;
+    MockEnv env;
+    Action silent;
+    silent.kind = Kind::silent;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    config.request_timeout = 60s;  // no deadline ends a wait while measured
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < kQueued; ++i) ids.push_back("conf-queued-" + std::to_string(100000 + i));
+
+    for (const bool from_a_handler : {true, false}) {
+        BOOST_TEST_CONTEXT((from_a_handler ? "issued from a handler" : "issued before the context runs")) {
+            env.server->script("conf-held", {silent});
+            net::io_context ioc;
+            ConferenceClient client(ioc, config);
+            std::size_t ended = 0, cancelled = 0;
+            // The one connection, busy with a request the server never answers.
+            client.async_get_conference("conf-held", [&](error_code ec, Conference) {
+                ++ended;
+                cancelled += ec == errc::cancelled;
+            });
+            for (const auto give_up = std::chrono::steady_clock::now() + 20s; client.stats().handshakes == 0;) {
+                ioc.run_one_for(10ms);
+                BOOST_TEST_REQUIRE((std::chrono::steady_clock::now() < give_up), "no connection was opened");
+            }
+            for (int i = 0; i < 20; ++i) ioc.poll();  // its request written, its answer awaited
+
+            const std::size_t before = allocated_bytes_now();
+            const auto issue_all = [&] {
+                for (const auto& id : ids)
+                    client.async_get_conference(id, [&](error_code ec, Conference) {
+                        ++ended;
+                        cancelled += ec == errc::cancelled;
+                    });
+            };
+            if (from_a_handler) {
+                net::post(ioc, issue_all);
+            } else {
+                issue_all();
+                const std::size_t issued = allocated_bytes_now() - before;
+                BOOST_TEST_MESSAGE("per lookup issued, not yet run: " << issued / kQueued << " B");
+                BOOST_TEST(issued / kQueued <= kBound,
+                           "a lookup waiting for the context to run holds " << issued / kQueued << " B");
+            }
+            for (int i = 0; i < 20 && client.stats().waiting < kQueued; ++i) ioc.poll();
+            BOOST_TEST_REQUIRE(client.stats().waiting == kQueued,
+                               "in flight " << client.stats().in_flight << ", open " << client.stats().open << ", idle "
+                                            << client.stats().idle << ", ended " << ended);
+            const std::size_t queued = allocated_bytes_now() - before;
+            BOOST_TEST_MESSAGE("per queued lookup: " << queued / kQueued << " B");
+            BOOST_TEST(queued / kQueued <= kBound, "a queued lookup holds " << queued / kQueued << " B");
+
+            client.close();
+            run_to_completion(ioc);
+            BOOST_TEST(ended == kQueued + 1);
+            BOOST_TEST(cancelled == kQueued + 1);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
