@@ -65,19 +65,7 @@ ClientImpl::ClientImpl(boost::asio::any_io_executor ex, ClientConfig cfg)
                                    .backoff_base = std::max(config.retry.backoff_base, std::chrono::milliseconds(1)),
                                    .backoff_cap = std::max(config.retry.backoff_cap, std::chrono::milliseconds(1))})
                              : nullptr),
-      events(config.observer, config.log, config.log_level) {
-    // With a plain io_context executor the exchanges are instantiated on its
-    // concrete type (start_exchange): any_io_executor would allocate on every
-    // completion.
-    if (const auto* ioc = executor.target<boost::asio::io_context::executor_type>()) {
-        io_context_strands_.reserve(exchange_strands);
-        for (std::size_t i = 0; i < exchange_strands; ++i)
-            io_context_strands_.push_back(boost::asio::make_strand(*ioc));
-    } else {
-        any_strands_.reserve(exchange_strands);
-        for (std::size_t i = 0; i < exchange_strands; ++i) any_strands_.push_back(boost::asio::make_strand(executor));
-    }
-}
+      events(config.observer, config.log, config.log_level) {}
 
 ClientImpl::~ClientImpl() {
     close();

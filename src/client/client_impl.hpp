@@ -13,10 +13,8 @@
 #include <bwvoice/config.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -24,8 +22,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <type_traits>
-#include <vector>
 
 namespace bwvoice::detail {
 
@@ -59,24 +55,6 @@ public:
     }
     /// Whether requests to the API carry an OAuth token.
     bool uses_tokens() const noexcept { return tokens != nullptr; }
-
-    /// The strand the next exchange runs on, over `Inner` (the io_context's
-    /// own executor when the client was given one, else any_io_executor).
-    /// A fixed set is shared round-robin: a strand made per exchange cost an
-    /// allocation and two round trips on the strand service's one mutex per
-    /// request. Exchanges sharing a strand only run one at a time, which is
-    /// all a strand promises (asio's io_context::strand shares its 193
-    /// implementations the same way). Being the client's, the strands go
-    /// before the io_context does, as the client's sockets must.
-    template <class Inner>
-    boost::asio::strand<Inner> next_strand() noexcept {
-        const std::size_t i = next_strand_.fetch_add(1, std::memory_order_relaxed) % exchange_strands;
-        if constexpr (std::is_same_v<Inner, boost::asio::io_context::executor_type>)
-            return io_context_strands_[i];
-        else
-            return any_strands_[i];
-    }
-    static constexpr std::size_t exchange_strands = 64;
 
     /// Registers a lookup, once it is owned by a shared_ptr (so that close()
     /// can reach it), counted in flight unless `!counted` (the client's own
@@ -117,11 +95,6 @@ public:
     Counters counters;
 
 private:
-    // Only one of the two is filled, after the executor's type.
-    std::vector<boost::asio::strand<boost::asio::io_context::executor_type>> io_context_strands_;
-    std::vector<boost::asio::strand<boost::asio::any_io_executor>> any_strands_;
-    std::atomic<std::size_t> next_strand_{0};
-
     mutable std::mutex registry_mutex_;
     LiveExchange* registry_head_ = nullptr;  // intrusive list: no allocation per lookup
     std::size_t in_flight_ = 0;

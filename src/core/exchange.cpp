@@ -123,15 +123,20 @@ Grant grant_of(Acquired a) noexcept {
 void start_exchange(std::shared_ptr<ClientImpl> impl, Request request, std::unique_ptr<Operation> operation) {
     // With a plain io_context executor the whole exchange is instantiated on
     // the concrete type: any_io_executor would allocate on every completion.
-    if (impl->executor.target<net::io_context::executor_type>())
-        Exchange<net::io_context::executor_type>::start(std::move(impl), std::move(request), std::move(operation));
-    else
-        Exchange<net::any_io_executor>::start(std::move(impl), std::move(request), std::move(operation));
+    if (const auto* ioc = impl->executor.target<net::io_context::executor_type>()) {
+        const net::io_context::executor_type inner = *ioc;
+        Exchange<net::io_context::executor_type>::start(std::move(impl), inner, std::move(request),
+                                                        std::move(operation));
+    } else {
+        const net::any_io_executor inner = impl->executor;
+        Exchange<net::any_io_executor>::start(std::move(impl), inner, std::move(request), std::move(operation));
+    }
 }
 
 template <class Inner>
-void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, Request request, std::unique_ptr<Operation> operation) {
-    auto exchange = std::make_shared<Exchange>(std::move(impl), std::move(request), std::move(operation));
+void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner, Request request,
+                            std::unique_ptr<Operation> operation) {
+    auto exchange = std::make_shared<Exchange>(std::move(impl), inner, std::move(request), std::move(operation));
     // Enrolled only now that a shared_ptr owns it, so a racing close() can reach it.
     // The token fetch is the client's own, not an operation of the caller's:
     // close() still finds it, PoolStats::in_flight does not count it.
@@ -174,9 +179,10 @@ void Exchange<Inner>::spawn(std::optional<Decision> resumed, PoolLease conn) {
 }
 
 template <class Inner>
-Exchange<Inner>::Exchange(std::shared_ptr<ClientImpl> impl, Request request, std::unique_ptr<Operation> operation)
+Exchange<Inner>::Exchange(std::shared_ptr<ClientImpl> impl, const Inner& inner, Request request,
+                          std::unique_ptr<Operation> operation)
     : impl_(std::move(impl)),
-      strand_(impl_->next_strand<Inner>()),
+      strand_(net::make_strand(inner)),
       request_(std::move(request)),
       operation_(std::move(operation)),
       started_(clock::now()),

@@ -1,5 +1,5 @@
 // The I/O shell of one request: performs each step the exchange's state
-// machine (exchange_fsm.hpp) decides, on the request's strand, and
+// machine (exchange_fsm.hpp) decides, on the request's own strand, and
 // reports what happened back to it. It decides nothing itself: connections
 // come from the pool, retries and resends from the state machine, what the
 // answer means from the Operation.
@@ -54,7 +54,7 @@ protected:
 /// complete() is called exactly once, whatever happens.
 void start_exchange(std::shared_ptr<ClientImpl> impl, Request request, std::unique_ptr<Operation> operation);
 
-/// One request, on a strand of the client's over `Inner`. `Inner` is the io_context's
+/// One request, on its own strand over `Inner`. `Inner` is the io_context's
 /// concrete executor when the client was given one (no type erasure, so no
 /// allocation per I/O completion), else any_io_executor.
 template <class Inner>
@@ -70,10 +70,12 @@ public:
     using timer_type = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                                          boost::asio::wait_traits<std::chrono::steady_clock>, Inner>;
 
-    Exchange(std::shared_ptr<ClientImpl> impl, Request request, std::unique_ptr<Operation> operation);
+    Exchange(std::shared_ptr<ClientImpl> impl, const Inner& inner, Request request,
+             std::unique_ptr<Operation> operation);
     ~Exchange();
 
-    static void start(std::shared_ptr<ClientImpl> impl, Request request, std::unique_ptr<Operation> operation);
+    static void start(std::shared_ptr<ClientImpl> impl, const Inner& inner, Request request,
+                      std::unique_ptr<Operation> operation);
 
     /// Something outside the I/O in progress asks the request to stop. Runs
     /// on the strand only.
