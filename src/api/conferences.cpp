@@ -30,13 +30,13 @@ void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, C
         return refuse(*impl, OperationKind::update_conference, done, why + "; nothing was sent");
     Request request{.method = http::verb::post,
                     .target = conference_target(impl->api.endpoint, id),
-                    .content_type = "application/json",
-                    .body = to_json(update),
+                    .content = std::make_unique<RequestContent>(
+                        RequestContent{.type = "application/json", .body = to_json(update)}),
                     .change = true,
                     .success = status_is_204};
     request.kind = OperationKind::update_conference;
     for (const auto* secret : {&update.password, &update.fallback_password})
-        if (*secret && !(*secret)->empty()) request.secrets.push_back(**secret);
+        if (*secret && !(*secret)->empty()) request.content->secrets.push_back(**secret);
     start_exchange(std::move(impl), std::move(request), std::make_unique<Change>(std::move(done)));
 }
 
@@ -47,12 +47,12 @@ void start_update_conference_bxml(std::shared_ptr<ClientImpl> impl, std::string 
     if (bxml.empty())
         return refuse(*impl, OperationKind::update_conference_bxml, done,
                       "the BXML document is empty; nothing was sent");
-    Request request{.method = http::verb::put,
-                    .target = bxml_target(impl->api.endpoint, id),
-                    .content_type = "application/xml",
-                    .body = std::move(bxml),
-                    .change = true,
-                    .success = status_is_204};
+    Request request{
+        .method = http::verb::put,
+        .target = bxml_target(impl->api.endpoint, id),
+        .content = std::make_unique<RequestContent>(RequestContent{.type = "application/xml", .body = std::move(bxml)}),
+        .change = true,
+        .success = status_is_204};
     request.kind = OperationKind::update_conference_bxml;
     start_exchange(std::move(impl), std::move(request), std::make_unique<Change>(std::move(done)));
 }

@@ -38,8 +38,8 @@ void start_update_member(std::shared_ptr<ClientImpl> impl, std::string conferenc
         return refuse(*impl, OperationKind::update_member, done, why + "; nothing was sent");
     Request request{.method = http::verb::put,
                     .target = member_target(impl->api.endpoint, conference_id, member_id),
-                    .content_type = "application/json",
-                    .body = to_json(update),
+                    .content = std::make_unique<RequestContent>(
+                        RequestContent{.type = "application/json", .body = to_json(update)}),
                     .change = true,
                     .success = status_is_204};
     request.kind = OperationKind::update_member;

@@ -7,10 +7,24 @@
 
 namespace bwvoice::detail {
 
+namespace {
+
+std::shared_ptr<const TokenOutcome> failure(error_code ec, std::string message) {
+    Diagnostics diag;
+    diag.message = std::move(message);
+    return std::make_shared<const TokenOutcome>(TokenOutcome{.token = nullptr, .error = ec, .diag = std::move(diag)});
+}
+
+}  // namespace
+
+// The outcomes close() and an out-of-memory failure hand out are made here,
+// so that neither allocates: close() runs from the client's destructor.
 TokenBroker::TokenBroker(TokenCache::Settings settings)
     : cache_(settings),
-      out_of_memory_(std::make_shared<const TokenOutcome>(
-          TokenOutcome{.token = nullptr, .error = make_error_code(errc::connection_failed), .diag = {}})) {}
+      closed_while_waiting_(
+          failure(boost::asio::error::operation_aborted, "the client was closed while waiting for an OAuth token")),
+      closed_outcome_(failure(boost::asio::error::operation_aborted, "the client was closed")),
+      out_of_memory_(failure(make_error_code(errc::connection_failed), {})) {}
 
 TokenCache::Answer TokenBroker::need(const std::shared_ptr<TokenWaiter>& waiter, clock::time_point now,
                                      Diagnostics& last_failure) {
@@ -68,18 +82,9 @@ void TokenBroker::fetch_failed(error_code ec, const Diagnostics& diag, clock::ti
 }
 
 void TokenBroker::close() {
-    Diagnostics diag;
-    diag.message = "the client was closed while waiting for an OAuth token";
-    const auto outcome = std::make_shared<const TokenOutcome>(
-        TokenOutcome{.token = nullptr, .error = boost::asio::error::operation_aborted, .diag = std::move(diag)});
-    Diagnostics later;
-    later.message = "the client was closed";
-    auto for_later = std::make_shared<const TokenOutcome>(
-        TokenOutcome{.token = nullptr, .error = boost::asio::error::operation_aborted, .diag = std::move(later)});
     std::unique_lock lock(mutex_);
     closed_ = true;
-    closed_outcome_ = std::move(for_later);
-    answer_all(lock, outcome);
+    answer_all(lock, closed_while_waiting_);
 }
 
 void TokenBroker::rejected(std::uint64_t generation) noexcept {

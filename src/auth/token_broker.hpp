@@ -89,7 +89,8 @@ private:
     Diagnostics last_failure_;
     std::deque<std::shared_ptr<TokenWaiter>> waiters_;
     bool closed_ = false;
-    std::shared_ptr<const TokenOutcome> closed_outcome_;  // for a need() after close()
+    const std::shared_ptr<const TokenOutcome> closed_while_waiting_;  // for those waiting at close()
+    const std::shared_ptr<const TokenOutcome> closed_outcome_;        // for a need() after close()
     const std::shared_ptr<const TokenOutcome> out_of_memory_;
 };
 

@@ -210,8 +210,8 @@ void start_token_fetch(std::shared_ptr<ClientImpl> impl) {
     const Endpoint& ep = *impl->endpoints.token;
     Request request{.method = boost::beast::http::verb::post,
                     .target = ep.target,
-                    .content_type = "application/x-www-form-urlencoded",
-                    .body = "grant_type=client_credentials",
+                    .content = std::make_unique<RequestContent>(RequestContent{
+                        .type = "application/x-www-form-urlencoded", .body = "grant_type=client_credentials"}),
                     // Two tokens issued is harmless, so the fetch is retried
                     // like a read, within its own deadline.
                     .change = false,

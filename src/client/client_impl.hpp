@@ -88,6 +88,10 @@ public:
     void operation_ended(OperationKind kind, error_code ec, std::optional<unsigned> status, unsigned attempts,
                          std::chrono::nanoseconds took) noexcept;
 
+    /// Numbers each request as it is issued: the pool serves its queue in
+    /// this order, whenever each request reaches it.
+    std::atomic<std::uint64_t> requests_issued{0};
+
     struct Counters {
         std::atomic<std::uint64_t> connections_opened{0}, handshakes{0}, sessions_resumed{0}, reuses{0}, retries{0},
             stale_resends{0}, lookups_completed{0}, token_fetches{0};

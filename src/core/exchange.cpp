@@ -24,6 +24,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
 
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -137,6 +138,7 @@ template <class Inner>
 void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner, Request request,
                             std::unique_ptr<Operation> operation) {
     auto exchange = std::make_shared<Exchange>(std::move(impl), inner, std::move(request), std::move(operation));
+    exchange->queue_order = exchange->impl_->requests_issued.fetch_add(1, std::memory_order_relaxed);
     // Enrolled only now that a shared_ptr owns it, so a racing close() can reach it.
     // The token fetch is the client's own, not an operation of the caller's:
     // close() still finds it, PoolStats::in_flight does not count it.
@@ -197,12 +199,18 @@ template <class Inner>
 Exchange<Inner>::~Exchange() {
     // A grant made to an exchange that ended without taking it (an exception
     // on the way) goes back, so the next waiter gets it.
-    PoolLease unclaimed;
+    give_back_grant();
+    impl_->withdraw(*this);
+}
+
+template <class Inner>
+void Exchange<Inner>::give_back_grant() noexcept {
+    origin().pool.cancel_wait(*this);
+    PoolLease unclaimed;  // a connect slot goes back when it goes
     if (origin().pool.take_grant(*this, unclaimed) == Acquired::connection) {
         const std::uint64_t id = unclaimed->id, exchanges = unclaimed->exchanges;
         if (!unclaimed.release(clock::now())) impl_->connection_closed(id, exchanges, CloseReason::client_closed);
     }
-    impl_->withdraw(*this);
 }
 
 template <class Inner>
@@ -251,7 +259,7 @@ void Exchange<Inner>::interrupt(Interruption why, net::cancellation_type type) {
         connect_outlives_ = true;
         horizon_ = clock::time_point::max();
         arm_timer(phase_end_);
-        diag_.message = "stopped " + connect_phase_text();
+        diag().message = "stopped " + connect_phase_text();
         return finish(fsm_.connected(net::error::operation_aborted, clock::now(), 0.0));
     }
     if (active_) active_->abort();
@@ -348,7 +356,7 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> aw
             }
             const error_code ec = co_await write(*conn.connection());
             bytes_out_ += try_bytes_out_;
-            if (ec) diag_.message = "connection failed: " + ec.message();
+            if (ec) diag().message = "connection failed: " + ec.message();
             if (ec || fsm_.interrupted()) {
                 // Interrupted as the write completed: the try ends here all the same.
                 close_reason_ = failure_close_reason();
@@ -386,8 +394,9 @@ template <class Inner>
 void Exchange<Inner>::arm_deadline_before(const Decision& d) {
     if (!deadline_armed_ && d.step != Step::wait && d.step != Step::finish) {
         // While queued the wait itself ends at the deadline; from here on
-        // a timer enforces it, so a queued request holds one pending
-        // timer, not two.
+        // a timer enforces it, so a request queued at once holds one pending
+        // timer, not two. (With OAuth the token step comes first and arms
+        // it: such a request, queued after, holds both.)
         deadline_armed_ = true;
         arm_timer(deadline_);
     }
@@ -406,6 +415,12 @@ void Exchange<Inner>::wait_for_grant() {
 
 template <class Inner>
 void Exchange<Inner>::resume_after_wait(error_code wait_ec) noexcept {
+    if (finished_) {
+        // Finished meanwhile (out of memory on the way): leave the queue and
+        // give back anything granted, never go on to send.
+        give_back_grant();
+        return;
+    }
     try {
         PoolLease conn;
         if (!wait_ec) interrupt(Interruption::deadline);
@@ -513,7 +528,8 @@ auto Exchange<Inner>::authorize() -> awaitable<error_code> {
             // not_before. A request that cannot wait that long fails now, as
             // the fetch did.
             if (a.not_before >= deadline_) {
-                diag_ = std::move(last_failure);
+                http_status_ = last_failure.http_status;
+                diag() = std::move(last_failure);
                 co_return a.last_error;
             }
             wait_timer_.expires_at(a.not_before);
@@ -532,13 +548,14 @@ auto Exchange<Inner>::authorize() -> awaitable<error_code> {
             if (!wait_ec) interrupt(Interruption::deadline);
             if (fsm_.interrupted()) {
                 tokens.cancel_wait(*this);
-                diag_.message = "stopped while waiting for an OAuth token";
+                diag().message = "stopped while waiting for an OAuth token";
                 co_return make_error_code(net::error::operation_aborted);
             }
         }
         const auto outcome = std::move(token_outcome);
         if (outcome->error) {
-            diag_ = outcome->diag;
+            http_status_ = outcome->diag.http_status;
+            diag() = outcome->diag;
             co_return outcome->error;
         }
         token_ = outcome->token;
@@ -592,11 +609,11 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         end_phase();
         if (fsm_.interrupted()) {
             // The deadline or the caller stopped it: say where, not "Operation canceled".
-            diag_.message = "stopped while resolving " + ep.host;
+            diag().message = "stopped while resolving " + ep.host;
             co_return ec;
         }
-        diag_.message = "cannot resolve " + ep.host + ": " +
-                        (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : ec.message());
+        diag().message = "cannot resolve " + ep.host + ": " +
+                         (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : ec.message());
         co_return ec;
     }
     connect_phase_ = ConnectPhase::connecting;
@@ -616,11 +633,11 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         active_ = nullptr;
         end_phase();
         if (fsm_.interrupted()) {
-            diag_.message = "stopped while connecting to " + ep.host + ":" + ep.port;
+            diag().message = "stopped while connecting to " + ep.host + ":" + ep.port;
             co_return cec;
         }
-        diag_.message = "cannot connect to " + ep.host + ":" + ep.port + ": " +
-                        (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : cec.message());
+        diag().message = "cannot connect to " + ep.host + ":" + ep.port + ": " +
+                         (phase_expired_ ? "timed out after " + ms_text(impl_->config.connect_timeout) : cec.message());
         co_return phase_expired_ ? make_error_code(net::error::timed_out) : cec;
     }
 
@@ -629,7 +646,7 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         if (auto pec = prepare_tls_connection(ssl, ep.host)) {
             active_ = nullptr;
             end_phase();
-            diag_.message = "TLS set-up failed: " + pec.message();
+            diag().message = "TLS set-up failed: " + pec.message();
             co_return pec;
         }
         if (impl_->config.tls.session_resumption) origin().sessions.offer(ssl);
@@ -640,16 +657,16 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
             active_ = nullptr;
             end_phase();
             if (fsm_.interrupted()) {
-                diag_.message = "stopped during the TLS handshake with " + ep.host;
+                diag().message = "stopped during the TLS handshake with " + ep.host;
                 co_return hec;
             }
             if (phase_expired_) {
-                diag_.message =
+                diag().message =
                     "TLS handshake with " + ep.host + " timed out after " + ms_text(impl_->config.handshake_timeout);
                 // Report a silent server as a connection failure (retryable), not a TLS verdict.
                 co_return make_error_code(net::error::timed_out);
             }
-            diag_.message = "TLS handshake with " + ep.host + " failed: " + tls_failure_text(conn, hec);
+            diag().message = "TLS handshake with " + ep.host + " failed: " + tls_failure_text(conn, hec);
             co_return hec;
         }
         handshake_ended = clock::now();
@@ -660,7 +677,7 @@ auto Exchange<Inner>::connect(Connection& conn) -> awaitable<error_code> {
         if (auto vec = verify_peer(ssl, ep.host)) {
             active_ = nullptr;
             end_phase();
-            diag_.message = "TLS handshake with " + ep.host + " failed: " + tls_failure_text(conn, vec);
+            diag().message = "TLS handshake with " + ep.host + " failed: " + tls_failure_text(conn, vec);
             co_return vec;
         }
     }
@@ -702,8 +719,10 @@ void Exchange<Inner>::serialize_request(std::string& wire) {
     http::request<http::string_body> req{request_.method, request_.target, 11};
     if (token_) req.set(http::field::authorization, token_->authorization);
     req.set(http::field::accept, request_.accept);
-    if (!request_.content_type.empty()) req.set(http::field::content_type, request_.content_type);
-    req.body() = request_.body;
+    if (request_.content) {
+        req.set(http::field::content_type, request_.content->type);
+        req.body() = request_.content->body;
+    }
     req.prepare_payload();
     std::ostringstream head;
     head << req.base();
@@ -727,6 +746,10 @@ auto Exchange<Inner>::write(Connection& conn) -> awaitable<error_code> {
         ec = wec;
         try_bytes_out_ = n;
     }
+    // Written (or never to be): an idle connection must not keep the
+    // request's credentials or a change's secrets. The capacity stays.
+    ::OPENSSL_cleanse(conn.request.data(), conn.request.size());
+    conn.request.clear();
     active_ = nullptr;
     co_return ec;
 }
@@ -798,22 +821,24 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
             !body_cut && r.status != 101 && reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
         if ((r.status == 429 || r.status == 503) && !reader.retry_after().empty())
             r.retry_after = parse_retry_after(reader.retry_after(), std::chrono::system_clock::now());
-        diag_.http_status = r.status;
-        diag_.api_error_type.clear();
-        diag_.api_error_description.clear();
+        http_status_ = r.status;
+        if (diag_) {
+            diag_->api_error_type.clear();
+            diag_->api_error_description.clear();
+        }
         if (request_.success(r.status)) {
             Accepted a = operation_->accept(conn.body, reader.link());
             r.accept_ec = a.ec;
             r.retire = a.retire;
-            if (a.ec) diag_.message = std::move(a.why);
+            if (a.ec) diag().message = std::move(a.why);
         } else {
             if (!body_cut) {
-                read_api_error(conn.body, diag_);
+                read_api_error(conn.body, diag());
                 operation_->refused(conn.body);
             }
-            diag_.message = "HTTP " + std::to_string(r.status) +
-                            (diag_.api_error_description.empty() ? "" : ": " + diag_.api_error_description) +
-                            (body_cut ? " (its body, larger than max_body_bytes, was not read)" : "");
+            diag().message = "HTTP " + std::to_string(r.status) +
+                             (diag().api_error_description.empty() ? "" : ": " + diag().api_error_description) +
+                             (body_cut ? " (its body, larger than max_body_bytes, was not read)" : "");
         }
         co_return;
     }
@@ -824,8 +849,8 @@ template <class Stream>
 auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseReader& reader, ResponseOutcome& r)
     -> awaitable<void> {
     MediaSink* const sink = operation_->sink();
-    diag_.http_status = r.status;
-    sink_content_type_ = reader.content_type();
+    http_status_ = r.status;
+    const std::string& content_type = reader.content_type();  // the header is read: it stays as it is
     reader.stream_in_pieces(sink_piece);
     // Beast reads at most what the buffer has room for: through the ordinary
     // 4 KiB a 1 GiB body took 262,144 reads (and parser calls). With room for
@@ -849,7 +874,7 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
         if (!conn.body.empty()) {
             if (!sink_started_) {
                 sink_started_ = true;
-                sink->start(sink_content_type_, reader.body_length());
+                sink->start(content_type, reader.body_length());
             }
             r.body_delivered = true;
             // The piece's bytes move into the piece, so they stay valid until
@@ -895,16 +920,16 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
     }
     if (!sink_started_) {
         sink_started_ = true;
-        sink->start(sink_content_type_, reader.body_length());
+        sink->start(content_type, reader.body_length());
     }
     r.server_closes = !reader.keep_alive() || reader.need_eof();
     r.keep_alive = reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
-    operation_->streamed(sink_bytes_, sink_content_type_);
+    operation_->streamed(sink_bytes_, content_type);
     // Whole only when its end can be verified: as many bytes as Content-Length
     // said (the parser checks), or a chunked body up to its last chunk.
     if (!reader.body_length() && !reader.chunked()) {
         r.accept_ec = make_error_code(errc::bad_response);
-        diag_.message = "the body's end cannot be verified: no Content-Length and not chunked";
+        diag().message = "the body's end cannot be verified: no Content-Length and not chunked";
     }
 }
 
@@ -912,11 +937,11 @@ template <class Inner>
 void Exchange<Inner>::record_failure(const ResponseOutcome& r) {
     if (!r.ec) return;
     if (r.sink_failed) {
-        diag_.message = "the sink failed: " + r.ec.message();
+        diag().message = "the sink failed: " + r.ec.message();
         return;
     }
     const errc code = errc_for_transport(r.ec);
-    diag_.message = (code == errc::bad_response ? "malformed response: " : "connection failed: ") + r.ec.message();
+    diag().message = (code == errc::bad_response ? "malformed response: " : "connection failed: ") + r.ec.message();
 }
 
 template <class Inner>
@@ -983,35 +1008,38 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
     // However it ended (an exception out of a wait included), the broker
     // must not keep it queued: it would keep the request, and the client, alive.
     if (impl_->tokens) impl_->tokens->cancel_wait(*this);
-    diag_.attempts = fsm_.attempts();
-    diag_.retries = fsm_.retries();
+    origin().pool.cancel_wait(*this);  // likewise the pool's queue
+    Diagnostics out = diag_ ? std::move(*diag_) : Diagnostics{};
+    out.http_status = http_status_;
+    out.attempts = fsm_.attempts();
+    out.retries = fsm_.retries();
     impl_->counters.retries.fetch_add(fsm_.retries(), std::memory_order_relaxed);
     impl_->counters.stale_resends.fetch_add(fsm_.stale_resends(), std::memory_order_relaxed);
     try {
-        std::string last = diag_.message.empty() ? "" : " (last failure: " + diag_.message + ")";
+        std::string last = out.message.empty() ? "" : " (last failure: " + out.message + ")";
         if (auto why = fsm_.interruption()) {
             switch (*why) {
-            case Interruption::caller: diag_.message = "cancelled by the caller" + last; break;
+            case Interruption::caller: out.message = "cancelled by the caller" + last; break;
             case Interruption::deadline:
-                diag_.message = "no result within the deadline of " + ms_text(impl_->config.request_timeout) + last;
+                out.message = "no result within the deadline of " + ms_text(impl_->config.request_timeout) + last;
                 break;
-            case Interruption::closed: diag_.message = "the client was closed" + last; break;
+            case Interruption::closed: out.message = "the client was closed" + last; break;
             }
         }
-        if (d.ec && diag_.message.empty()) diag_.message = d.ec.message();
-        if (!d.ec) diag_.message.clear();
+        if (d.ec && out.message.empty()) out.message = d.ec.message();
+        if (!d.ec) out.message.clear();
         switch (d.ending) {
         case Ending::normal:
         case Ending::retries_exhausted: break;
         case Ending::retry_would_pass_deadline:
-            diag_.message +=
+            out.message +=
                 "; not retried: the pause before the next try (" + ms_text(d.delay) + ") would pass the deadline";
             break;
         case Ending::change_may_have_been_applied:
-            diag_.message += "; the change may have been applied: it was not resent";
+            out.message += "; the change may have been applied: it was not resent";
             break;
         case Ending::body_already_delivered:
-            diag_.message += "; part of the body had reached the sink: not retried";
+            out.message += "; part of the body had reached the sink: not retried";
             break;
         }
         // Everything in Diagnostics may quote the server; none of it may carry the credentials.
@@ -1029,16 +1057,17 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
         add_token(token_);
         if (refusals_)
             for (const auto& refused : refusals_->tokens) add_token(refused);
-        secrets.insert(secrets.end(), request_.secrets.begin(), request_.secrets.end());
-        for (std::string* text : {&diag_.message, &diag_.api_error_type, &diag_.api_error_description})
+        if (request_.content)
+            secrets.insert(secrets.end(), request_.content->secrets.begin(), request_.content->secrets.end());
+        for (std::string* text : {&out.message, &out.api_error_type, &out.api_error_description})
             redact(*text, secrets);
     } catch (...) {
         // Out of memory while writing the diagnostics: deliver without them
         // rather than lose the result. What was not redacted is dropped.
         Diagnostics counts_only;
-        counts_only.attempts = diag_.attempts;
-        counts_only.retries = diag_.retries;
-        diag_ = std::move(counts_only);
+        counts_only.attempts = out.attempts;
+        counts_only.retries = out.retries;
+        out = std::move(counts_only);
     }
     if (MediaSink* sink = operation_->sink()) {
         try {
@@ -1055,11 +1084,11 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
     (request_.audience == Audience::api ? impl_->counters.lookups_completed : impl_->counters.token_fetches)
         .fetch_add(1, std::memory_order_relaxed);
     impl_->recorder.bytes(bytes_out_, bytes_in_);
-    impl_->operation_ended(request_.kind, d.ec, diag_.http_status, diag_.attempts, clock::now() - started_);
+    impl_->operation_ended(request_.kind, d.ec, out.http_status, out.attempts, clock::now() - started_);
     // The one step that can still fail is Asio allocating the delivery of
     // the handler itself, and nothing could deliver it then.
     try {
-        operation_->complete(d.ec, std::move(diag_), initiating_exchange == this);
+        operation_->complete(d.ec, std::move(out), initiating_exchange == this);
     } catch (...) {}
 }
 

@@ -119,6 +119,8 @@ private:
     /// coroutine frame held meanwhile; resume_after_wait() takes it from there.
     void wait_for_grant();
     void resume_after_wait(error_code wait_ec) noexcept;
+    /// Leaves the pool's queue and gives back what it granted and nobody took.
+    void give_back_grant() noexcept;
     /// Arms the deadline timer before the first step it has to bound.
     void arm_deadline_before(const Decision& d);
 
@@ -156,7 +158,16 @@ private:
     const std::chrono::steady_clock::time_point started_;  // the initiating call, for the operation's latency
     const std::chrono::steady_clock::time_point deadline_;
     ExchangeFsm fsm_;
-    Diagnostics diag_;
+    /// What went wrong so far, made at the first failure: a request that
+    /// succeeds (and one queued) holds a pointer, not 112 bytes of
+    /// Diagnostics. The last response's status is kept apart, for every
+    /// response has one. finish() puts the two together.
+    std::unique_ptr<Diagnostics> diag_;
+    std::optional<unsigned> http_status_;
+    Diagnostics& diag() {
+        if (!diag_) diag_ = std::make_unique<Diagnostics>();
+        return *diag_;
+    }
     std::shared_ptr<const AccessToken> token_;  // the OAuth token the request carries
     /// The tokens 401s refused (for redaction: their bodies may quote them),
     /// and how many fetches had started at the last refusal. Made at the
@@ -176,7 +187,6 @@ private:
     /// over (see interrupt()): then only the phase's own limit does.
     std::chrono::steady_clock::time_point horizon_;
     Connection* active_ = nullptr;  // the connection doing I/O for us now, to close on interruption
-    std::string sink_content_type_;
     std::uint64_t sink_bytes_ = 0;
 
     std::chrono::steady_clock::time_point try_started_{};  // set only when someone listens

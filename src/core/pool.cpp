@@ -53,16 +53,35 @@ void Pool::expire_idle_locked(clock::time_point now, std::vector<ConnectionPtr>&
     }
 }
 
+void Pool::enqueue_locked(const std::shared_ptr<PoolWaiter>& waiter) {
+    PoolWaiter& w = *waiter;
+    // Usually the newest: the walk from the back stops at once.
+    PoolWaiter* before = last_waiter_;
+    while (before && before->queue_order > w.queue_order) before = before->queue_prev;
+    w.queue_prev = before;
+    w.queue_next = before ? before->queue_next : first_waiter_;
+    (w.queue_next ? w.queue_next->queue_prev : last_waiter_) = &w;
+    (before ? before->queue_next : first_waiter_) = &w;
+    w.queue_hold = waiter;
+    w.queued = true;
+    ++waiting_;
+}
+
+std::shared_ptr<PoolWaiter> Pool::unlink_locked(PoolWaiter& w) noexcept {
+    (w.queue_prev ? w.queue_prev->queue_next : first_waiter_) = w.queue_next;
+    (w.queue_next ? w.queue_next->queue_prev : last_waiter_) = w.queue_prev;
+    w.queue_prev = w.queue_next = nullptr;
+    w.queued = false;
+    --waiting_;
+    return std::move(w.queue_hold);
+}
+
 std::shared_ptr<PoolWaiter> Pool::next_waiter_locked() {
-    if (waiters_.empty()) return nullptr;
-    auto w = std::move(waiters_.front());
-    waiters_.pop_front();
-    w->queued = false;
-    return w;
+    return first_waiter_ ? unlink_locked(*first_waiter_) : nullptr;
 }
 
 void Pool::grant_to_waiters_locked(std::vector<std::shared_ptr<PoolWaiter>>& woken) {
-    while (!waiters_.empty()) {
+    while (first_waiter_) {
         if (!idle_.empty()) {
             auto w = next_waiter_locked();
             w->granted_connection = std::move(idle_.back());
@@ -87,7 +106,7 @@ Acquired Pool::acquire(const std::shared_ptr<PoolWaiter>& waiter, PoolLease& out
     {
         std::lock_guard lock(mutex_);
         if (closed_) return Acquired::closed;
-        BOOST_ASSERT(idle_.empty() || waiters_.empty());
+        BOOST_ASSERT(idle_.empty() || waiting_ == 0);
         expire_idle_locked(now, to_close);
         // Room freed by expiry belongs to those already queued; a newcomer
         // waits its turn. (None is queued while a connection is idle: release
@@ -95,24 +114,23 @@ Acquired Pool::acquire(const std::shared_ptr<PoolWaiter>& waiter, PoolLease& out
         // can open a connection in an expired one's place before the caller
         // has closed it and told of it.)
         grant_to_waiters_locked(woken);
-        if (waiters_.empty() && !idle_.empty()) {
+        if (waiting_ == 0 && !idle_.empty()) {
             out = PoolLease(*this, std::move(idle_.back()));
             idle_.pop_back();
             result = Acquired::connection;
-        } else if (waiters_.empty() && open_ < max_open_) {
+        } else if (waiting_ == 0 && open_ < max_open_) {
             ++open_;
             out = PoolLease(*this, nullptr);
             result = Acquired::connect_slot;
         } else {
-            waiter->queued = true;
-            waiters_.push_back(waiter);
+            enqueue_locked(waiter);
         }
     }
     for (auto& w : woken) w->wake();
     return result;
 }
 
-Acquired Pool::take_grant(PoolWaiter& waiter, PoolLease& out) {
+Acquired Pool::take_grant(PoolWaiter& waiter, PoolLease& out) noexcept {
     BOOST_ASSERT(!out.holds_place());
     std::lock_guard lock(mutex_);
     if (waiter.granted_connection) {
@@ -159,18 +177,17 @@ void Pool::discard() {
     if (woken) woken->wake();
 }
 
-bool Pool::cancel_wait(PoolWaiter& waiter) {
+bool Pool::cancel_wait(PoolWaiter& waiter) noexcept {
+    std::shared_ptr<PoolWaiter> held;  // let go outside the lock
     std::lock_guard lock(mutex_);
     if (!waiter.queued) return false;
-    auto it = std::find_if(waiters_.begin(), waiters_.end(), [&](const auto& w) { return w.get() == &waiter; });
-    if (it != waiters_.end()) waiters_.erase(it);
-    waiter.queued = false;
+    held = unlink_locked(waiter);
     return true;
 }
 
 std::vector<ConnectionPtr> Pool::close() {
     std::vector<ConnectionPtr> to_close;
-    std::deque<std::shared_ptr<PoolWaiter>> woken;
+    PoolWaiter* detached = nullptr;  // the whole queue, woken outside the lock without allocating
     {
         std::lock_guard lock(mutex_);
         if (closed_) return to_close;
@@ -178,19 +195,27 @@ std::vector<ConnectionPtr> Pool::close() {
         for (auto& c : idle_) to_close.push_back(std::move(c));
         open_ -= idle_.size();
         idle_.clear();
-        woken.swap(waiters_);
-        for (auto& w : woken) {
+        for (PoolWaiter* w = first_waiter_; w; w = w->queue_next) {
             w->queued = false;
             w->pool_closed = true;
         }
+        detached = std::exchange(first_waiter_, nullptr);
+        last_waiter_ = nullptr;
+        waiting_ = 0;
     }
-    for (auto& w : woken) w->wake();
+    // No longer queued, so nobody else touches their links now.
+    while (PoolWaiter* w = detached) {
+        detached = std::exchange(w->queue_next, nullptr);
+        w->queue_prev = nullptr;
+        const auto held = std::move(w->queue_hold);
+        held->wake();
+    }
     return to_close;
 }
 
 Pool::Counts Pool::counts() const {
     std::lock_guard lock(mutex_);
-    return {open_, idle_.size(), waiters_.size()};
+    return {open_, idle_.size(), waiting_};
 }
 
 }  // namespace bwvoice::detail

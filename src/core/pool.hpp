@@ -63,6 +63,19 @@ public:
     bool pool_closed = false;
     bool queued = false;
 
+    /// Its place in the queue: waiters are served in this order (ties in the
+    /// order they arrived). The client numbers its requests as they are
+    /// issued, so one that reaches the pool late (its strand was busy) still
+    /// goes before those issued after it.
+    std::uint64_t queue_order = 0;
+
+    // The pool's queue, an intrusive list under the pool's mutex: removing
+    // any waiter (a cancellation, a deadline) costs the same however long
+    // the queue. `queue_hold` keeps a queued waiter alive.
+    PoolWaiter* queue_prev = nullptr;
+    PoolWaiter* queue_next = nullptr;
+    std::shared_ptr<PoolWaiter> queue_hold;
+
 protected:
     ~PoolWaiter() = default;
 };
@@ -86,7 +99,7 @@ public:
 
     /// Takes the most recently used idle connection that has not expired (LIFO,
     /// as Go does, so surplus connections age out), else a connect slot while
-    /// fewer than max_open are open, else queues `waiter` (FIFO). Expired idle
+    /// fewer than max_open are open, else queues `waiter` (in queue_order). Expired idle
     /// connections are moved to `to_close` for the caller to close outside the lock.
     /// `out` must hold no place (it is assigned under the pool's lock).
     Acquired acquire(const std::shared_ptr<PoolWaiter>& waiter, PoolLease& out, std::vector<ConnectionPtr>& to_close,
@@ -94,20 +107,20 @@ public:
 
     /// After a wake-up: moves the grant out of the waiter into `out`. Returns
     /// queued when the waiter is still waiting (a spurious wake-up).
-    Acquired take_grant(PoolWaiter& waiter, PoolLease& out);
+    Acquired take_grant(PoolWaiter& waiter, PoolLease& out) noexcept;
 
-    /// A healthy connection comes back: handed straight to the oldest waiter,
+    /// A healthy connection comes back: handed straight to the first waiter,
     /// else kept idle. When the pool is closed it is returned for closing.
     ConnectionPtr release(ConnectionPtr connection, clock::time_point now);
 
     /// A connection (or a connect slot that did not become one) is gone: the
-    /// open count drops and the oldest waiter may connect in its place.
+    /// open count drops and the first waiter may connect in its place.
     void discard();
 
     /// Removes `waiter` from the queue if it is still queued; returns false if
     /// it was already granted something (which the waiter must then take and
     /// give back, so that no grant is lost).
-    bool cancel_wait(PoolWaiter& waiter);
+    bool cancel_wait(PoolWaiter& waiter) noexcept;
 
     /// Fails every waiter, refuses later acquisitions, and returns the idle
     /// connections for closing.
@@ -122,8 +135,12 @@ private:
     void expire_idle_locked(clock::time_point now, std::vector<ConnectionPtr>& to_close);
     /// Hands idle connections and free slots to queued waiters, oldest first.
     void grant_to_waiters_locked(std::vector<std::shared_ptr<PoolWaiter>>& woken);
-    /// Pops the oldest waiter, or null.
+    /// Pops the first waiter, or null.
     std::shared_ptr<PoolWaiter> next_waiter_locked();
+    /// Queues `waiter` after every waiter of a lower or equal queue_order.
+    void enqueue_locked(const std::shared_ptr<PoolWaiter>& waiter);
+    /// Takes `waiter` out of the queue; returns what held it.
+    std::shared_ptr<PoolWaiter> unlink_locked(PoolWaiter& waiter) noexcept;
 
     mutable std::mutex mutex_;
     const std::size_t max_open_;
@@ -131,7 +148,9 @@ private:
     std::size_t open_ = 0;
     bool closed_ = false;
     std::deque<ConnectionPtr> idle_;  // oldest at front, most recently used at back
-    std::deque<std::shared_ptr<PoolWaiter>> waiters_;
+    PoolWaiter* first_waiter_ = nullptr;
+    PoolWaiter* last_waiter_ = nullptr;
+    std::size_t waiting_ = 0;
 };
 
 }  // namespace bwvoice::detail

@@ -6,6 +6,7 @@
 
 #include <boost/beast/http/verb.hpp>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,15 +19,26 @@ enum class Audience {
     token_endpoint,  ///< The OAuth token endpoint: the client credentials.
 };
 
+/// A request's body and what goes with it: only changes (and the token
+/// fetch) have one.
+struct RequestContent {
+    /// The Content-Type.
+    std::string_view type{};
+    std::string body{};
+    /// Secrets of the body (an update's webhook passwords): a server may echo
+    /// them in its error, so they are redacted from Diagnostics like the
+    /// client's own credentials.
+    std::vector<std::string> secrets{};
+};
+
 struct Request {
     boost::beast::http::verb method = boost::beast::http::verb::get;
     /// origin-form: path and query, already percent-encoded.
     std::string target{};
     /// The Accept header's value.
     std::string_view accept = "application/json";
-    /// The body's Content-Type; empty when there is no body.
-    std::string_view content_type{};
-    std::string body{};
+    /// Null for a read: a queued read holds a pointer, not room for a body.
+    std::unique_ptr<RequestContent> content{};
     /// A change (POST, PUT): never sent twice once any byte of it may have
     /// reached the server (see ExchangeFsm).
     bool change = false;
@@ -36,10 +48,6 @@ struct Request {
     Audience audience = Audience::api;
     /// What the metrics and the observer call it.
     OperationKind kind = OperationKind::get_conference;
-    /// Secrets of this request's body (an update's webhook passwords): a
-    /// server may echo them in its error, so they are redacted from
-    /// Diagnostics like the client's own credentials.
-    std::vector<std::string> secrets{};
 };
 
 inline bool status_is_200(unsigned s) noexcept {

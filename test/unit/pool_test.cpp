@@ -2,6 +2,9 @@
 // release, discard, cancel and close, so no grant is lost or given twice.
 #include "core/pool.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -190,6 +193,76 @@ BOOST_FIXTURE_TEST_CASE(close_fails_waiters_and_refuses_later_use, Fixture) {
     held.release(t0);  // the pool is closed: the connection is closed, not kept
     BOOST_TEST(pool.counts().open == 0u);
     BOOST_TEST(pool.counts().idle == 0u);
+}
+
+// Requests are numbered as they are issued and may reach the pool out of that
+// order (each starts on its own strand); the queue is served by number, ties
+// in arrival order, and a waiter leaving from anywhere keeps the rest in order.
+BOOST_FIXTURE_TEST_CASE(the_queue_is_served_in_issue_order_whatever_the_arrival_order, Fixture) {
+    Pool pool(1, 10s);
+    PoolLease held;
+    auto first = std::make_shared<TestWaiter>();
+    BOOST_TEST_REQUIRE((acquire(pool, first, held) == Acquired::connect_slot));
+    held.attach(make());
+
+    // Arrival order 5, 2, 9, 2 (a tie: after the earlier 2), 7, 1.
+    std::vector<std::shared_ptr<TestWaiter>> waiters;
+    std::vector<PoolLease> leases(6);
+    const std::uint64_t orders[] = {5, 2, 9, 2, 7, 1};
+    for (std::size_t i = 0; i < 6; ++i) {
+        waiters.push_back(std::make_shared<TestWaiter>());
+        waiters[i]->queue_order = orders[i];
+        BOOST_TEST_REQUIRE((acquire(pool, waiters[i], leases[i]) == Acquired::queued));
+    }
+    BOOST_TEST(pool.counts().waiting == 6u);
+    // One leaves from the middle (order 7), one from the front (order 1).
+    BOOST_TEST(pool.cancel_wait(*waiters[4]));
+    BOOST_TEST(pool.cancel_wait(*waiters[5]));
+    BOOST_TEST(!pool.cancel_wait(*waiters[5]));
+    BOOST_TEST(pool.counts().waiting == 4u);
+
+    // The one connection passes from waiter to waiter: by number, ties by arrival.
+    std::vector<std::size_t> served;
+    PoolLease current = std::move(held);
+    for (std::size_t turn = 0; turn < 4; ++turn) {
+        current.release(t0);
+        std::size_t woken = waiters.size();
+        for (std::size_t i = 0; i < waiters.size(); ++i)
+            if (waiters[i]->wakes == 1 && std::find(served.begin(), served.end(), i) == served.end()) woken = i;
+        BOOST_TEST_REQUIRE(woken < waiters.size(), "turn " << turn << ": nobody was woken");
+        served.push_back(woken);
+        BOOST_TEST_REQUIRE((pool.take_grant(*waiters[woken], leases[woken]) == Acquired::connection));
+        current = std::move(leases[woken]);
+    }
+    BOOST_TEST((served == std::vector<std::size_t>{1, 3, 0, 2}));  // orders 2, 2 (the tie: arrived second), 5, 9
+    BOOST_TEST(waiters[4]->wakes == 0);
+    BOOST_TEST(waiters[5]->wakes == 0);
+    BOOST_TEST(pool.counts().waiting == 0u);
+}
+
+// close() wakes every waiter still queued, in order, and lets go of them.
+BOOST_FIXTURE_TEST_CASE(close_lets_go_of_every_queued_waiter, Fixture) {
+    Pool pool(1, 10s);
+    PoolLease held;
+    BOOST_TEST_REQUIRE((acquire(pool, std::make_shared<TestWaiter>(), held) == Acquired::connect_slot));
+    std::vector<std::weak_ptr<TestWaiter>> gone;
+    {
+        std::vector<std::shared_ptr<TestWaiter>> waiters;
+        for (int i = 0; i < 3; ++i) {
+            waiters.push_back(std::make_shared<TestWaiter>());
+            PoolLease lease;
+            BOOST_TEST_REQUIRE((acquire(pool, waiters.back(), lease) == Acquired::queued));
+            gone.push_back(waiters.back());
+        }
+        pool.close();
+        for (auto& w : waiters) {
+            BOOST_TEST(w->wakes == 1);
+            BOOST_TEST(w->pool_closed);
+            BOOST_TEST(!w->queued);
+        }
+    }
+    for (auto& w : gone) BOOST_TEST(w.expired(), "the pool still holds a waiter after close()");
+    BOOST_TEST(pool.counts().waiting == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
