@@ -782,6 +782,7 @@ auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome&
             // The status decides where the body goes: read the header first,
             // without letting the parser refuse a media body's length.
             reader.defer_body_limit();
+            reader.keep_content_type();
             auto [hec, n] = co_await http::async_read_header(stream, conn.buffer, reader, use_tuple<strand_type>);
             try_bytes_in_ += n;
             r.response_started = r.response_started || reader.got_some();
@@ -1042,25 +1043,30 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
             out.message += "; part of the body had reached the sink: not retried";
             break;
         }
-        // Everything in Diagnostics may quote the server; none of it may carry the credentials.
-        const std::string_view auth = impl_->authorization;
-        const std::string_view credentials = auth.substr(auth.find(' ') + 1);
-        // One pass over all of them: separate passes would search text
-        // already redacted, and overlapping secrets would leave pieces behind.
-        std::vector<std::string_view> secrets{auth, credentials, impl_->config.password, impl_->config.client_secret};
-        const auto add_token = [&](const std::shared_ptr<const AccessToken>& carried) {
-            if (!carried) return;
-            const std::string_view bearer = carried->authorization;
-            secrets.push_back(bearer);
-            secrets.push_back(bearer.substr(std::min(bearer.size(), bearer.find(' ') + 1)));
-        };
-        add_token(token_);
-        if (refusals_)
-            for (const auto& refused : refusals_->tokens) add_token(refused);
-        if (request_.content)
-            secrets.insert(secrets.end(), request_.content->secrets.begin(), request_.content->secrets.end());
-        for (std::string* text : {&out.message, &out.api_error_type, &out.api_error_description})
-            redact(*text, secrets);
+        // Everything in Diagnostics may quote the server; none of it may carry
+        // the credentials. (A success has no text: nothing to search, and no
+        // list of secrets to allocate.)
+        if (!out.message.empty() || !out.api_error_type.empty() || !out.api_error_description.empty()) {
+            const std::string_view auth = impl_->authorization;
+            const std::string_view credentials = auth.substr(auth.find(' ') + 1);
+            // One pass over all of them: separate passes would search text
+            // already redacted, and overlapping secrets would leave pieces behind.
+            std::vector<std::string_view> secrets{auth, credentials, impl_->config.password,
+                                                  impl_->config.client_secret};
+            const auto add_token = [&](const std::shared_ptr<const AccessToken>& carried) {
+                if (!carried) return;
+                const std::string_view bearer = carried->authorization;
+                secrets.push_back(bearer);
+                secrets.push_back(bearer.substr(std::min(bearer.size(), bearer.find(' ') + 1)));
+            };
+            add_token(token_);
+            if (refusals_)
+                for (const auto& refused : refusals_->tokens) add_token(refused);
+            if (request_.content)
+                secrets.insert(secrets.end(), request_.content->secrets.begin(), request_.content->secrets.end());
+            for (std::string* text : {&out.message, &out.api_error_type, &out.api_error_description})
+                redact(*text, secrets);
+        }
     } catch (...) {
         // Out of memory while writing the diagnostics: deliver without them
         // rather than lose the result. What was not redacted is dropped.

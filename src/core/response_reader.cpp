@@ -31,7 +31,8 @@ void ResponseReader::on_response_impl(int code, string_view, int, error_code&) {
 
 void ResponseReader::on_field_impl(field name, string_view, string_view value, error_code&) {
     if (name == field::retry_after && retry_after_.empty()) retry_after_.assign(value.data(), value.size());
-    if (name == field::content_type && content_type_.empty()) content_type_.assign(value.data(), value.size());
+    if (name == field::content_type && keep_content_type_ && content_type_.empty())
+        content_type_.assign(value.data(), value.size());
     if (name == field::link) {
         if (!link_.empty()) link_.append(", ");
         link_.append(value.data(), value.size());

@@ -21,8 +21,13 @@ public:
     unsigned status() const noexcept { return status_; }
     /// The Retry-After value, if the response had one (first occurrence).
     const std::string& retry_after() const noexcept { return retry_after_; }
-    /// The Content-Type value (first occurrence), "" if none.
+    /// The Content-Type value (first occurrence), "" if none or if
+    /// keep_content_type() was not called.
     const std::string& content_type() const noexcept { return content_type_; }
+    /// Before the header: keep the Content-Type (a download reports it).
+    /// Only when asked: "application/json" is one byte longer than a short
+    /// string holds, so keeping it always cost an allocation per response.
+    void keep_content_type() noexcept { keep_content_type_ = true; }
     /// Every Link field value, joined with ", " as RFC 9110 allows (pages).
     const std::string& link() const noexcept { return link_; }
     /// The Content-Length, once the header has been read, if there is one
@@ -70,6 +75,7 @@ private:
     std::size_t piece_ = 0;        // 0: collect the whole body
     std::uint64_t limit_;          // the body limit given at construction
     bool limit_deferred_ = false;  // limit_ enforced by take(), not by the parser
+    bool keep_content_type_ = false;
     unsigned status_ = 0;
 };
 
