@@ -23,9 +23,12 @@ namespace bwvoice {
 /// token endpoint's too. Token fetches are not operations: they are in
 /// `token_fetches`, not in `in_flight` or `lookups_completed`.
 struct PoolStats {
-    std::size_t open = 0;                  ///< API connections open now (connecting, busy or idle).
-    std::size_t idle = 0;                  ///< Of those, idle in the pool.
-    std::size_t waiting = 0;               ///< Operations waiting for a connection now.
+    std::size_t open = 0;  ///< API connections open now (connecting, busy or idle).
+    std::size_t idle = 0;  ///< Of those, idle in the pool.
+    /// Operations waiting for a connection now. One issued from outside the
+    /// context's threads (before run(), another thread) is counted here once
+    /// the context has run its start; until then it is in `in_flight` only.
+    std::size_t waiting = 0;
     std::size_t in_flight = 0;             ///< Operations started and not yet completed.
     std::uint64_t connections_opened = 0;  ///< TCP connections ever opened.
     std::uint64_t handshakes = 0;          ///< TLS handshakes completed.
