@@ -81,7 +81,7 @@ void TokenBroker::fetch_failed(error_code ec, const Diagnostics& diag, clock::ti
     answer_all(lock, outcome);
 }
 
-void TokenBroker::close() {
+void TokenBroker::close() noexcept {
     std::unique_lock lock(mutex_);
     closed_ = true;
     answer_all(lock, closed_while_waiting_);
@@ -99,7 +99,7 @@ std::uint64_t TokenBroker::fetches() const {
 
 void TokenBroker::answer_all(std::unique_lock<std::mutex>& lock, const std::shared_ptr<const TokenOutcome>& outcome) {
     for (auto& w : waiters_) w->token_outcome = outcome;
-    std::deque<std::shared_ptr<TokenWaiter>> woken;
+    std::vector<std::shared_ptr<TokenWaiter>> woken;  // unlike a deque's, its default constructor does not allocate
     woken.swap(waiters_);
     lock.unlock();
     for (auto& w : woken) w->wake();

@@ -10,9 +10,9 @@
 
 #include <bwvoice/diagnostics.hpp>
 
-#include <deque>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace bwvoice::detail {
 
@@ -71,7 +71,7 @@ public:
     /// The client is closing: every waiter is answered now with
     /// operation_aborted (and let go, so that nothing of the client outlives
     /// it through them), as is every later need().
-    void close();
+    void close() noexcept;
 
     /// A 401 answered a request that carried the token of `generation`.
     void rejected(std::uint64_t generation) noexcept;
@@ -81,13 +81,14 @@ public:
 
 private:
     /// Gives every waiter `outcome`, moves the queue out and calls wake() on
-    /// each, outside the lock.
+    /// each, outside the lock. Allocates nothing: fetch_failed() and close()
+    /// must not fail.
     void answer_all(std::unique_lock<std::mutex>& lock, const std::shared_ptr<const TokenOutcome>& outcome);
 
     mutable std::mutex mutex_;
     TokenCache cache_;
     Diagnostics last_failure_;
-    std::deque<std::shared_ptr<TokenWaiter>> waiters_;
+    std::vector<std::shared_ptr<TokenWaiter>> waiters_;  // a vector: moving it out never allocates
     bool closed_ = false;
     const std::shared_ptr<const TokenOutcome> closed_while_waiting_;  // for those waiting at close()
     const std::shared_ptr<const TokenOutcome> closed_outcome_;        // for a need() after close()

@@ -707,12 +707,16 @@ void Exchange<Inner>::serialize_request(std::string& wire) {
         // client was serialized once by Beast; a GET adds its request line and
         // its Accept.
         const std::string_view method = http::to_string(request_.method);
-        wire.reserve(method.size() + request_.target.size() + 13 + origin().shared_headers.size() + 10 +
-                     request_.accept.size() + (token_ ? token_->authorization.size() + 17 : 0));
+        // Reserved exactly: a reallocation on the way would free a copy of
+        // the credentials without the cleanse write() gives the buffer.
+        wire.reserve(method.size() + 1 + request_.target.size() + 11 + origin().shared_headers.size() +
+                     (token_ ? 15 + token_->authorization.size() + 2 : 0) + 8 + request_.accept.size() + 4);
+        [[maybe_unused]] const std::size_t reserved = wire.capacity();
         wire.append(method).append(" ").append(request_.target).append(" HTTP/1.1\r\n");
         wire.append(origin().shared_headers);
         if (token_) wire.append("Authorization: ").append(token_->authorization).append("\r\n");
         wire.append("Accept: ").append(request_.accept).append("\r\n\r\n");
+        BOOST_ASSERT(wire.capacity() == reserved);
         return;
     }
     // A change: Beast writes the whole message, Content-Length included.
@@ -720,7 +724,7 @@ void Exchange<Inner>::serialize_request(std::string& wire) {
     if (token_) req.set(http::field::authorization, token_->authorization);
     req.set(http::field::accept, request_.accept);
     if (request_.content) {
-        req.set(http::field::content_type, request_.content->type);
+        if (!request_.content->type.empty()) req.set(http::field::content_type, request_.content->type);
         req.body() = request_.content->body;
     }
     req.prepare_payload();
@@ -851,7 +855,8 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
     -> awaitable<void> {
     MediaSink* const sink = operation_->sink();
     http_status_ = r.status;
-    const std::string& content_type = reader.content_type();  // the header is read: it stays as it is
+    // A copy: a chunked body's trailer could still bring a Content-Type.
+    const std::string content_type = reader.content_type();
     reader.stream_in_pieces(sink_piece);
     // Beast reads at most what the buffer has room for: through the ordinary
     // 4 KiB a 1 GiB body took 262,144 reads (and parser calls). With room for

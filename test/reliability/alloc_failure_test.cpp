@@ -12,6 +12,8 @@
 #include "common/lookup_helpers.hpp"
 #include "common/replaced_global_new.hpp"
 
+#include "auth/token_broker.hpp"
+
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -131,6 +133,46 @@ BOOST_AUTO_TEST_CASE(an_allocation_failure_anywhere_on_the_failure_path_still_ca
         BOOST_TEST(client.stats().in_flight == 0u);
     }
     BOOST_TEST(failures_met >= 2, "the sweep must meet at least the copy and the redaction");
+}
+
+namespace {
+struct QueuedForToken final : detail::TokenWaiter {
+    int woken = 0;
+    void wake() noexcept override { ++woken; }
+};
+}  // namespace
+
+// A token fetch that fails, and the client's close(), must answer every
+// request waiting for the token even when nothing can be allocated: both
+// are noexcept, so an allocation escaping them would end the process.
+BOOST_AUTO_TEST_CASE(token_waiters_are_answered_when_nothing_can_be_allocated) {
+    using clock = detail::TokenBroker::clock;
+    detail::TokenBroker broker(detail::TokenCache::Settings{});
+    const auto first = std::make_shared<QueuedForToken>();
+    Diagnostics unused;
+    const auto a = broker.need(first, clock::now(), unused);
+    BOOST_TEST_REQUIRE((a.verdict == detail::TokenCache::Verdict::wait && a.start_fetch));
+    Diagnostics why;
+    why.message = std::string(200, 'x');  // copying it allocates
+    g_failed = 0;
+    g_fail_from = 1;  // every allocation fails
+    broker.fetch_failed(make_error_code(errc::unauthorized), why, clock::now());
+    g_fail_from = 0;
+    BOOST_TEST(g_failed > 0, "nothing tried to allocate: the failure was not exercised");
+    BOOST_TEST(first->woken == 1);
+    BOOST_TEST_REQUIRE(first->token_outcome != nullptr);
+    BOOST_TEST((first->token_outcome->error == make_error_code(errc::connection_failed)),
+               "the outcome made in advance for out of memory");
+
+    const auto second = std::make_shared<QueuedForToken>();
+    broker.need(second, clock::now() + std::chrono::hours(1), unused);  // past the back-off: waits for a new fetch
+    BOOST_TEST_REQUIRE(second->token_outcome == nullptr);
+    g_fail_from = 1;
+    broker.close();
+    g_fail_from = 0;
+    BOOST_TEST(second->woken == 1);
+    BOOST_TEST_REQUIRE(second->token_outcome != nullptr);
+    BOOST_TEST((second->token_outcome->error == net::error::operation_aborted));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -240,7 +240,7 @@ BOOST_FIXTURE_TEST_CASE(the_queue_is_served_in_issue_order_whatever_the_arrival_
     BOOST_TEST(pool.counts().waiting == 0u);
 }
 
-// close() wakes every waiter still queued, in order, and lets go of them.
+// close() wakes every waiter still queued, once each, and lets go of them.
 BOOST_FIXTURE_TEST_CASE(close_lets_go_of_every_queued_waiter, Fixture) {
     Pool pool(1, 10s);
     PoolLease held;
