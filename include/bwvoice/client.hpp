@@ -60,7 +60,11 @@ class ConferencePager;
 ///   for the operation's type-erased state.
 /// - An operation never takes longer than ClientConfig::request_timeout
 ///   (errc::timeout), whatever the phase (waiting for a connection, name
-///   resolution, connecting, retries and their pauses, I/O).
+///   resolution, connecting, retries and their pauses, I/O). The deadline
+///   ends the operation on time; its handler then runs when the context gets
+///   to it, so when a great many operations reach their deadlines at once
+///   (100,000 queued lookups timing out together on one thread) the last
+///   handlers run a few hundred milliseconds after theirs.
 /// - IDs are copied and sent percent-encoded as one path segment each, so no
 ///   character in them can change the request's path or headers. An empty ID,
 ///   `.` or `..` is refused with errc::bad_request before anything is sent.
@@ -472,7 +476,9 @@ public:
 
     /// Fails waiting and in-flight operations with errc::cancelled, closes
     /// every connection, and makes later operations fail at once with
-    /// errc::cancelled. Idempotent; callable from any thread; does not block.
+    /// errc::cancelled. Idempotent; callable from any thread; does not block:
+    /// the connections in use are closed by their operations on the context,
+    /// so stats().open reaches 0 once the context has run them.
     void close();
 
     /// A snapshot of the counters; callable from any thread.
