@@ -31,7 +31,11 @@ struct Diagnostics {
     std::string api_error_description;
     /// A human-readable account of the failure written by the client (for
     /// example "connect to 127.0.0.1:8443: Connection refused" or "field
-    /// 'createdTime': expected a string"). Empty on success.
+    /// 'createdTime': expected a string"). Empty on success. It may quote the
+    /// server (an error body's description, an ID an answer named); control
+    /// characters in it are written as escapes (`\r`, `\n`, `\t`, `\xHH`), so
+    /// it is one line, safe to log as it is. api_error_type and
+    /// api_error_description keep the server's text unchanged.
     std::string message;
     /// How many tries were made: requests written (stale-connection resends
     /// included) and connection attempts that failed before a request could

@@ -3,6 +3,7 @@
 #include "auth/token_fetch.hpp"
 
 #include "client/config_check.hpp"
+#include "common/control_escape.hpp"
 #include "common/redact.hpp"
 #include "core/error_mapping.hpp"
 #include "core/response_reader.hpp"
@@ -1071,6 +1072,9 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
                 secrets.insert(secrets.end(), request_.content->secrets.begin(), request_.content->secrets.end());
             for (std::string* text : {&out.message, &out.api_error_type, &out.api_error_description})
                 redact(*text, secrets);
+            // The message is for logs; the api_error fields stay the server's
+            // text as it was (a caller may compare them).
+            escape_control_characters(out.message);
         }
     } catch (...) {
         // Out of memory while writing the diagnostics: deliver without them

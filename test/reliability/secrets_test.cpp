@@ -14,6 +14,8 @@
 #include "common/lookup_helpers.hpp"
 #include "common/refused_port.hpp"
 
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
@@ -243,6 +245,44 @@ BOOST_AUTO_TEST_CASE(a_server_echoing_the_credentials_in_its_error_body_does_not
         ioc.restart();
         BOOST_TEST(r.ec.failed());
         check_result_clean(std::string("echo for ") + id, r);
+    }
+}
+
+// The message goes to callers' line-oriented logs and quotes the server (an
+// error body's description, the ID an answer names): a CR/LF there would
+// forge a log line, an ESC would drive a terminal. Control characters arrive
+// escaped; the api_error fields keep the server's text as it was.
+BOOST_AUTO_TEST_CASE(the_servers_text_cannot_put_control_characters_in_the_message) {
+    MockEnv env(server_options());
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.username = kUser;
+    config.password = kPassword;
+    ConferenceClient client(ioc, config);
+    const std::string forged = "\r\n2026-12-03 ERROR forged line\x1b[2J\x7f\t";
+    const std::string description = "no such conference" + forged;
+    env.server->script("conf-1", {respond(400, boost::json::serialize(boost::json::object{
+                                                   {"type", "validation"}, {"description", description}}))});
+    auto other = boost::json::parse(mock::seeded_conference_json(env.options.seed, 2)).as_object();
+    other["id"] = "conf-2" + forged;
+    env.server->script("conf-2", {respond(200, boost::json::serialize(other))});
+
+    const auto has_control = [](const std::string& text) {
+        return std::any_of(text.begin(), text.end(), [](char c) {
+            const auto u = static_cast<unsigned char>(c);
+            return u < 0x20 || u == 0x7f;
+        });
+    };
+    for (const char* id : {"conf-1", "conf-2"}) {
+        LookupResult r;
+        run_coroutine(ioc, [&]() -> net::awaitable<void> { r = co_await lookup(client, id); });
+        ioc.restart();
+        BOOST_TEST(r.ec.failed(), id);
+        BOOST_TEST(!has_control(r.diag.message), id << ": " << r.diag.message);
+        BOOST_TEST(r.diag.message.find("\\r\\n2026-12-03 ERROR forged line\\x1b[2J\\x7f\\t") != std::string::npos,
+                   id << ": " << r.diag.message);
+        // The field itself is the server's text, unchanged.
+        if (std::string_view(id) == "conf-1") BOOST_TEST(r.diag.api_error_description == description);
     }
 }
 

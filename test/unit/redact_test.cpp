@@ -1,5 +1,7 @@
-// Redaction of secrets from text handed to the caller, with no I/O.
+// Text handed to the caller made safe, with no I/O: secrets redacted,
+// control characters escaped.
 #include "common/redact.hpp"
+#include "common/control_escape.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -44,6 +46,34 @@ BOOST_AUTO_TEST_CASE(overlapping_secrets_leave_nothing_behind) {
 BOOST_AUTO_TEST_CASE(the_longest_secret_wins_where_several_start) {
     BOOST_TEST(redacted("Basic dXNlcjpwdw== and pw", {"pw", "Basic dXNlcjpwdw==", "dXNlcjpwdw=="}) ==
                "[redacted] and [redacted]");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(control_escapes)
+
+namespace {
+std::string escaped(std::string text) {
+    bwvoice::detail::escape_control_characters(text);
+    return text;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(line_breaks_tabs_and_other_controls_become_escapes) {
+    BOOST_TEST(escaped("a\r\nX-Forged: 1") == "a\\r\\nX-Forged: 1");
+    BOOST_TEST(escaped("\t") == "\\t");
+    BOOST_TEST(escaped(std::string("nul\0end", 7)) == "nul\\x00end");
+    BOOST_TEST(escaped("\x1b[31mred") == "\\x1b[31mred");
+    BOOST_TEST(escaped("del\x7f") == "del\\x7f");
+    BOOST_TEST(escaped("\x1f") == "\\x1f");
+}
+
+BOOST_AUTO_TEST_CASE(printable_text_and_utf8_are_left_as_they_are) {
+    BOOST_TEST(escaped("HTTP 404: conference 'conf-1' not found") == "HTTP 404: conference 'conf-1' not found");
+    BOOST_TEST(escaped("a \\ b") == "a \\ b");
+    BOOST_TEST(escaped("Zoë ☎") == "Zoë ☎");
+    BOOST_TEST(escaped(" ~") == " ~");
+    BOOST_TEST(escaped("").empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
