@@ -6,12 +6,18 @@
 
 #include <sys/socket.h>
 
+#include <atomic>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 
 namespace net = boost::asio;
@@ -363,6 +369,76 @@ BOOST_AUTO_TEST_CASE(a_close_read_together_with_the_last_answer_retires_the_conn
                        "the FIN arrived already: the test proves nothing");
     conn.exchanges = 1;
     BOOST_TEST(!conn.peer_silent(), "a connection the server has closed would be reused");
+}
+
+// The pool's queue under contention: lookups wait for the one connection
+// (held by a lookup the server never answers), half of them are cancelled
+// through their slots on their strand while this thread closes the client.
+// Four threads run the context, so while one emits, the others take
+// cancelled lookups out of the queue, all during close(). Every handler runs
+// exactly once, with one of the two cancellation errors; under TSan this is
+// the race check for the queue's locking.
+BOOST_AUTO_TEST_CASE(queued_lookups_cancelled_and_closed_from_several_threads_each_complete_once) {
+    MockEnv env;
+    env.server->script("conf-held", {Action::of(Action::Kind::silent)});
+    net::io_context ioc;
+    auto config = env.client_config();
+    config.pool_size = 1;
+    ConferenceClient client(ioc, config);
+    auto strand = net::make_strand(ioc);
+
+    constexpr std::size_t queued = 2000;
+    std::vector<net::cancellation_signal> signals(queued);
+    std::vector<std::atomic<int>> calls(queued);
+    std::vector<error_code> errors(queued);  // written on the strand only
+    std::atomic<int> held_calls{0};
+    error_code held_error;
+    client.async_get_conference("conf-held", net::bind_executor(strand, [&](error_code ec, Conference) {
+                                    held_error = ec;
+                                    ++held_calls;
+                                }));
+    for (std::size_t i = 0; i < queued; ++i)
+        client.async_get_conference(
+            "conf-" + std::to_string(i % 100),
+            net::bind_cancellation_slot(signals[i].slot(),
+                                        net::bind_executor(strand, [&, i](error_code ec, Conference) {
+                                            errors[i] = ec;
+                                            ++calls[i];
+                                        })));
+
+    std::vector<std::thread> runners;
+    for (int t = 0; t < 4; ++t) runners.emplace_back([&] { ioc.run(); });
+    // Wait (bounded) until every lookup is queued behind the held one.
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (client.stats().waiting < queued && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(1ms);
+    BOOST_TEST(client.stats().waiting == queued);
+
+    // close() from this thread once the cancellations are under way, so the
+    // two overlap: cancelled lookups leave the queue on both runner threads
+    // while close() takes the rest.
+    std::atomic<bool> cancelling{false};
+    net::post(strand, [&] {
+        for (std::size_t i = 0; i < queued; i += 2) {
+            signals[i].emit(net::cancellation_type::terminal);
+            if (i == queued / 8) cancelling.store(true);
+        }
+    });
+    while (!cancelling.load()) std::this_thread::yield();
+    client.close();
+    for (auto& runner : runners) runner.join();
+
+    BOOST_TEST(held_calls.load() == 1);
+    BOOST_TEST((held_error == errc::cancelled), held_error.message());
+    std::size_t once = 0, cancelled = 0;
+    for (std::size_t i = 0; i < queued; ++i) {
+        once += calls[i].load() == 1;
+        const bool by_slot = i % 2 == 0 && errors[i] == net::error::operation_aborted;
+        cancelled += by_slot || errors[i] == errc::cancelled;
+    }
+    BOOST_TEST(once == queued);
+    BOOST_TEST(cancelled == queued);
+    BOOST_TEST(client.stats().open == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
