@@ -17,7 +17,8 @@
 # with BP_URL, BP_USER, BP_PASSWORD and BP_CA set. OBSERVER=1 installs an
 # observer that counts every event (the cost of observation). CACHE_SIM=1
 # also simulates the caches and prints the misses per lookup (D1mr: first
-# level data read misses, DLmr: last level); CONNECTIONS=C sets C.
+# level data read misses, DLmr: last level); CONNECTIONS=C sets C; with
+# TOP_MISSES=K as well it lists the K functions with the most last-level misses.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${1:-build/release}
@@ -62,6 +63,8 @@ for line in sys.stdin:
 for k, v in c.items():
     print(k, v)'
 }
+# CG_OUT=FILE keeps the part for callgrind_annotate (--tree=caller, say).
+[ -n "${CG_OUT:-}" ] && cp "$part" "$CG_OUT"
 totals=$(sed -n 's/^totals: //p' "$part")
 total=${totals%% *}
 echo "instructions per lookup against $server (C=$c, N=$n, handshake-free): $(( total / n ))"
@@ -73,3 +76,17 @@ if [ -n "${CACHE_SIM:-}" ]; then
     awk -v n="$n" '{ printf "  %-6s per lookup %10.1f\n", $1, $2 / n }'
 fi
 split "$part" | awk -v n="$n" '{ printf "  %-32s %8d\n", $1, $2 / n }' | sort -k2 -nr | head -8
+if [ -n "${CACHE_SIM:-}" ] && [ -n "${TOP_MISSES:-}" ]; then
+  # Where the last-level misses are: the functions with the most, per lookup.
+  echo "last-level misses (read + write) per lookup, by function:"
+  callgrind_annotate --inclusive=no --show=DLmr,DLmw --sort=DLmr,DLmw "$part" 2>/dev/null | python3 -c '
+import re, sys
+n = int(sys.argv[1]); top = int(sys.argv[2]); rows = []
+for line in sys.stdin:
+    m = re.match(r"\s*([\d,]+) \([^)]*\)\s+([\d,]+) \([^)]*\)\s+(\S.*)$", line)
+    if m:
+        r, w = (int(g.replace(",", "")) for g in m.group(1, 2))
+        rows.append((r + w, r, w, m.group(3)[:110]))
+for t, r, w, f in sorted(rows, reverse=True)[:top]:
+    print(f"  {t / n:7.1f}  (read {r / n:6.1f}, write {w / n:6.1f})  {f}")' "$n" "$TOP_MISSES"
+fi
