@@ -17,9 +17,11 @@
 # with BP_URL, BP_USER, BP_PASSWORD and BP_CA set. OBSERVER=1 installs an
 # observer that counts every event (the cost of observation). CACHE_SIM=1
 # also simulates the caches and prints the misses per lookup (D1mr: first
-# level data read misses, DLmr: last level); CONNECTIONS=C sets C; with
-# TOP_MISSES=K as well it lists the K functions with the most last-level misses.
+# level data read misses, DLmr: last level), and with TOP_MISSES=K as well
+# the K functions with the most last-level misses. CONNECTIONS=C sets C.
+# CG_OUT=FILE keeps the measured part for callgrind_annotate (--tree=caller).
 set -euo pipefail
+cg_out=${CG_OUT:+$(realpath -m -- "$CG_OUT")}  # before the cd: relative to the caller
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${1:-build/release}
 n=${N:-10000} c=${CONNECTIONS:-64}
@@ -63,8 +65,7 @@ for line in sys.stdin:
 for k, v in c.items():
     print(k, v)'
 }
-# CG_OUT=FILE keeps the part for callgrind_annotate (--tree=caller, say).
-[ -n "${CG_OUT:-}" ] && cp "$part" "$CG_OUT"
+[ -n "$cg_out" ] && cp "$part" "$cg_out"
 totals=$(sed -n 's/^totals: //p' "$part")
 total=${totals%% *}
 echo "instructions per lookup against $server (C=$c, N=$n, handshake-free): $(( total / n ))"
@@ -79,14 +80,20 @@ split "$part" | awk -v n="$n" '{ printf "  %-32s %8d\n", $1, $2 / n }' | sort -k
 if [ -n "${CACHE_SIM:-}" ] && [ -n "${TOP_MISSES:-}" ]; then
   # Where the last-level misses are: the functions with the most, per lookup.
   echo "last-level misses (read + write) per lookup, by function:"
-  callgrind_annotate --inclusive=no --show=DLmr,DLmw --sort=DLmr,DLmw "$part" 2>/dev/null | python3 -c '
+  callgrind_annotate --inclusive=no --threshold=100 --show=DLmr,DLmw --sort=DLmr,DLmw "$part" > "$work/annotated" ||
+    { echo "callgrind.sh: callgrind_annotate failed" >&2; exit 1; }
+  python3 - "$n" "$TOP_MISSES" "$work/annotated" <<'PY'
 import re, sys
-n = int(sys.argv[1]); top = int(sys.argv[2]); rows = []
-for line in sys.stdin:
-    m = re.match(r"\s*([\d,]+) \([^)]*\)\s+([\d,]+) \([^)]*\)\s+(\S.*)$", line)
-    if m:
-        r, w = (int(g.replace(",", "")) for g in m.group(1, 2))
-        rows.append((r + w, r, w, m.group(3)[:110]))
+n, top = int(sys.argv[1]), int(sys.argv[2])
+count = r"([\d,]+|\.)(?: \([^)]*\))?"  # "." (or no percentage) when a count is zero
+rows = []
+for line in open(sys.argv[3]):
+    m = re.match(r"\s*" + count + r"\s+" + count + r"\s+(\S.*)$", line)
+    if not m or m.group(3).startswith("PROGRAM TOTALS"):
+        continue
+    r, w = (0 if g == "." else int(g.replace(",", "")) for g in m.group(1, 2))
+    rows.append((r + w, r, w, m.group(3)[:110]))
 for t, r, w, f in sorted(rows, reverse=True)[:top]:
-    print(f"  {t / n:7.1f}  (read {r / n:6.1f}, write {w / n:6.1f})  {f}")' "$n" "$TOP_MISSES"
+    print(f"  {t / n:7.1f}  (read {r / n:6.1f}, write {w / n:6.1f})  {f}")
+PY
 fi

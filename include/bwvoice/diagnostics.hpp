@@ -33,9 +33,12 @@ struct Diagnostics {
     /// example "connect to 127.0.0.1:8443: Connection refused" or "field
     /// 'createdTime': expected a string"). Empty on success. It may quote the
     /// server (an error body's description, an ID an answer named); control
-    /// characters in it are written as escapes (`\r`, `\n`, `\t`, `\xHH`), so
-    /// it is one line, safe to log as it is. api_error_type and
-    /// api_error_description keep the server's text unchanged.
+    /// characters in it are written as escapes (`\r`, `\n`, `\t`, `\xHH`;
+    /// `\uHHHH` for the C1 controls, U+2028, U+2029 and the bidirectional
+    /// overrides), so it is one line, safe to log as it is. A backslash the
+    /// server sent is left as it is: the escapes are for reading, not for
+    /// parsing back. api_error_type and api_error_description keep the
+    /// server's text unchanged.
     std::string message;
     /// How many tries were made: requests written (stale-connection resends
     /// included) and connection attempts that failed before a request could

@@ -2,6 +2,7 @@
 #ifndef BWVOICE_ERROR_WITH_DIAGNOSTICS_HPP
 #define BWVOICE_ERROR_WITH_DIAGNOSTICS_HPP
 
+#include <bwvoice/detail/control_escape.hpp>
 #include <bwvoice/diagnostics.hpp>
 #include <bwvoice/error.hpp>
 
@@ -27,7 +28,8 @@ namespace bwvoice {
 /// HTTP 404: Conference [conf-x] not found; API error type "validation":
 ///     no such conference, member or recording (HTTP 404) [bwvoice:4]
 /// @endcode
-/// (one line). Like Diagnostics, it never holds credentials, tokens or
+/// (one line: the server's control characters written as escapes, as in
+/// Diagnostics::message). Like Diagnostics, it never holds credentials, tokens or
 /// request headers.
 ///
 /// @par Thread-safety
@@ -55,13 +57,16 @@ private:
             const std::string status = "HTTP " + std::to_string(*d.http_status);
             if (d.message.find(status) == std::string::npos) add(status);
         }
-        if (!d.api_error_type.empty()) add("API error type \"" + d.api_error_type + "\"");
-        if (!d.api_error_description.empty() && d.message.find(d.api_error_description) == std::string::npos)
-            add("API error: " + d.api_error_description);
         // The API's strings are the server's: a line break or escape in them
-        // must not split or colour a log line that prints what().
-        for (char& c : out)
-            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+        // must not split or colour a log line that prints what(). Escaped as
+        // the client's message quotes them, so the message is found in it.
+        std::string type = d.api_error_type;
+        std::string description = d.api_error_description;
+        detail::escape_control_characters(type);
+        detail::escape_control_characters(description);
+        if (!type.empty()) add("API error type \"" + type + "\"");
+        if (!description.empty() && d.message.find(description) == std::string::npos) add("API error: " + description);
+        detail::escape_control_characters(out);  // a message made by hand
         return out;
     }
 

@@ -3,13 +3,14 @@
 #include "auth/token_fetch.hpp"
 
 #include "client/config_check.hpp"
-#include "common/control_escape.hpp"
 #include "common/redact.hpp"
 #include "core/error_mapping.hpp"
 #include "core/response_reader.hpp"
 #include "core/retry_policy.hpp"
 #include "core/sink_piece.hpp"
 #include "core/tls.hpp"
+
+#include <bwvoice/detail/control_escape.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
@@ -1070,11 +1071,25 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
                 for (const auto& refused : refusals_->tokens) add_token(refused);
             if (request_.content)
                 secrets.insert(secrets.end(), request_.content->secrets.begin(), request_.content->secrets.end());
+            // A secret holding a control character may come back escaped
+            // (the server's escaping, or ours below): that form is looked for too.
+            std::vector<std::string> escaped;
+            for (std::string_view secret : secrets) {
+                for (std::size_t i = 0; i < secret.size(); ++i) {
+                    if (unsafe_in_log_at(secret, i) == 0) continue;
+                    escaped.emplace_back(secret);
+                    escape_control_characters(escaped.back());
+                    break;
+                }
+            }
+            for (const std::string& e : escaped) secrets.push_back(e);
             for (std::string* text : {&out.message, &out.api_error_type, &out.api_error_description})
                 redact(*text, secrets);
             // The message is for logs; the api_error fields stay the server's
-            // text as it was (a caller may compare them).
-            escape_control_characters(out.message);
+            // text as it was (a caller may compare them). Escaping can spell a
+            // secret out (one holding the two characters "\n", echoed with a
+            // real line break): look again.
+            if (escape_control_characters(out.message)) redact(out.message, secrets);
         }
     } catch (...) {
         // Out of memory while writing the diagnostics: deliver without them

@@ -375,15 +375,18 @@ BOOST_AUTO_TEST_CASE(a_close_read_together_with_the_last_answer_retires_the_conn
 // (held by a lookup the server never answers), half of them are cancelled
 // through their slots on their strand while this thread closes the client.
 // Four threads run the context, so while one emits, the others take
-// cancelled lookups out of the queue, all during close(). Every handler runs
-// exactly once, with one of the two cancellation errors; under TSan this is
-// the race check for the queue's locking.
+// cancelled lookups out of the queue, most likely while close() runs (the
+// overlap is likely, not certain). Every handler runs exactly once, with one
+// of the two cancellation errors; under TSan this is the race check for the
+// queue's locking.
 BOOST_AUTO_TEST_CASE(queued_lookups_cancelled_and_closed_from_several_threads_each_complete_once) {
     MockEnv env;
     env.server->script("conf-held", {Action::of(Action::Kind::silent)});
     net::io_context ioc;
     auto config = env.client_config();
     config.pool_size = 1;
+    // Far beyond every wait below: no deadline may end a lookup first.
+    config.request_timeout = 120s;
     ConferenceClient client(ioc, config);
     auto strand = net::make_strand(ioc);
 
@@ -397,6 +400,22 @@ BOOST_AUTO_TEST_CASE(queued_lookups_cancelled_and_closed_from_several_threads_ea
                                     held_error = ec;
                                     ++held_calls;
                                 }));
+    std::vector<std::thread> runners;
+    for (int t = 0; t < 4; ++t) runners.emplace_back([&] { ioc.run_for(60s); });
+    // A failed wait must not leave the runners (and the test) hanging.
+    const auto wait_for = [&](auto done, const char* what) {
+        const auto give_up = std::chrono::steady_clock::now() + 30s;
+        while (!done() && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(1ms);
+        if (done()) return true;
+        client.close();
+        for (auto& runner : runners) runner.join();
+        BOOST_ERROR("gave up waiting until " << what);
+        return false;
+    };
+    // The held lookup has the only connection before any other is issued.
+    if (!wait_for([&] { return env.server->request_count("conferences/conf-held") == 1; },
+                  "the held lookup reached the server"))
+        return;
     for (std::size_t i = 0; i < queued; ++i)
         client.async_get_conference(
             "conf-" + std::to_string(i % 100),
@@ -405,18 +424,11 @@ BOOST_AUTO_TEST_CASE(queued_lookups_cancelled_and_closed_from_several_threads_ea
                                             errors[i] = ec;
                                             ++calls[i];
                                         })));
-
-    std::vector<std::thread> runners;
-    for (int t = 0; t < 4; ++t) runners.emplace_back([&] { ioc.run(); });
-    // Wait (bounded) until every lookup is queued behind the held one.
-    const auto give_up = std::chrono::steady_clock::now() + 10s;
-    while (client.stats().waiting < queued && std::chrono::steady_clock::now() < give_up)
-        std::this_thread::sleep_for(1ms);
-    BOOST_TEST(client.stats().waiting == queued);
+    if (!wait_for([&] { return client.stats().waiting == queued; }, "every lookup was queued")) return;
 
     // close() from this thread once the cancellations are under way, so the
-    // two overlap: cancelled lookups leave the queue on both runner threads
-    // while close() takes the rest.
+    // two are likely to overlap: cancelled lookups leave the queue on the
+    // runner threads while close() takes the rest.
     std::atomic<bool> cancelling{false};
     net::post(strand, [&] {
         for (std::size_t i = 0; i < queued; i += 2) {
@@ -424,9 +436,10 @@ BOOST_AUTO_TEST_CASE(queued_lookups_cancelled_and_closed_from_several_threads_ea
             if (i == queued / 8) cancelling.store(true);
         }
     });
-    while (!cancelling.load()) std::this_thread::yield();
+    if (!wait_for([&] { return cancelling.load(); }, "the cancellations began")) return;
     client.close();
     for (auto& runner : runners) runner.join();
+    BOOST_TEST(ioc.stopped(), "run_for(60s) ended with work left: a handler was not called");
 
     BOOST_TEST(held_calls.load() == 1);
     BOOST_TEST((held_error == errc::cancelled), held_error.message());

@@ -14,6 +14,8 @@
 #include "common/lookup_helpers.hpp"
 #include "common/refused_port.hpp"
 
+#include <bwvoice/error_with_diagnostics.hpp>
+
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -281,8 +283,40 @@ BOOST_AUTO_TEST_CASE(the_servers_text_cannot_put_control_characters_in_the_messa
         BOOST_TEST(!has_control(r.diag.message), id << ": " << r.diag.message);
         BOOST_TEST(r.diag.message.find("\\r\\n2026-12-03 ERROR forged line\\x1b[2J\\x7f\\t") != std::string::npos,
                    id << ": " << r.diag.message);
+        // The exception's what() escapes alike, and says the description once.
+        const std::string what = error_with_diagnostics(r.ec, r.diag).what();
+        BOOST_TEST(!has_control(what), id << ": " << what);
+        BOOST_TEST(what.find("API error:") == std::string::npos, id << ": " << what);
         // The field itself is the server's text, unchanged.
         if (std::string_view(id) == "conf-1") BOOST_TEST(r.diag.api_error_description == description);
+    }
+}
+
+// Redaction runs before escaping; escaping must not then spell a password
+// out: one holding the two characters "\n", echoed with a real line break,
+// or one holding a tab, echoed already escaped.
+BOOST_AUTO_TEST_CASE(escaping_the_message_cannot_spell_out_a_password) {
+    for (const std::string& password : {std::string("Zq7\\nS3cret-9xK"), std::string("Zq7\tS3cret-9xK")}) {
+        mock::ServerOptions options = server_options();
+        options.password = password;
+        MockEnv env(options);
+        net::io_context ioc;
+        auto config = env.client_config();
+        config.username = kUser;
+        config.password = password;
+        ConferenceClient client(ioc, config);
+        std::string echoed = password;  // as the server turns it around
+        const auto backslash_n = echoed.find("\\n");
+        if (backslash_n != std::string::npos) echoed.replace(backslash_n, 2, "\n");
+        const auto tab = echoed.find('\t');
+        if (tab != std::string::npos) echoed.replace(tab, 1, "\\t");
+        env.server->script("conf-1", {respond(400, boost::json::serialize(boost::json::object{
+                                                       {"type", "validation"}, {"description", "bad " + echoed}}))});
+        LookupResult r;
+        run_coroutine(ioc, [&]() -> net::awaitable<void> { r = co_await lookup(client, "conf-1"); });
+        BOOST_TEST((r.ec == errc::bad_request), r.ec.message());
+        BOOST_TEST(r.diag.message.find("S3cret") == std::string::npos, r.diag.message);
+        BOOST_TEST(r.diag.message.find("[redacted]") != std::string::npos, r.diag.message);
     }
 }
 

@@ -1,7 +1,8 @@
 // Text handed to the caller made safe, with no I/O: secrets redacted,
 // control characters escaped.
 #include "common/redact.hpp"
-#include "common/control_escape.hpp"
+
+#include <bwvoice/detail/control_escape.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -68,10 +69,22 @@ BOOST_AUTO_TEST_CASE(line_breaks_tabs_and_other_controls_become_escapes) {
     BOOST_TEST(escaped("\x1f") == "\\x1f");
 }
 
+BOOST_AUTO_TEST_CASE(unicode_line_breaks_c1_controls_and_bidi_overrides_become_escapes) {
+    BOOST_TEST(escaped("a\u2028b\u2029c") == "a\\u2028b\\u2029c");
+    BOOST_TEST(escaped("next\u0085line") == "next\\u0085line");
+    BOOST_TEST(escaped("\u009b31m \u0080") == "\\u009b31m \\u0080");
+    BOOST_TEST(escaped("\u202eevil\u202a\u2066\u2069") == "\\u202eevil\\u202a\\u2066\\u2069");
+    // A cut sequence at the end is not read past the text.
+    BOOST_TEST(escaped(std::string("x\xc2", 2)) == std::string("x\xc2", 2));
+    BOOST_TEST(escaped(std::string("x\xe2\x80", 3)) == std::string("x\xe2\x80", 3));
+}
+
 BOOST_AUTO_TEST_CASE(printable_text_and_utf8_are_left_as_they_are) {
     BOOST_TEST(escaped("HTTP 404: conference 'conf-1' not found") == "HTTP 404: conference 'conf-1' not found");
     BOOST_TEST(escaped("a \\ b") == "a \\ b");
     BOOST_TEST(escaped("Zoë ☎") == "Zoë ☎");
+    // Neighbours of the escaped ranges: U+00A0, U+2027, U+202F, U+2065, U+206A.
+    BOOST_TEST(escaped("\u00a0\u2027\u202f\u2065\u206a") == "\u00a0\u2027\u202f\u2065\u206a");
     BOOST_TEST(escaped(" ~") == " ~");
     BOOST_TEST(escaped("").empty());
 }
