@@ -433,7 +433,7 @@ BOOST_AUTO_TEST_CASE(queued_lookups_cancelled_and_closed_from_several_threads_ea
     net::post(strand, [&] {
         for (std::size_t i = 0; i < queued; i += 2) {
             signals[i].emit(net::cancellation_type::terminal);
-            if (i == queued / 8) cancelling.store(true);
+            if (i == queued / 2) cancelling.store(true);
         }
     });
     if (!wait_for([&] { return cancelling.load(); }, "the cancellations began")) return;
