@@ -4,9 +4,12 @@
 #include <bwvoice/bwvoice.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
 #include <cstdlib>
 #include <iostream>
@@ -23,6 +26,20 @@ std::string env(const char* name) {
     return v ? v : "";
 }
 
+/// Never called: the consumer's own Asio and Beast code, instantiating
+/// templates the library instantiates too (a socket's read and connect).
+/// Were the library built with other Asio settings (BOOST_ASIO_NO_DEPRECATED
+/// changes some of Asio's types), the linker would keep one of two different
+/// instantiations and the lookup below would crash in the library's connect.
+[[maybe_unused]] boost::asio::awaitable<void> own_asio_code(boost::asio::ip::tcp::socket socket) {
+    boost::asio::ip::tcp::resolver resolver(socket.get_executor());
+    const auto endpoints = co_await resolver.async_resolve("localhost", "443", boost::asio::use_awaitable);
+    co_await boost::asio::async_connect(socket, endpoints, boost::asio::use_awaitable);
+    boost::beast::tcp_stream stream(std::move(socket));
+    char byte = 0;
+    co_await stream.async_read_some(boost::asio::buffer(&byte, 1), boost::asio::use_awaitable);
+}
+
 }  // namespace
 
 int main() {
@@ -33,6 +50,8 @@ int main() {
     (void)whole;
 
     boost::asio::io_context ioc;
+    if (std::getenv("BWVOICE_CONSUMER_NEVER"))
+        boost::asio::co_spawn(ioc, own_asio_code(boost::asio::ip::tcp::socket(ioc)), boost::asio::detached);
     bwvoice::ClientConfig config;
     config.base_url = env("BW_VOICE_BASE_URL");
     config.account_id = env("BW_ACCOUNT_ID");
