@@ -38,7 +38,8 @@ struct Diagnostics {
     /// overrides), so it is one line, safe to log as it is. A backslash the
     /// server sent is left as it is: the escapes are for reading, not for
     /// parsing back. api_error_type and api_error_description keep the
-    /// server's text unchanged.
+    /// server's text unchanged, credentials apart (replaced with
+    /// "[redacted]" in every field).
     std::string message;
     /// How many tries were made: requests written (stale-connection resends
     /// included) and connection attempts that failed before a request could

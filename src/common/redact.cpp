@@ -6,6 +6,21 @@
 
 namespace bwvoice::detail {
 
+namespace {
+
+/// The length of a line break at `at` (CR, LF, U+0085, U+2028, U+2029), else 0.
+std::size_t line_break_at(std::string_view text, std::size_t at) noexcept {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    if (text[at] == '\r' || text[at] == '\n') return 1;
+    if (byte(at) == 0xc2 && at + 1 < text.size() && byte(at + 1) == 0x85) return 2;
+    if (byte(at) == 0xe2 && at + 2 < text.size() && byte(at + 1) == 0x80 &&
+        (byte(at + 2) == 0xa8 || byte(at + 2) == 0xa9))
+        return 3;
+    return 0;
+}
+
+}  // namespace
+
 void redact(std::string& text, std::span<const std::string_view> secrets) {
     // Every occurrence of every secret, overlapping ones included, as byte
     // ranges of the original text: searching the original (never the output)
@@ -16,6 +31,30 @@ void redact(std::string& text, std::span<const std::string_view> secrets) {
         if (secret.empty()) continue;
         for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 1))
             ranges.emplace_back(at, at + secret.size());
+    }
+    // A server that wraps long lines (Base64 at 76 columns, say) splits a
+    // secret with line breaks: search the text without them as well, each
+    // byte remembering where it came from.
+    bool has_break = false;
+    for (std::size_t i = 0; i < text.size() && !has_break; ++i) has_break = line_break_at(text, i) != 0;
+    if (has_break) {
+        std::string joined;
+        std::vector<std::size_t> origin;  // origin[k]: where joined[k] is in text
+        joined.reserve(text.size());
+        origin.reserve(text.size());
+        for (std::size_t i = 0; i < text.size();) {
+            if (const std::size_t n = line_break_at(text, i)) {
+                i += n;
+                continue;
+            }
+            joined.push_back(text[i]);
+            origin.push_back(i++);
+        }
+        for (std::string_view secret : secrets) {
+            if (secret.empty()) continue;
+            for (auto at = joined.find(secret); at != std::string::npos; at = joined.find(secret, at + 1))
+                ranges.emplace_back(origin[at], origin[at + secret.size() - 1] + 1);
+        }
     }
     if (ranges.empty()) return;
     std::sort(ranges.begin(), ranges.end());

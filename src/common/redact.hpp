@@ -14,7 +14,9 @@ namespace bwvoice::detail {
 /// body. Occurrences are found in the original text only, so the replacement
 /// is never searched again (a secret such as "e" or "red" occurs inside
 /// "[redacted]" itself); overlapping occurrences, of one secret or of two,
-/// become one "[redacted]", so no part of any secret is left behind. Empty
+/// become one "[redacted]", so no part of any secret is left behind. A secret
+/// split by line breaks (CR, LF, U+0085, U+2028, U+2029: a server wrapping
+/// Base64, say) is found too, and redacted with the breaks inside it. Empty
 /// secrets are ignored.
 void redact(std::string& text, std::span<const std::string_view> secrets);
 inline void redact(std::string& text, std::initializer_list<std::string_view> secrets) {

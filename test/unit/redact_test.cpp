@@ -51,6 +51,21 @@ BOOST_AUTO_TEST_CASE(the_longest_secret_wins_where_several_start) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(split_secrets)
+
+BOOST_AUTO_TEST_CASE(a_secret_split_by_line_breaks_is_found) {
+    BOOST_TEST(redacted("a pa\r\nss b", {"pass"}) == "a [redacted] b");
+    BOOST_TEST(redacted("YXBpLXVz\nZXI6cHc=\n", {"YXBpLXVzZXI6cHc="}) == "[redacted]\n");
+    BOOST_TEST(redacted("x p\u2028a\u2029s\u0085s y", {"pass"}) == "x [redacted] y");
+    BOOST_TEST(redacted("\npass\n", {"pass"}) == "\n[redacted]\n");
+    // Text with breaks but no secret is left alone, breaks included.
+    BOOST_TEST(redacted("no\r\nsecret", {"pass"}) == "no\r\nsecret");
+    // Two secrets, one direct and one split, overlapping.
+    BOOST_TEST(redacted("ab\ncdef", {"abc", "def"}) == "[redacted][redacted]");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(control_escapes)
 
 namespace {
