@@ -1,6 +1,7 @@
 #include "common/redact.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,19 @@ std::size_t line_break_at(std::string_view text, std::size_t at) noexcept {
         (byte(at + 2) == 0xa8 || byte(at + 2) == 0xa9))
         return 3;
     return 0;
+}
+
+std::string without_line_breaks(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        if (const std::size_t n = line_break_at(text, i)) {
+            i += n;
+            continue;
+        }
+        out.push_back(text[i++]);
+    }
+    return out;
 }
 
 }  // namespace
@@ -38,22 +52,38 @@ void redact(std::string& text, std::span<const std::string_view> secrets) {
     bool has_break = false;
     for (std::size_t i = 0; i < text.size() && !has_break; ++i) has_break = line_break_at(text, i) != 0;
     if (has_break) {
-        std::string joined;
-        std::vector<std::size_t> origin;  // origin[k]: where joined[k] is in text
-        joined.reserve(text.size());
-        origin.reserve(text.size());
+        const std::string joined = without_line_breaks(text);
+        // Where the text's breaks were: from joined position `first` on,
+        // `skipped` bytes of breaks lie before (memory per break, not per byte).
+        struct Shift {
+            std::size_t first, skipped;
+        };
+        std::vector<Shift> shifts;
+        std::size_t kept = 0, skipped = 0;
         for (std::size_t i = 0; i < text.size();) {
             if (const std::size_t n = line_break_at(text, i)) {
+                skipped += n;
                 i += n;
+                if (!shifts.empty() && shifts.back().first == kept)
+                    shifts.back().skipped = skipped;
+                else
+                    shifts.push_back({kept, skipped});
                 continue;
             }
-            joined.push_back(text[i]);
-            origin.push_back(i++);
+            ++kept;
+            ++i;
         }
+        const auto origin = [&](std::size_t k) {
+            auto after = std::upper_bound(shifts.begin(), shifts.end(), k,
+                                          [](std::size_t v, const Shift& s) { return v < s.first; });
+            return k + (after == shifts.begin() ? 0 : std::prev(after)->skipped);
+        };
         for (std::string_view secret : secrets) {
-            if (secret.empty()) continue;
-            for (auto at = joined.find(secret); at != std::string::npos; at = joined.find(secret, at + 1))
-                ranges.emplace_back(origin[at], origin[at + secret.size() - 1] + 1);
+            // A secret with breaks of its own is looked for without them too.
+            const std::string bare = without_line_breaks(secret);
+            if (bare.empty()) continue;
+            for (auto at = joined.find(bare); at != std::string::npos; at = joined.find(bare, at + 1))
+                ranges.emplace_back(origin(at), origin(at + bare.size() - 1) + 1);
         }
     }
     if (ranges.empty()) return;

@@ -64,6 +64,17 @@ BOOST_AUTO_TEST_CASE(a_secret_split_by_line_breaks_is_found) {
     BOOST_TEST(redacted("ab\ncdef", {"abc", "def"}) == "[redacted][redacted]");
 }
 
+BOOST_AUTO_TEST_CASE(a_secret_holding_a_line_break_is_found_however_the_text_breaks_it) {
+    BOOST_TEST(redacted("x ab\ncd y", {"ab\ncd"}) == "x [redacted] y");
+    BOOST_TEST(redacted("x a\nb\ncd y", {"ab\ncd"}) == "x [redacted] y");
+    BOOST_TEST(redacted("x ab\ncd y", {"ab\r\ncd"}) == "x [redacted] y");
+    // Breaks alone are no secret; a cut UTF-8 sequence at the end is not read past.
+    BOOST_TEST(redacted("a\nb", {"\r\n", ""}) == "a\nb");
+    BOOST_TEST(redacted(std::string("pa\nss\xe2\x80", 7), {"pass"}) == std::string("[redacted]\xe2\x80", 12));
+    // Many breaks: each match maps back to its own bytes.
+    BOOST_TEST(redacted("p\na\ns\ns p\r\nass pass", {"pass"}) == "[redacted] [redacted] [redacted]");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(control_escapes)

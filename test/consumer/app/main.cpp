@@ -26,11 +26,10 @@ std::string env(const char* name) {
     return v ? v : "";
 }
 
-/// Never called: the consumer's own Asio and Beast code, instantiating
-/// templates the library instantiates too (a socket's read and connect).
-/// Were the library built with other Asio settings (BOOST_ASIO_NO_DEPRECATED
-/// changes some of Asio's types), the linker would keep one of two different
-/// instantiations and the lookup below would crash in the library's connect.
+/// Run only if BWVOICE_CONSUMER_NEVER is set (referenced, so it is compiled): the consumer's own Asio and Beast code,
+/// instantiating templates the library instantiates too (a socket's read and connect). Were the library built with
+/// other Asio settings (BOOST_ASIO_NO_DEPRECATED changes some of Asio's types), the linker would keep one of two
+/// different instantiations and the lookup below would crash in the library's connect.
 [[maybe_unused]] boost::asio::awaitable<void> own_asio_code(boost::asio::ip::tcp::socket socket) {
     boost::asio::ip::tcp::resolver resolver(socket.get_executor());
     const auto endpoints = co_await resolver.async_resolve("localhost", "443", boost::asio::use_awaitable);
