@@ -49,30 +49,28 @@ void redact(std::string& text, std::span<const std::string_view> secrets) {
     // A server that wraps long lines (Base64 at 76 columns, say) splits a
     // secret with line breaks: search the text without them as well, each
     // byte remembering where it came from.
-    bool has_break = false;
-    for (std::size_t i = 0; i < text.size() && !has_break; ++i) has_break = line_break_at(text, i) != 0;
-    if (has_break) {
-        const std::string joined = without_line_breaks(text);
-        // Where the text's breaks were: from joined position `first` on,
-        // `skipped` bytes of breaks lie before (memory per break, not per byte).
-        struct Shift {
-            std::size_t first, skipped;
-        };
-        std::vector<Shift> shifts;
-        std::size_t kept = 0, skipped = 0;
-        for (std::size_t i = 0; i < text.size();) {
-            if (const std::size_t n = line_break_at(text, i)) {
-                skipped += n;
-                i += n;
-                if (!shifts.empty() && shifts.back().first == kept)
-                    shifts.back().skipped = skipped;
-                else
-                    shifts.push_back({kept, skipped});
-                continue;
-            }
-            ++kept;
-            ++i;
+    // Where the text's breaks are: from joined position `first` on,
+    // `skipped` bytes of breaks lie before (memory per break, not per byte).
+    struct Shift {
+        std::size_t first, skipped;
+    };
+    std::vector<Shift> shifts;
+    std::size_t kept = 0, skipped = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        if (const std::size_t n = line_break_at(text, i)) {
+            skipped += n;
+            i += n;
+            if (!shifts.empty() && shifts.back().first == kept)
+                shifts.back().skipped = skipped;
+            else
+                shifts.push_back({kept, skipped});
+            continue;
         }
+        ++kept;
+        ++i;
+    }
+    if (!shifts.empty()) {
+        const std::string joined = without_line_breaks(text);
         const auto origin = [&](std::size_t k) {
             auto after = std::upper_bound(shifts.begin(), shifts.end(), k,
                                           [](std::size_t v, const Shift& s) { return v < s.first; });

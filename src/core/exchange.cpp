@@ -1075,12 +1075,9 @@ void Exchange<Inner>::finish(const Decision& d) noexcept {
             // (the server's escaping, or ours below): that form is looked for too.
             std::vector<std::string> escaped;
             for (std::string_view secret : secrets) {
-                for (std::size_t i = 0; i < secret.size(); ++i) {
-                    if (unsafe_in_log_at(secret, i) == 0) continue;
-                    escaped.emplace_back(secret);
-                    escape_control_characters(escaped.back());
-                    break;
-                }
+                if (first_unsafe_in_log(secret) == std::string_view::npos) continue;
+                escaped.emplace_back(secret);
+                escape_control_characters(escaped.back());
             }
             for (const std::string& e : escaped) secrets.push_back(e);
             for (std::string* text : {&out.message, &out.api_error_type, &out.api_error_description})

@@ -28,6 +28,13 @@ inline std::size_t unsafe_in_log_at(std::string_view text, std::size_t at) noexc
     return 0;
 }
 
+/// Where the first character unsafe_in_log_at() names is, else npos.
+inline std::size_t first_unsafe_in_log(std::string_view text) noexcept {
+    for (std::size_t i = 0; i < text.size(); ++i)
+        if (unsafe_in_log_at(text, i) != 0) return i;
+    return std::string_view::npos;
+}
+
 /// Rewrites every character unsafe_in_log_at() names as an escape: `\r`,
 /// `\n`, `\t`, `\xHH` for the other ASCII controls, `\uHHHH` for the others.
 /// A backslash already in the text is left alone (so the escape cannot be
@@ -35,9 +42,8 @@ inline std::size_t unsafe_in_log_at(std::string_view text, std::size_t at) noexc
 /// whether anything changed; text with nothing to escape is not touched and
 /// nothing is allocated.
 inline bool escape_control_characters(std::string& text) {
-    std::size_t first = 0;
-    while (first < text.size() && unsafe_in_log_at(text, first) == 0) ++first;
-    if (first == text.size()) return false;
+    const std::size_t first = first_unsafe_in_log(text);
+    if (first == std::string_view::npos) return false;
     constexpr char hex[] = "0123456789abcdef";
     std::string out(text, 0, first);
     out.reserve(text.size() + 16);
