@@ -65,6 +65,9 @@ ClientImpl::ClientImpl(boost::asio::any_io_executor ex, ClientConfig cfg)
                                    .backoff_base = std::max(config.retry.backoff_base, std::chrono::milliseconds(1)),
                                    .backoff_cap = std::max(config.retry.backoff_cap, std::chrono::milliseconds(1))})
                              : nullptr),
+      recycler(executor.target<boost::asio::io_context::executor_type>()
+                   ? Recycler::of(*executor.target<boost::asio::io_context::executor_type>())
+                   : nullptr),
       events(config.observer, config.log, config.log_level) {}
 
 ClientImpl::~ClientImpl() {

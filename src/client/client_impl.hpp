@@ -5,6 +5,7 @@
 #include "auth/token_broker.hpp"
 #include "client/config_check.hpp"
 #include "core/origin.hpp"
+#include "core/recycler.hpp"
 #include "core/request.hpp"
 #include "metrics/events.hpp"
 #include "metrics/metrics_recorder.hpp"
@@ -49,6 +50,10 @@ public:
     /// With OAuth only: the token endpoint, and the token every request shares.
     const std::unique_ptr<Origin> token_origin;
     const std::unique_ptr<TokenBroker> tokens;
+    /// Exchange memory and strands kept for the next request: null unless
+    /// the executor is an io_context's own (the others are type-erased, and
+    /// their context may be anything).
+    const std::shared_ptr<Recycler> recycler;
 
     Origin& origin_for(Audience audience) noexcept {
         return audience == Audience::token_endpoint ? *token_origin : api;

@@ -5,6 +5,7 @@
 #include "client/config_check.hpp"
 #include "common/redact.hpp"
 #include "core/error_mapping.hpp"
+#include "core/recycler.hpp"
 #include "core/response_reader.hpp"
 #include "core/retry_policy.hpp"
 #include "core/sink_piece.hpp"
@@ -32,6 +33,7 @@
 
 #include <random>
 #include <sstream>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -111,6 +113,14 @@ std::string tls_failure_text(Connection& conn, const error_code& ec) {
     return ec.message();
 }
 
+/// The exchange's strand: a recycled one on an io_context's own executor.
+template <class Inner>
+net::strand<Inner> strand_for(ClientImpl& impl, const Inner& inner) {
+    if constexpr (std::is_same_v<Inner, net::io_context::executor_type>)
+        if (impl.recycler) return impl.recycler->take_strand(inner);
+    return net::make_strand(inner);
+}
+
 Grant grant_of(Acquired a) noexcept {
     switch (a) {
     case Acquired::connection: return Grant::connection;
@@ -139,7 +149,16 @@ void start_exchange(std::shared_ptr<ClientImpl> impl, Request request, std::uniq
 template <class Inner>
 void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner, Request request,
                             std::unique_ptr<Operation> operation) {
-    auto exchange = std::make_shared<Exchange>(std::move(impl), inner, std::move(request), std::move(operation));
+    std::shared_ptr<Exchange> exchange;
+    if constexpr (std::is_same_v<Inner, net::io_context::executor_type>) {
+        if (impl->recycler) {
+            RecyclingAllocator<Exchange> alloc(impl->recycler);
+            exchange =
+                std::allocate_shared<Exchange>(alloc, std::move(impl), inner, std::move(request), std::move(operation));
+        }
+    }
+    if (!exchange)
+        exchange = std::make_shared<Exchange>(std::move(impl), inner, std::move(request), std::move(operation));
     exchange->queue_order = exchange->impl_->requests_issued.fetch_add(1, std::memory_order_relaxed);
     // Enrolled only now that a shared_ptr owns it, so a racing close() can reach it.
     // The token fetch is the client's own, not an operation of the caller's:
@@ -186,7 +205,7 @@ template <class Inner>
 Exchange<Inner>::Exchange(std::shared_ptr<ClientImpl> impl, const Inner& inner, Request request,
                           std::unique_ptr<Operation> operation)
     : impl_(std::move(impl)),
-      strand_(net::make_strand(inner)),
+      strand_(strand_for(*impl_, inner)),
       request_(std::move(request)),
       operation_(std::move(operation)),
       started_(clock::now()),
@@ -203,6 +222,8 @@ Exchange<Inner>::~Exchange() {
     // on the way) goes back, so the next waiter gets it.
     give_back_grant();
     impl_->withdraw(*this);
+    if constexpr (std::is_same_v<Inner, net::io_context::executor_type>)
+        if (impl_->recycler) impl_->recycler->give_strand(std::move(strand_));
 }
 
 template <class Inner>
@@ -356,7 +377,20 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> aw
                     .operation = request_.kind, .attempt = fsm_.attempts(), .connection = conn->id, .reused = reused});
                 try_started_ = clock::now();
             }
-            const error_code ec = co_await write(*conn.connection());
+            // The write and the read below are awaited here, not in
+            // coroutines of their own: each nested frame is one more
+            // allocation per lookup (Asio keeps two frames per thread).
+            Connection& c = *conn.connection();
+            active_ = &c;
+            error_code ec;
+            if (c.is_tls())
+                std::tie(ec, try_bytes_out_) =
+                    co_await net::async_write(c.tls(), net::buffer(c.request), use_tuple<strand_type>);
+            else
+                std::tie(ec, try_bytes_out_) =
+                    co_await net::async_write(c.plain(), net::buffer(c.request), use_tuple<strand_type>);
+            active_ = nullptr;
+            forget_request(c);
             bytes_out_ += try_bytes_out_;
             if (ec) diag().message = "connection failed: " + ec.message();
             if (ec || fsm_.interrupted()) {
@@ -369,7 +403,24 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> aw
             break;
         }
         case Step::read: {
-            const ResponseOutcome r = co_await read(*conn.connection());
+            Connection& c = *conn.connection();
+            ResponseOutcome r;
+            active_ = &c;
+            if (operation_->sink()) {
+                // A download: the status decides where its body goes.
+                if (c.is_tls())
+                    co_await read_on(c.tls(), c, r);
+                else
+                    co_await read_on(c.plain(), c, r);
+            } else {
+                for (;;) {
+                    ResponseReader reader(c.body, impl_->config.max_body_bytes, impl_->config.max_header_bytes);
+                    auto [rec, n] = co_await read_message(c, reader);
+                    if (!digest_response(c, reader, rec, n, r)) break;
+                }
+            }
+            active_ = nullptr;
+            after_read(c, r);
             if (!r.ec) ++conn->exchanges;
             bytes_in_ += try_bytes_in_;
             record_failure(r);
@@ -740,113 +791,103 @@ void Exchange<Inner>::serialize_request(std::string& wire) {
 }
 
 template <class Inner>
-auto Exchange<Inner>::write(Connection& conn) -> awaitable<error_code> {
-    active_ = &conn;
-    error_code ec;
-    if (conn.is_tls()) {
-        auto [wec, n] = co_await net::async_write(conn.tls(), net::buffer(conn.request), use_tuple<strand_type>);
-        ec = wec;
-        try_bytes_out_ = n;
-    } else {
-        auto [wec, n] = co_await net::async_write(conn.plain(), net::buffer(conn.request), use_tuple<strand_type>);
-        ec = wec;
-        try_bytes_out_ = n;
-    }
+void Exchange<Inner>::forget_request(Connection& conn) noexcept {
     // Written (or never to be): an idle connection must not keep the
     // request's credentials or a change's secrets. The capacity stays.
     ::OPENSSL_cleanse(conn.request.data(), conn.request.size());
     conn.request.clear();
-    active_ = nullptr;
-    co_return ec;
 }
 
 template <class Inner>
-auto Exchange<Inner>::read(Connection& conn) -> awaitable<ResponseOutcome> {
-    ResponseOutcome r;
-    active_ = &conn;
-    if (conn.is_tls())
-        co_await read_on(conn.tls(), conn, r);
-    else
-        co_await read_on(conn.plain(), conn, r);
-    active_ = nullptr;
+auto Exchange<Inner>::read_message(Connection& conn, ResponseReader& reader)
+    -> awaitable<std::tuple<error_code, std::size_t>> {
+    if (conn.is_tls()) return http::async_read(conn.tls(), conn.buffer, reader, use_tuple<strand_type>);
+    return http::async_read(conn.plain(), conn.buffer, reader, use_tuple<strand_type>);
+}
+
+template <class Inner>
+void Exchange<Inner>::after_read(Connection& conn, const ResponseOutcome& r) {
     if (!r.ec && conn.is_tls() && !conn.session_remembered && impl_->config.tls.session_resumption) {
         // After a full response the TLS 1.3 tickets have arrived, so the session is resumable now.
         origin().sessions.remember(conn.tls().native_handle());
         conn.session_remembered = true;
     }
-    co_return r;
+}
+
+template <class Inner>
+bool Exchange<Inner>::digest_response(Connection& conn, ResponseReader& reader, error_code rec, std::size_t n,
+                                      ResponseOutcome& r) {
+    try_bytes_in_ += n;
+    r.response_started = r.response_started || reader.got_some();
+    bool body_cut = false;
+    if (rec == http::error::body_limit && reader.is_header_done() && !request_.success(reader.status()) &&
+        reader.status() >= 200) {
+        // An error whose body is larger than we read (a proxy's HTML
+        // page): its status still decides (a 503 is retried), the body
+        // is left unread, and so the connection is not reused.
+        body_cut = true;
+    } else if (rec) {
+        r.ec = rec;
+        return false;
+    }
+    r.status = reader.status();
+    // Interim responses (100 Continue, 103 Early Hints) precede the real one.
+    if (r.status >= 100 && r.status < 200 && r.status != 101) return true;
+    // Bytes after a complete response were not asked for (no pipelining):
+    // whatever they are, they must not be read as the next answer. After a
+    // 101 the connection speaks another protocol: never reused.
+    r.server_closes = !reader.keep_alive() || reader.need_eof();
+    r.keep_alive = !body_cut && r.status != 101 && reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
+    if ((r.status == 429 || r.status == 503) && !reader.retry_after().empty())
+        r.retry_after = parse_retry_after(reader.retry_after(), std::chrono::system_clock::now());
+    http_status_ = r.status;
+    if (diag_) {
+        diag_->api_error_type.clear();
+        diag_->api_error_description.clear();
+    }
+    if (request_.success(r.status)) {
+        Accepted a = operation_->accept(conn.body, reader.link());
+        r.accept_ec = a.ec;
+        r.retire = a.retire;
+        if (a.ec) diag().message = std::move(a.why);
+    } else {
+        if (!body_cut) {
+            read_api_error(conn.body, diag());
+            operation_->refused(conn.body);
+        }
+        diag().message = "HTTP " + std::to_string(r.status) +
+                         (diag().api_error_description.empty() ? "" : ": " + diag().api_error_description) +
+                         (body_cut ? " (its body, larger than max_body_bytes, was not read)" : "");
+    }
+    return false;
 }
 
 template <class Inner>
 template <class Stream>
 auto Exchange<Inner>::read_on(Stream& stream, Connection& conn, ResponseOutcome& r) -> awaitable<void> {
     const ClientConfig& config = impl_->config;
-    MediaSink* const sink = operation_->sink();
     for (;;) {
         ResponseReader reader(conn.body, config.max_body_bytes, config.max_header_bytes);
-        if (sink) {
-            // The status decides where the body goes: read the header first,
-            // without letting the parser refuse a media body's length.
-            reader.defer_body_limit();
-            reader.keep_content_type();
-            auto [hec, n] = co_await http::async_read_header(stream, conn.buffer, reader, use_tuple<strand_type>);
-            try_bytes_in_ += n;
-            r.response_started = r.response_started || reader.got_some();
-            if (hec) {
-                r.ec = hec;
-                co_return;
-            }
-            r.status = reader.status();
-            if (r.status >= 100 && r.status < 200 && r.status != 101) continue;
-            if (request_.success(r.status)) {
-                co_await stream_body(stream, conn, reader, r);
-                co_return;
-            }
-        }
-        auto [rec, n] = co_await http::async_read(stream, conn.buffer, reader, use_tuple<strand_type>);
-        try_bytes_in_ += n;
+        // The status decides where the body goes: read the header first,
+        // without letting the parser refuse a media body's length.
+        reader.defer_body_limit();
+        reader.keep_content_type();
+        auto [hec, hn] = co_await http::async_read_header(stream, conn.buffer, reader, use_tuple<strand_type>);
+        try_bytes_in_ += hn;
         r.response_started = r.response_started || reader.got_some();
-        bool body_cut = false;
-        if (rec == http::error::body_limit && reader.is_header_done() && !request_.success(reader.status()) &&
-            reader.status() >= 200) {
-            // An error whose body is larger than we read (a proxy's HTML
-            // page): its status still decides (a 503 is retried), the body
-            // is left unread, and so the connection is not reused.
-            body_cut = true;
-        } else if (rec) {
-            r.ec = rec;
+        if (hec) {
+            r.ec = hec;
             co_return;
         }
         r.status = reader.status();
-        // Interim responses (100 Continue, 103 Early Hints) precede the real one.
         if (r.status >= 100 && r.status < 200 && r.status != 101) continue;
-        // Bytes after a complete response were not asked for (no pipelining):
-        // whatever they are, they must not be read as the next answer. After a
-        // 101 the connection speaks another protocol: never reused.
-        r.server_closes = !reader.keep_alive() || reader.need_eof();
-        r.keep_alive =
-            !body_cut && r.status != 101 && reader.keep_alive() && !reader.need_eof() && conn.buffer.size() == 0;
-        if ((r.status == 429 || r.status == 503) && !reader.retry_after().empty())
-            r.retry_after = parse_retry_after(reader.retry_after(), std::chrono::system_clock::now());
-        http_status_ = r.status;
-        if (diag_) {
-            diag_->api_error_type.clear();
-            diag_->api_error_description.clear();
-        }
         if (request_.success(r.status)) {
-            Accepted a = operation_->accept(conn.body, reader.link());
-            r.accept_ec = a.ec;
-            r.retire = a.retire;
-            if (a.ec) diag().message = std::move(a.why);
-        } else {
-            if (!body_cut) {
-                read_api_error(conn.body, diag());
-                operation_->refused(conn.body);
-            }
-            diag().message = "HTTP " + std::to_string(r.status) +
-                             (diag().api_error_description.empty() ? "" : ": " + diag().api_error_description) +
-                             (body_cut ? " (its body, larger than max_body_bytes, was not read)" : "");
+            co_await stream_body(stream, conn, reader, r);
+            co_return;
         }
+        // Not a success: its body is collected, as any other response's.
+        auto [rec, n] = co_await http::async_read(stream, conn.buffer, reader, use_tuple<strand_type>);
+        if (digest_response(conn, reader, rec, n, r)) continue;
         co_return;
     }
 }

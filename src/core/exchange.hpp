@@ -26,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace bwvoice::detail {
@@ -107,8 +108,20 @@ private:
     /// diagnostics message on failure.
     awaitable<error_code> connect(Connection& conn);
     awaitable<Addresses> resolve(error_code& ec);
-    awaitable<error_code> write(Connection& conn);
-    awaitable<ResponseOutcome> read(Connection& conn);
+    /// After a write, whatever its outcome: the request's bytes are wiped.
+    void forget_request(Connection& conn) noexcept;
+    /// After a read: a TLS session is remembered once its tickets have come.
+    void after_read(Connection& conn, const ResponseOutcome& r);
+    /// Reads one response into `reader`. Not a coroutine: it hands back the
+    /// read's own awaitable, so awaiting it makes no frame of ours.
+    awaitable<std::tuple<error_code, std::size_t>> read_message(Connection& conn, ResponseReader& reader);
+    /// What a response read whole (or failed, `rec`) means for `r`: its
+    /// status, whether the connection may be kept, the operation's verdict
+    /// on the body or the API's error. True for an interim response (1xx):
+    /// read the next one.
+    bool digest_response(Connection& conn, ResponseReader& reader, error_code rec, std::size_t n, ResponseOutcome& r);
+    /// A download's read: the header first, then the body streamed into the
+    /// operation's sink when the status is a success.
     template <class Stream>
     awaitable<void> read_on(Stream& stream, Connection& conn, ResponseOutcome& r);
     template <class Stream>
