@@ -10,8 +10,9 @@
 namespace bwvoice::bench {
 
 /// Allocations made by the calling thread so far: C++ operator new (every
-/// form) and OpenSSL's CRYPTO_malloc family, once count_openssl_allocations()
-/// has succeeded.
+/// form), aligned_alloc (Asio's coroutine frames and operations) and
+/// OpenSSL's CRYPTO_malloc family, once count_openssl_allocations() has
+/// succeeded.
 std::uint64_t thread_allocations() noexcept;
 
 /// Routes OpenSSL's allocations through the counter. Must run before OpenSSL

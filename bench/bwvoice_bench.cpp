@@ -635,8 +635,9 @@ int main(int argc, char** argv) {
         }
         std::printf(
             "\nclient CPU: CLOCK_THREAD_CPUTIME_ID of the one io_context thread over the measured lookups; "
-            "handshakes: whole row, warm-up included (count in parentheses); allocations: operator new and "
-            "OpenSSL's on that thread over the measured lookups, the result's own strings included%s.\n\n",
+            "handshakes: whole row, warm-up included (count in parentheses); allocations: operator new, "
+            "aligned_alloc (Asio's coroutine frames and operations) and OpenSSL's on that thread over the measured "
+            "lookups, the result's own strings included%s.\n\n",
             openssl_counted ? "" : " (OpenSSL's not counted: it had allocated before main)");
 
         // --- list pages

@@ -122,7 +122,10 @@ class ConferencePager;
 /// errc::cancelled, close() does nothing, stats() and metrics() return zeros.
 /// As with every Asio I/O object, destroy the client (and let its handlers
 /// run) before the io_context it was given: its pooled sockets belong to
-/// that context.
+/// that context. Where the context may go first (the order of a class's
+/// members), call close() before it goes: the pooled sockets are closed then.
+/// Destroying the context first with connections still pooled is undefined
+/// behaviour (a socket outliving its service), as for any Asio socket.
 class BWVOICE_API ConferenceClient {
 public:
     /// The type of the executor given at construction.

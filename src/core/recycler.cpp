@@ -81,11 +81,10 @@ void Recycler::give_block(void* block, std::size_t size) noexcept {
                 blocks_.push_back(block);
                 block_size_ = size;
                 return;
-            } catch (...) {
-            }
+            } catch (...) {}
         }
     }
-    ::operator delete(block, size);
+    ::operator delete(block);
 }
 
 Recycler::Stock Recycler::stock() {
@@ -96,15 +95,13 @@ Recycler::Stock Recycler::stock() {
 void Recycler::shutdown() noexcept {
     std::vector<strand_type> strands;  // destroyed outside the lock
     std::vector<void*> blocks;
-    std::size_t size = 0;
     {
         std::lock_guard lock(mutex_);
         shut_ = true;
         strands.swap(strands_);
         blocks.swap(blocks_);
-        size = block_size_;
     }
-    for (void* block : blocks) ::operator delete(block, size);
+    for (void* block : blocks) ::operator delete(block);
 }
 
 }  // namespace bwvoice::detail

@@ -76,6 +76,11 @@ public:
     using value_type = T;
 
     explicit RecyclingAllocator(std::shared_ptr<Recycler> recycler) noexcept : recycler_(std::move(recycler)) {}
+    /// A move copies: a moved-from allocator must still equal the new one
+    /// (and still be able to free what it allocated).
+    RecyclingAllocator(const RecyclingAllocator&) noexcept = default;
+    RecyclingAllocator(RecyclingAllocator&& other) noexcept : recycler_(other.recycler_) {}
+    RecyclingAllocator& operator=(const RecyclingAllocator&) noexcept = default;
     template <class U>
     RecyclingAllocator(const RecyclingAllocator<U>& other) noexcept : recycler_(other.recycler()) {}
 

@@ -33,13 +33,25 @@ std::atomic<int> g_failed{0};
 thread_local std::size_t t_exact_size = 0;
 thread_local int t_countdown = 0;
 
-/// Counting, on this thread only.
+/// Counting, on this thread only: operator new, and aligned_alloc apart
+/// (Asio takes its coroutine frames and operations from it, not from
+/// operator new).
 thread_local bool t_counting = false;
 thread_local std::size_t t_counted = 0;
+thread_local std::size_t t_counted_aligned = 0;
 }  // namespace
 
+// Replaces the C library's for the whole executable, to count; the memory
+// comes from posix_memalign, which free() takes.
+extern "C" void* aligned_alloc(std::size_t align, std::size_t size) noexcept {
+    if (t_counting) ++t_counted_aligned;
+    void* p = nullptr;
+    if (align < sizeof(void*)) align = sizeof(void*);
+    return ::posix_memalign(&p, align, size == 0 ? 1 : size) == 0 ? p : nullptr;
+}
+
 void* bwvoice::test::replaced_allocate(std::size_t n, std::size_t align) {
-    if (t_counting) ++t_counted;
+    if (t_counting && align == 0) ++t_counted;  // an aligned form counts in aligned_alloc
     const std::size_t limit = g_fail_from.load(std::memory_order_relaxed);
     if (limit != 0 && n >= limit) {
         ++g_failed;
@@ -185,19 +197,21 @@ BOOST_AUTO_TEST_SUITE_END()
 
 // Issue 13: once the pool is warm, a get allocates per request only what the
 // caller's handler and the operation are (the type-erased handler, the
-// operation, its request target), beyond the decoded result's own strings.
-// The exchange's memory and its strand (two allocations) are recycled. The
-// count also takes in Asio's: its per-thread cache of coroutine frames and
-// operations holds two blocks of each kind, so a lookup's few frames miss it
-// now and then. Counted on the client's thread (the mock answers from its
-// own), in one run() of the context, as Asio's cache lives as long as it.
+// operation, its request target), beyond the decoded result's own strings:
+// the exchange's memory and its strand (two allocations) are recycled. And
+// its write and read make no coroutine frames of their own: Asio takes a
+// frame from its per-thread cache of two, or else from aligned_alloc.
+// Counted on the client's thread (the mock answers from its own), over
+// gets one after another (so the order of the client's allocations does not
+// depend on the mock's timing), in one io_context::run(): Asio's cache lives
+// as long as one run() (run_for() makes a new one per handler).
 BOOST_AUTO_TEST_SUITE(steady_state)
 
 BOOST_AUTO_TEST_CASE(a_warm_clients_get_allocates_only_its_operation_and_its_result) {
     MockEnv env;
     net::io_context ioc;
     auto config = env.client_config();
-    config.pool_size = 4;
+    config.pool_size = 1;
     ConferenceClient client(ioc, config);
     const std::string id = "conf-1";  // short: its copy is a short string
 
@@ -218,15 +232,15 @@ BOOST_AUTO_TEST_CASE(a_warm_clients_get_allocates_only_its_operation_and_its_res
             });
         }
     };
-    constexpr int lanes = 4, warm = 200, measured = 2000;
-    Driver driver{client, id, warm + measured + lanes, warm, warm + measured};
-    for (int lane = 0; lane < lanes; ++lane) driver.issue();
-    t_counted = 0;
-    run_to_completion(ioc);
+    constexpr int warm = 50, measured = 500;
+    Driver driver{client, id, warm + measured + 1, warm, warm + measured};
+    driver.issue();
+    t_counted = t_counted_aligned = 0;
+    ioc.run();  // each get ends by its request_timeout at the latest
     t_counting = false;
     BOOST_TEST_REQUIRE(driver.failed == 0);
     BOOST_TEST_REQUIRE(driver.completed == driver.total);
-    const std::size_t counted = t_counted;
+    const std::size_t counted = t_counted, counted_aligned = t_counted_aligned;
 
     // What decoding the answer allocates (its strings and vectors).
     const auto body = env.server->conference_json(id);
@@ -242,11 +256,24 @@ BOOST_AUTO_TEST_CASE(a_warm_clients_get_allocates_only_its_operation_and_its_res
 
     const double per_get =
         (static_cast<double>(counted) - double{measured} * static_cast<double>(per_decode)) / double{measured};
-    BOOST_TEST_MESSAGE("allocations per get beyond the result's " << per_decode << ": " << per_get);
-    // 3 of ours (handler, operation, target), and room for a miss of Asio's
-    // cache now and then; the exchange and its strand would make it 6.
-    BOOST_TEST(per_get <= 3.5);
-    BOOST_TEST(per_get >= 0.0);
+    const double asio_per_get = static_cast<double>(counted_aligned) / double{measured};
+    BOOST_TEST_MESSAGE("per get: " << per_get << " allocations beyond the result's " << per_decode << ", and "
+                                   << asio_per_get << " of Asio's");
+    // Exactly the handler, the operation and the target: the exchange and
+    // its strand would make it 6.
+    BOOST_TEST(per_get == 3.0);
+    // Asio's, from its per-thread cache of two when a block fits, else
+    // aligned_alloc (co_spawn's entry point, run(), the write's and the
+    // read's own frames, their operations). Which blocks fit depends on the
+    // compiler's frame sizes: measured 4 per get with g++ 12 and 6 with
+    // clang 14, and one coroutine more of ours around the write made them 5
+    // and 7.
+#if defined(__clang__)
+    constexpr double asio_allocations_per_get = 6.0;
+#else
+    constexpr double asio_allocations_per_get = 4.0;
+#endif
+    BOOST_TEST(asio_per_get <= asio_allocations_per_get);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
