@@ -8,7 +8,9 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include "core/exchange_fsm.hpp"
 #include "core/fd_tls_stream.hpp"
+#include "core/response_reader.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -116,6 +118,10 @@ public:
     std::chrono::steady_clock::time_point idle_since{};
     /// Whether the TLS session has been offered to the client's session cache.
     bool session_remembered = false;
+    /// The response being read by an exchange's plain-handler round trip,
+    /// here rather than in the exchange: a queued exchange holds no parser.
+    std::optional<ResponseReader> reader;
+    ResponseOutcome outcome;
 
 private:
     std::optional<tls_stream> tls_;

@@ -17,6 +17,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -174,7 +175,7 @@ void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner
         // gets to them. Posting the start holds the exchange alone.
         net::post(exchange->strand_, [exchange] {
             try {
-                exchange->spawn(std::nullopt, PoolLease{});
+                exchange->drive(std::nullopt, PoolLease{});
             } catch (...) {
                 // Out of memory for the coroutine: the result is still delivered.
                 exchange->finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
@@ -189,7 +190,39 @@ void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner
         explicit Marker(const void* self) : previous(std::exchange(initiating_exchange, self)) {}
         ~Marker() { initiating_exchange = previous; }
     } marker(exchange.get());
-    exchange->spawn(std::nullopt, PoolLease{});
+    net::dispatch(exchange->strand_, [exchange] {
+        try {
+            exchange->drive(std::nullopt, PoolLease{});
+        } catch (...) {
+            exchange->finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
+        }
+    });
+}
+
+template <class Inner>
+void Exchange<Inner>::drive(std::optional<Decision> resumed, PoolLease conn) {
+    Decision d = resumed ? *resumed : fsm_.start();
+    for (;;) {
+        dispose(conn, d.disposal);
+        switch (d.step) {
+        case Step::acquire: {
+            const Grant got = acquire(conn);
+            d = fsm_.granted(got, got == Grant::connection && conn->exchanges > 0);
+            break;
+        }
+        case Step::wait: return wait_for_grant();
+        case Step::finish: return finish(d);
+        case Step::write:
+            if (!operation_->sink()) {
+                prepare_write(conn);
+                hot_conn_ = std::move(conn);
+                return hot_write();
+            }
+            return spawn(d, std::move(conn));
+        default: return spawn(d, std::move(conn));
+        }
+        arm_deadline_before(d);
+    }
 }
 
 template <class Inner>
@@ -365,17 +398,14 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> aw
             break;
         }
         case Step::write: {
-            serialize_request(conn->request);  // on every try: the token or the connection may have changed
-            const bool reused = conn->exchanges > 0;
-            if (reused) impl_->counters.reuses.fetch_add(1, std::memory_order_relaxed);
-            try_bytes_out_ = try_bytes_in_ = 0;
-            if (impl_->events) {
-                if (reused)
-                    impl_->events(ConnectionReused{
-                        .connection = conn->id, .operation = request_.kind, .exchanges = conn->exchanges});
-                impl_->events(RequestStarted{
-                    .operation = request_.kind, .attempt = fsm_.attempts(), .connection = conn->id, .reused = reused});
-                try_started_ = clock::now();
+            prepare_write(conn);
+            if (!operation_->sink()) {
+                // The round trip of an ordinary request runs as plain
+                // handlers: the coroutine ends here, and its frames go back
+                // to be reused while the request is on the wire.
+                hot_conn_ = std::move(conn);
+                hot_write();
+                co_return;
             }
             // The write and the read below are awaited here, not in
             // coroutines of their own: each nested frame is one more
@@ -390,16 +420,7 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> aw
                 std::tie(ec, try_bytes_out_) =
                     co_await net::async_write(c.plain(), net::buffer(c.request), use_tuple<strand_type>);
             active_ = nullptr;
-            forget_request(c);
-            bytes_out_ += try_bytes_out_;
-            if (ec) diag().message = "connection failed: " + ec.message();
-            if (ec || fsm_.interrupted()) {
-                // Interrupted as the write completed: the try ends here all the same.
-                close_reason_ = failure_close_reason();
-                tell_try_ended(conn->id, std::nullopt, ec ? ec : make_error_code(net::error::operation_aborted));
-            }
-            d = fsm_.written(ec, clock::now(), unit_random());
-            tell_next_try(d, conn->id);
+            d = after_write(conn, ec);
             break;
         }
         case Step::read: {
@@ -420,17 +441,7 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> aw
                 }
             }
             active_ = nullptr;
-            after_read(c, r);
-            if (!r.ec) ++conn->exchanges;
-            bytes_in_ += try_bytes_in_;
-            record_failure(r);
-            // Read only if the connection is discarded: a kept one is released.
-            close_reason_ = r.ec              ? failure_close_reason()
-                            : r.server_closes ? CloseReason::server_closed
-                                              : CloseReason::error;
-            tell_try_ended(conn->id, r.status != 0 ? std::optional<unsigned>(r.status) : std::nullopt, r.ec);
-            d = fsm_.received(r, clock::now(), unit_random());
-            tell_next_try(d, conn->id);
+            d = after_response(conn, r);
             break;
         }
         case Step::sleep:
@@ -440,6 +451,114 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> aw
         case Step::finish: co_return finish(d);
         }
         arm_deadline_before(d);
+    }
+}
+
+template <class Inner>
+void Exchange<Inner>::prepare_write(PoolLease& conn) {
+    serialize_request(conn->request);  // on every try: the token or the connection may have changed
+    const bool reused = conn->exchanges > 0;
+    if (reused) impl_->counters.reuses.fetch_add(1, std::memory_order_relaxed);
+    try_bytes_out_ = try_bytes_in_ = 0;
+    if (impl_->events) {
+        if (reused)
+            impl_->events(
+                ConnectionReused{.connection = conn->id, .operation = request_.kind, .exchanges = conn->exchanges});
+        impl_->events(RequestStarted{
+            .operation = request_.kind, .attempt = fsm_.attempts(), .connection = conn->id, .reused = reused});
+        try_started_ = clock::now();
+    }
+}
+
+template <class Inner>
+Decision Exchange<Inner>::after_write(PoolLease& conn, error_code ec) {
+    forget_request(*conn.connection());
+    bytes_out_ += try_bytes_out_;
+    if (ec) diag().message = "connection failed: " + ec.message();
+    if (ec || fsm_.interrupted()) {
+        // Interrupted as the write completed: the try ends here all the same.
+        close_reason_ = failure_close_reason();
+        tell_try_ended(conn->id, std::nullopt, ec ? ec : make_error_code(net::error::operation_aborted));
+    }
+    const Decision d = fsm_.written(ec, clock::now(), unit_random());
+    tell_next_try(d, conn->id);
+    return d;
+}
+
+template <class Inner>
+Decision Exchange<Inner>::after_response(PoolLease& conn, const ResponseOutcome& r) {
+    after_read(*conn.connection(), r);
+    if (!r.ec) ++conn->exchanges;
+    bytes_in_ += try_bytes_in_;
+    record_failure(r);
+    // Read only if the connection is discarded: a kept one is released.
+    close_reason_ = r.ec ? failure_close_reason() : r.server_closes ? CloseReason::server_closed : CloseReason::error;
+    tell_try_ended(conn->id, r.status != 0 ? std::optional<unsigned>(r.status) : std::nullopt, r.ec);
+    const Decision d = fsm_.received(r, clock::now(), unit_random());
+    tell_next_try(d, conn->id);
+    return d;
+}
+
+template <class Inner>
+void Exchange<Inner>::hot_write() {
+    Connection& c = *hot_conn_.connection();
+    active_ = &c;
+    auto done = net::bind_executor(strand_, [self = this->shared_from_this()](error_code ec, std::size_t n) {
+        self->hot_step([&] {
+            self->try_bytes_out_ = n;
+            self->active_ = nullptr;
+            return self->after_write(self->hot_conn_, ec);
+        });
+    });
+    if (c.is_tls())
+        net::async_write(c.tls(), net::buffer(c.request), std::move(done));
+    else
+        net::async_write(c.plain(), net::buffer(c.request), std::move(done));
+}
+
+template <class Inner>
+void Exchange<Inner>::hot_read() {
+    Connection& c = *hot_conn_.connection();
+    active_ = &c;
+    c.reader.emplace(c.body, impl_->config.max_body_bytes, impl_->config.max_header_bytes);
+    auto done = net::bind_executor(strand_, [self = this->shared_from_this()](error_code ec, std::size_t n) {
+        self->hot_step([&]() -> std::optional<Decision> {
+            Connection& conn = *self->hot_conn_.connection();
+            if (self->digest_response(conn, *conn.reader, ec, n, conn.outcome)) {
+                self->hot_read();  // an interim response: read the next one
+                return std::nullopt;
+            }
+            self->active_ = nullptr;
+            conn.reader.reset();
+            const ResponseOutcome r = std::exchange(conn.outcome, ResponseOutcome{});
+            return self->after_response(self->hot_conn_, r);
+        });
+    });
+    if (c.is_tls())
+        http::async_read(c.tls(), c.buffer, *c.reader, std::move(done));
+    else
+        http::async_read(c.plain(), c.buffer, *c.reader, std::move(done));
+}
+
+template <class Inner>
+template <class Report>
+void Exchange<Inner>::hot_step(Report report) noexcept {
+    try {
+        const std::optional<Decision> next = report();
+        if (!next) return;
+        const Decision d = *next;
+        arm_deadline_before(d);
+        switch (d.step) {
+        case Step::read: dispose(hot_conn_, d.disposal); return hot_read();
+        default: return drive(d, std::move(hot_conn_));
+        }
+    } catch (...) {
+        // Out of memory on the way: the connection's state is unknown, the
+        // result is still delivered.
+        active_ = nullptr;
+        if (hot_conn_.holds_place())
+            discard_telling(hot_conn_, hot_conn_->id, hot_conn_->exchanges, CloseReason::error);
+        finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
     }
 }
 
@@ -498,7 +617,7 @@ void Exchange<Inner>::resume_after_wait(error_code wait_ec) noexcept {
         switch (d.step) {
         case Step::wait: return wait_for_grant();
         case Step::finish: dispose(conn, d.disposal); return finish(d);
-        default: arm_deadline_before(d); return spawn(d, std::move(conn));
+        default: arm_deadline_before(d); return drive(d, std::move(conn));
         }
     } catch (...) {
         // Out of memory for the next step's coroutine: the result must still

@@ -94,6 +94,13 @@ private:
     /// Starts the loop on the strand: from the state machine's start, or
     /// from `resumed` with `conn` (what a wait for the pool was granted).
     void spawn(std::optional<Decision> resumed, PoolLease conn);
+    /// Takes the decisions that need no waiting (acquire, finish, a request
+    /// with no sink's round trip) with plain code on the strand, and starts
+    /// run() only for a step that a coroutine serves (authorize, connect,
+    /// sleep, a download's read).
+    void drive(std::optional<Decision> resumed, PoolLease conn);
+    /// Before each write: the request serialised, the reuse counted and told.
+    void prepare_write(PoolLease& conn);
     awaitable<void> run(std::optional<Decision> resumed, PoolLease conn);
 
     // ---- the steps ----
@@ -110,6 +117,17 @@ private:
     awaitable<Addresses> resolve(error_code& ec);
     /// After a write, whatever its outcome: the request's bytes are wiped.
     void forget_request(Connection& conn) noexcept;
+    /// What a write's outcome (and a response's) means: told, counted, and
+    /// the state machine's next decision.
+    Decision after_write(PoolLease& conn, error_code ec);
+    Decision after_response(PoolLease& conn, const ResponseOutcome& r);
+    /// The round trip of a request with no sink, as plain handlers on the
+    /// strand over hot_conn_: no coroutine frame is held while it is on the
+    /// wire. A step other than read or finish goes back to run().
+    void hot_write();
+    void hot_read();
+    template <class Report>
+    void hot_step(Report report) noexcept;
     /// After a read: a TLS session is remembered once its tickets have come.
     void after_read(Connection& conn, const ResponseOutcome& r);
     /// Reads one response into `reader`. Not a coroutine: it hands back the
@@ -220,6 +238,9 @@ private:
     bool deadline_armed_ = false;
     bool finished_ = false;
     bool sink_started_ = false;
+    /// The connection of the plain-handler round trip (declared after impl_:
+    /// destroyed first, it gives its place back to a pool that still exists).
+    PoolLease hot_conn_;
     /// Where a connect was when stopped, for its message.
     enum class ConnectPhase : unsigned char { resolving, connecting, handshaking } connect_phase_{};
 };
