@@ -213,12 +213,10 @@ void Exchange<Inner>::drive(std::optional<Decision> resumed, PoolLease conn) {
         case Step::wait: return wait_for_grant();
         case Step::finish: return finish(d);
         case Step::write:
-            if (!operation_->sink()) {
-                prepare_write(conn);
-                hot_conn_ = std::move(conn);
-                return hot_write();
-            }
-            return spawn(d, std::move(conn));
+            if (operation_->sink()) return spawn(d, std::move(conn));
+            prepare_write(conn);
+            hot_conn_ = std::move(conn);
+            return hot_write();
         default: return spawn(d, std::move(conn));
         }
         arm_deadline_before(d);
@@ -407,9 +405,9 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> aw
                 hot_write();
                 co_return;
             }
-            // The write and the read below are awaited here, not in
-            // coroutines of their own: each nested frame is one more
-            // allocation per lookup (Asio keeps two frames per thread).
+            // A download's write, awaited here rather than in a coroutine of
+            // its own: each nested frame is one more allocation (Asio keeps
+            // two frames per thread).
             Connection& c = *conn.connection();
             active_ = &c;
             error_code ec;
@@ -424,22 +422,16 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> aw
             break;
         }
         case Step::read: {
+            // Only a download reads here (a request with no sink reads in
+            // hot_read()): the status decides where its body goes.
+            BOOST_ASSERT(operation_->sink());
             Connection& c = *conn.connection();
             ResponseOutcome r;
             active_ = &c;
-            if (operation_->sink()) {
-                // A download: the status decides where its body goes.
-                if (c.is_tls())
-                    co_await read_on(c.tls(), c, r);
-                else
-                    co_await read_on(c.plain(), c, r);
-            } else {
-                for (;;) {
-                    ResponseReader reader(c.body, impl_->config.max_body_bytes, impl_->config.max_header_bytes);
-                    auto [rec, n] = co_await read_message(c, reader);
-                    if (!digest_response(c, reader, rec, n, r)) break;
-                }
-            }
+            if (c.is_tls())
+                co_await read_on(c.tls(), c, r);
+            else
+                co_await read_on(c.plain(), c, r);
             active_ = nullptr;
             d = after_response(conn, r);
             break;
@@ -915,13 +907,6 @@ void Exchange<Inner>::forget_request(Connection& conn) noexcept {
     // request's credentials or a change's secrets. The capacity stays.
     ::OPENSSL_cleanse(conn.request.data(), conn.request.size());
     conn.request.clear();
-}
-
-template <class Inner>
-auto Exchange<Inner>::read_message(Connection& conn, ResponseReader& reader)
-    -> awaitable<std::tuple<error_code, std::size_t>> {
-    if (conn.is_tls()) return http::async_read(conn.tls(), conn.buffer, reader, use_tuple<strand_type>);
-    return http::async_read(conn.plain(), conn.buffer, reader, use_tuple<strand_type>);
 }
 
 template <class Inner>

@@ -130,9 +130,6 @@ private:
     void hot_step(Report report) noexcept;
     /// After a read: a TLS session is remembered once its tickets have come.
     void after_read(Connection& conn, const ResponseOutcome& r);
-    /// Reads one response into `reader`. Not a coroutine: it hands back the
-    /// read's own awaitable, so awaiting it makes no frame of ours.
-    awaitable<std::tuple<error_code, std::size_t>> read_message(Connection& conn, ResponseReader& reader);
     /// What a response read whole (or failed, `rec`) means for `r`: its
     /// status, whether the connection may be kept, the operation's verdict
     /// on the body or the API's error. True for an interim response (1xx):
