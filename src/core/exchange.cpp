@@ -178,7 +178,7 @@ void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner
                 exchange->drive(std::nullopt, PoolLease{});
             } catch (...) {
                 // Out of memory for the coroutine: the result is still delivered.
-                exchange->finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
+                exchange->fail_unexpectedly();
             }
         });
         return;
@@ -194,7 +194,7 @@ void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner
         try {
             exchange->drive(std::nullopt, PoolLease{});
         } catch (...) {
-            exchange->finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
+            exchange->fail_unexpectedly();
         }
     });
 }
@@ -228,7 +228,7 @@ void Exchange<Inner>::spawn(std::optional<Decision> resumed, PoolLease conn) {
     net::co_spawn(strand_, run(resumed, std::move(conn)), [self = this->shared_from_this()](std::exception_ptr e) {
         // Only a bug or an allocation failure gets here; the result must still
         // be delivered, without allocating a message first.
-        if (e) self->finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
+        if (e) self->fail_unexpectedly();
     });
 }
 
@@ -545,13 +545,18 @@ void Exchange<Inner>::hot_step(Report report) noexcept {
         default: return drive(d, std::move(hot_conn_));
         }
     } catch (...) {
-        // Out of memory on the way: the connection's state is unknown, the
-        // result is still delivered.
-        active_ = nullptr;
-        if (hot_conn_.holds_place())
-            discard_telling(hot_conn_, hot_conn_->id, hot_conn_->exchanges, CloseReason::error);
-        finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
+        fail_unexpectedly();
     }
+}
+
+template <class Inner>
+void Exchange<Inner>::fail_unexpectedly() noexcept {
+    // The connection of a round trip under way is in an unknown state: closed
+    // and told before the result is delivered, so its place is free when the
+    // caller's handler runs. (A coroutine's connection went with its frame.)
+    active_ = nullptr;
+    if (hot_conn_.holds_place()) discard_telling(hot_conn_, hot_conn_->id, hot_conn_->exchanges, CloseReason::error);
+    finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
 }
 
 template <class Inner>
@@ -612,9 +617,9 @@ void Exchange<Inner>::resume_after_wait(error_code wait_ec) noexcept {
         default: arm_deadline_before(d); return drive(d, std::move(conn));
         }
     } catch (...) {
-        // Out of memory for the next step's coroutine: the result must still
-        // be delivered, without allocating a message first.
-        finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
+        // Out of memory for the next step (a coroutine, or a write started
+        // with the connection granted): the result must still be delivered.
+        fail_unexpectedly();
     }
 }
 

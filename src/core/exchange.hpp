@@ -128,6 +128,10 @@ private:
     void hot_read();
     template <class Report>
     void hot_step(Report report) noexcept;
+    /// Only a bug or an allocation failure gets here: the connection of a
+    /// round trip under way is discarded (and told), and the result is still
+    /// delivered, with no message allocated.
+    void fail_unexpectedly() noexcept;
     /// After a read: a TLS session is remembered once its tickets have come.
     void after_read(Connection& conn, const ResponseOutcome& r);
     /// What a response read whole (or failed, `rec`) means for `r`: its
@@ -224,6 +228,10 @@ private:
     unsigned stale_resends_told_ = 0;
     CloseReason close_reason_ = CloseReason::error;  // for a connection discarded next
 
+    /// The connection of the plain-handler round trip (declared after impl_:
+    /// destroyed first, it gives its place back to a pool that still exists).
+    PoolLease hot_conn_;
+
     // The flags together, so that they share one word (a queued request's
     // size is the exchange's, issue 13).
     bool waiting_ = false;  // wait_began_ is set
@@ -235,9 +243,6 @@ private:
     bool deadline_armed_ = false;
     bool finished_ = false;
     bool sink_started_ = false;
-    /// The connection of the plain-handler round trip (declared after impl_:
-    /// destroyed first, it gives its place back to a pool that still exists).
-    PoolLease hot_conn_;
     /// Where a connect was when stopped, for its message.
     enum class ConnectPhase : unsigned char { resolving, connecting, handshaking } connect_phase_{};
 };
