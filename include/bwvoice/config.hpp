@@ -19,8 +19,10 @@ namespace bwvoice {
 
 /// How retryable failures are retried. A retry is counted for 429, 502, 503,
 /// 504 and connection failures (refused, reset, closed before a complete
-/// response on a fresh connection). A request found to have gone out on a
-/// stale pooled connection is resent at once and is not counted.
+/// response on a fresh connection). A name that does not exist (the
+/// resolver's "host not found") is not retried: it fails at once. A request
+/// found to have gone out on a stale pooled connection is resent at once and
+/// is not counted.
 struct RetryPolicy {
     /// Most counted retries of one lookup; 0 disables retries.
     unsigned max_retries = 3;
