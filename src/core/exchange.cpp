@@ -200,7 +200,7 @@ void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner
 }
 
 template <class Inner>
-void Exchange<Inner>::drive(std::optional<Decision> resumed, PoolLease conn) {
+void Exchange<Inner>::drive(std::optional<Decision> resumed, PoolLease conn) try {
     Decision d = resumed ? *resumed : fsm_.start();
     for (;;) {
         dispose(conn, d.disposal);
@@ -221,11 +221,20 @@ void Exchange<Inner>::drive(std::optional<Decision> resumed, PoolLease conn) {
         }
         arm_deadline_before(d);
     }
+} catch (...) {
+    // Out of memory (a timer's wait, the request's bytes, a coroutine): the
+    // connection held is closed and told here; the caller delivers the result.
+    discard_unexpectedly(conn);
+    throw;
 }
 
 template <class Inner>
 void Exchange<Inner>::spawn(std::optional<Decision> resumed, PoolLease conn) {
-    net::co_spawn(strand_, run(resumed, std::move(conn)), [self = this->shared_from_this()](std::exception_ptr e) {
+    // The connection waits in hot_conn_ until the coroutine takes it: if its
+    // frame cannot be made, fail_unexpectedly() still finds it there to close
+    // and tell (a parameter of run() would be destroyed untold).
+    hot_conn_ = std::move(conn);
+    net::co_spawn(strand_, run(resumed), [self = this->shared_from_this()](std::exception_ptr e) {
         // Only a bug or an allocation failure gets here; the result must still
         // be delivered, without allocating a message first.
         if (e) self->fail_unexpectedly();
@@ -310,11 +319,19 @@ void Exchange<Inner>::interrupt(Interruption why, net::cancellation_type type) {
         // anyone. The caller gets its answer now; the connect goes on within
         // its own phase limit, no longer the request's deadline, and its
         // connection goes to the pool, where the next waiter takes it.
-        connect_outlives_ = true;
-        horizon_ = clock::time_point::max();
-        arm_timer(phase_end_);
-        diag().message = "stopped " + connect_phase_text();
-        return finish(fsm_.connected(net::error::operation_aborted, clock::now(), 0.0));
+        try {
+            // What can fail (allocations) comes before anything is changed.
+            std::string message = "stopped " + connect_phase_text();
+            Diagnostics& d = diag();
+            arm_timer(phase_end_);
+            connect_outlives_ = true;
+            horizon_ = clock::time_point::max();
+            d.message = std::move(message);
+        } catch (...) {
+            // Out of memory: the connect is torn down instead (below), and
+            // the request finishes when it ends.
+        }
+        if (connect_outlives_) return finish(fsm_.connected(net::error::operation_aborted, clock::now(), 0.0));
     }
     if (active_) active_->abort();
 }
@@ -333,116 +350,123 @@ std::string Exchange<Inner>::connect_phase_text() const {
 // ---- the loop: one step at a time, as the state machine says ----------------
 
 template <class Inner>
-auto Exchange<Inner>::run(std::optional<Decision> resumed, PoolLease conn) -> awaitable<void> {
-    // `conn` gives its place back however the exchange ends, exceptions included.
+auto Exchange<Inner>::run(std::optional<Decision> resumed) -> awaitable<void> {
+    // Given by spawn(). `conn` gives its place back however the exchange
+    // ends; on an exception it is closed and told first.
+    PoolLease conn = std::move(hot_conn_);
     auto self = this->shared_from_this();
-    Decision d = resumed ? *resumed : fsm_.start();
-    for (;;) {
-        dispose(conn, d.disposal);
-        switch (d.step) {
-        case Step::authorize: {
-            if (d.reject_token && token_) {
-                impl_->tokens->rejected(token_->generation);
-                // Tokens are numbered by their fetch: one numbered above this
-                // count was fetched after the 401, so after whatever made the
-                // server refuse this one (a revocation).
-                if (!refusals_) refusals_ = std::make_unique<Refusals>();
-                refusals_->fetches_at_last = impl_->tokens->fetches();
-                // The 401's body may quote it, and the next try's outcome may
-                // not replace what that body left in Diagnostics.
-                refusals_->tokens.push_back(std::move(token_));
-            }
-            const error_code ec = co_await authorize();
-            d = fsm_.authorized(ec, !refusals_ || (token_ && token_->generation > refusals_->fetches_at_last));
-            break;
-        }
-        case Step::acquire: {
-            const Grant got = acquire(conn);
-            d = fsm_.granted(got, got == Grant::connection && conn->exchanges > 0);
-            break;
-        }
-        case Step::wait:
-            // The coroutine ends here and a new one starts once the pool
-            // answers (resume_after_wait): a queued request then holds no
-            // coroutine frame, only its exchange and one timer wait.
-            BOOST_ASSERT(!conn.holds_place());
-            wait_for_grant();
-            co_return;
-        case Step::connect: {
-            // The two origins may differ in scheme (one https, one plain
-            // http under insecure_allow_plain_http).
-            conn.attach(std::make_unique<Connection>(impl_->executor,
-                                                     origin().endpoint.tls ? impl_->ssl_context.get() : nullptr,
-                                                     impl_->config.max_header_bytes));
-            connecting_ = true;
-            const error_code ec = co_await connect(*conn.connection());
-            connecting_ = false;
-            if (connect_outlives_) {
-                // Handed over (see interrupt()): the caller has had its answer.
-                active_ = nullptr;
-                deadline_timer_.cancel();  // the phase limit: nothing left to bound
-                if (!ec) {
-                    const std::uint64_t id = conn->id;
-                    if (!conn.release(clock::now())) impl_->connection_closed(id, 0, CloseReason::client_closed);
-                } else {
-                    const std::uint64_t id = conn->id;  // 0 unless TCP connected before the handshake failed
-                    discard_telling(conn, id, 0, CloseReason::error);
+    try {
+        Decision d = resumed ? *resumed : fsm_.start();
+        for (;;) {
+            dispose(conn, d.disposal);
+            switch (d.step) {
+            case Step::authorize: {
+                if (d.reject_token && token_) {
+                    impl_->tokens->rejected(token_->generation);
+                    // Tokens are numbered by their fetch: one numbered above this
+                    // count was fetched after the 401, so after whatever made the
+                    // server refuse this one (a revocation).
+                    if (!refusals_) refusals_ = std::make_unique<Refusals>();
+                    refusals_->fetches_at_last = impl_->tokens->fetches();
+                    // The 401's body may quote it, and the next try's outcome may
+                    // not replace what that body left in Diagnostics.
+                    refusals_->tokens.push_back(std::move(token_));
                 }
-                co_return;
+                const error_code ec = co_await authorize();
+                d = fsm_.authorized(ec, !refusals_ || (token_ && token_->generation > refusals_->fetches_at_last));
+                break;
             }
-            if (ec) close_reason_ = failure_close_reason();
-            d = fsm_.connected(ec, clock::now(), unit_random());
-            tell_next_try(d, 0);
-            break;
-        }
-        case Step::write: {
-            prepare_write(conn);
-            if (!operation_->sink()) {
-                // The round trip of an ordinary request runs as plain
-                // handlers: the coroutine ends here, and its frames go back
-                // to be reused while the request is on the wire.
-                hot_conn_ = std::move(conn);
-                hot_write();
-                co_return;
+            case Step::acquire: {
+                const Grant got = acquire(conn);
+                d = fsm_.granted(got, got == Grant::connection && conn->exchanges > 0);
+                break;
             }
-            // A download's write, awaited here rather than in a coroutine of
-            // its own: each nested frame is one more allocation (Asio keeps
-            // two frames per thread).
-            Connection& c = *conn.connection();
-            active_ = &c;
-            error_code ec;
-            if (c.is_tls())
-                std::tie(ec, try_bytes_out_) =
-                    co_await net::async_write(c.tls(), net::buffer(c.request), use_tuple<strand_type>);
-            else
-                std::tie(ec, try_bytes_out_) =
-                    co_await net::async_write(c.plain(), net::buffer(c.request), use_tuple<strand_type>);
-            active_ = nullptr;
-            d = after_write(conn, ec);
-            break;
+            case Step::wait:
+                // The coroutine ends here and a new one starts once the pool
+                // answers (resume_after_wait): a queued request then holds no
+                // coroutine frame, only its exchange and one timer wait.
+                BOOST_ASSERT(!conn.holds_place());
+                wait_for_grant();
+                co_return;
+            case Step::connect: {
+                // The two origins may differ in scheme (one https, one plain
+                // http under insecure_allow_plain_http).
+                conn.attach(std::make_unique<Connection>(impl_->executor,
+                                                         origin().endpoint.tls ? impl_->ssl_context.get() : nullptr,
+                                                         impl_->config.max_header_bytes));
+                connecting_ = true;
+                const error_code ec = co_await connect(*conn.connection());
+                connecting_ = false;
+                if (connect_outlives_) {
+                    // Handed over (see interrupt()): the caller has had its answer.
+                    active_ = nullptr;
+                    deadline_timer_.cancel();  // the phase limit: nothing left to bound
+                    if (!ec) {
+                        const std::uint64_t id = conn->id;
+                        if (!conn.release(clock::now())) impl_->connection_closed(id, 0, CloseReason::client_closed);
+                    } else {
+                        const std::uint64_t id = conn->id;  // 0 unless TCP connected before the handshake failed
+                        discard_telling(conn, id, 0, CloseReason::error);
+                    }
+                    co_return;
+                }
+                if (ec) close_reason_ = failure_close_reason();
+                d = fsm_.connected(ec, clock::now(), unit_random());
+                tell_next_try(d, 0);
+                break;
+            }
+            case Step::write: {
+                prepare_write(conn);
+                if (!operation_->sink()) {
+                    // The round trip of an ordinary request runs as plain
+                    // handlers: the coroutine ends here, and its frames go back
+                    // to be reused while the request is on the wire.
+                    hot_conn_ = std::move(conn);
+                    hot_write();
+                    co_return;
+                }
+                // A download's write, awaited here rather than in a coroutine of
+                // its own: each nested frame is one more allocation (Asio keeps
+                // two frames per thread).
+                Connection& c = *conn.connection();
+                active_ = &c;
+                error_code ec;
+                if (c.is_tls())
+                    std::tie(ec, try_bytes_out_) =
+                        co_await net::async_write(c.tls(), net::buffer(c.request), use_tuple<strand_type>);
+                else
+                    std::tie(ec, try_bytes_out_) =
+                        co_await net::async_write(c.plain(), net::buffer(c.request), use_tuple<strand_type>);
+                active_ = nullptr;
+                d = after_write(conn, ec);
+                break;
+            }
+            case Step::read: {
+                // Only a download reads here (a request with no sink reads in
+                // hot_read()): the status decides where its body goes.
+                BOOST_ASSERT(operation_->sink());
+                Connection& c = *conn.connection();
+                ResponseOutcome r;
+                active_ = &c;
+                if (c.is_tls())
+                    co_await read_on(c.tls(), c, r);
+                else
+                    co_await read_on(c.plain(), c, r);
+                active_ = nullptr;
+                d = after_response(conn, r);
+                break;
+            }
+            case Step::sleep:
+                co_await sleep(d.delay);
+                d = fsm_.slept();
+                break;
+            case Step::finish: co_return finish(d);
+            }
+            arm_deadline_before(d);
         }
-        case Step::read: {
-            // Only a download reads here (a request with no sink reads in
-            // hot_read()): the status decides where its body goes.
-            BOOST_ASSERT(operation_->sink());
-            Connection& c = *conn.connection();
-            ResponseOutcome r;
-            active_ = &c;
-            if (c.is_tls())
-                co_await read_on(c.tls(), c, r);
-            else
-                co_await read_on(c.plain(), c, r);
-            active_ = nullptr;
-            d = after_response(conn, r);
-            break;
-        }
-        case Step::sleep:
-            co_await sleep(d.delay);
-            d = fsm_.slept();
-            break;
-        case Step::finish: co_return finish(d);
-        }
-        arm_deadline_before(d);
+    } catch (...) {
+        discard_unexpectedly(conn);
+        throw;
     }
 }
 
@@ -555,8 +579,17 @@ void Exchange<Inner>::fail_unexpectedly() noexcept {
     // and told before the result is delivered, so its place is free when the
     // caller's handler runs. (A coroutine's connection went with its frame.)
     active_ = nullptr;
-    if (hot_conn_.holds_place()) discard_telling(hot_conn_, hot_conn_->id, hot_conn_->exchanges, CloseReason::error);
+    discard_unexpectedly(hot_conn_);
     finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});
+}
+
+template <class Inner>
+void Exchange<Inner>::discard_unexpectedly(PoolLease& conn) noexcept {
+    if (!conn.holds_place()) return;
+    // A connect slot may hold no connection yet; one never opened has ID 0
+    // and no close to tell.
+    const Connection* c = conn.connection();
+    discard_telling(conn, c ? c->id : 0, c ? c->exchanges : 0, CloseReason::error);
 }
 
 template <class Inner>
@@ -590,8 +623,8 @@ void Exchange<Inner>::resume_after_wait(error_code wait_ec) noexcept {
         give_back_grant();
         return;
     }
+    PoolLease conn;
     try {
-        PoolLease conn;
         if (!wait_ec) interrupt(Interruption::deadline);
         Grant got = grant_of(origin().pool.take_grant(*this, conn));
         if (got != Grant::queued || fsm_.interrupted()) {
@@ -619,6 +652,7 @@ void Exchange<Inner>::resume_after_wait(error_code wait_ec) noexcept {
     } catch (...) {
         // Out of memory for the next step (a coroutine, or a write started
         // with the connection granted): the result must still be delivered.
+        discard_unexpectedly(conn);
         fail_unexpectedly();
     }
 }

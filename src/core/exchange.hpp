@@ -101,7 +101,9 @@ private:
     void drive(std::optional<Decision> resumed, PoolLease conn);
     /// Before each write: the request serialised, the reuse counted and told.
     void prepare_write(PoolLease& conn);
-    awaitable<void> run(std::optional<Decision> resumed, PoolLease conn);
+    /// The steps a coroutine serves; its connection is the one spawn() left
+    /// in hot_conn_.
+    awaitable<void> run(std::optional<Decision> resumed);
 
     // ---- the steps ----
     /// A pooled connection checked for anything the server sent unasked, or a
@@ -132,6 +134,9 @@ private:
     /// round trip under way is discarded (and told), and the result is still
     /// delivered, with no message allocated.
     void fail_unexpectedly() noexcept;
+    /// The connection or connect slot `conn` holds (if any) closed and told,
+    /// its place given back: for a lease being unwound by an exception.
+    void discard_unexpectedly(PoolLease& conn) noexcept;
     /// After a read: a TLS session is remembered once its tickets have come.
     void after_read(Connection& conn, const ResponseOutcome& r);
     /// What a response read whole (or failed, `rec`) means for `r`: its

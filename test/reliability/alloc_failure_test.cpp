@@ -74,6 +74,20 @@ void* bwvoice::test::replaced_allocate(std::size_t n, std::size_t align) {
     return system_allocate(n, align);
 }
 
+namespace {
+/// Counts the connections told opened and closed; with fail_after = n, makes
+/// the first of Asio's allocations after the n-th RequestStarted fail (the
+/// write it announces starts next).
+struct CountingObserver final : ClientObserver {
+    int fail_after = 0, started = 0, opened = 0, closed = 0;
+    void on_request_started(const RequestStarted&) override {
+        if (++started == fail_after) t_aligned_countdown = 1;
+    }
+    void on_connection_opened(const ConnectionOpened&) override { ++opened; }
+    void on_connection_closed(const ConnectionClosed&) override { ++closed; }
+};
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(alloc_failure)
 
 BOOST_AUTO_TEST_CASE(an_exception_while_holding_a_connection_gives_its_slot_back) {
@@ -82,6 +96,8 @@ BOOST_AUTO_TEST_CASE(an_exception_while_holding_a_connection_gives_its_slot_back
     auto config = env.client_config();
     config.pool_size = 1;
     config.request_timeout = 3s;
+    auto observer = std::make_shared<CountingObserver>();
+    config.observer = observer;
     ConferenceClient client(ioc, config);
     const std::string huge_id(2'000'000, 'a');
 
@@ -90,10 +106,12 @@ BOOST_AUTO_TEST_CASE(an_exception_while_holding_a_connection_gives_its_slot_back
         LookupResult failing;
         bool failing_done = false;
         g_fail_from = huge_id.size() + 100;
+        long open_untold = -1;  // connections open by the count told, beyond those stats() shows
         client.async_get_conference(huge_id, failing.diag, [&](error_code ec, Conference) {
             g_fail_from = 0;
             failing.ec = ec;
             failing_done = true;
+            open_untold = long{observer->opened} - observer->closed - static_cast<long>(client.stats().open);
         });
         ioc.restart();
         run_to_completion(ioc);
@@ -102,6 +120,8 @@ BOOST_AUTO_TEST_CASE(an_exception_while_holding_a_connection_gives_its_slot_back
         BOOST_TEST(g_failed.load() >= 1, "round " << round << ": the allocation failure was not met");
         BOOST_TEST(failing.ec.failed());
         BOOST_TEST((failing.ec.category() == client_category()), failing.ec.message());
+        // The connection it held was closed, and its close told before the handler ran.
+        BOOST_TEST(open_untold == 0, "round " << round);
 
         // With one slot, this lookup can only run if the slot came back.
         ioc.restart();
@@ -162,19 +182,6 @@ BOOST_AUTO_TEST_CASE(an_allocation_failure_anywhere_on_the_failure_path_still_ca
     BOOST_TEST(failures_met >= 2, "the sweep must meet at least the copy and the redaction");
 }
 
-namespace {
-/// Makes the first of Asio's allocations after the n-th RequestStarted fail
-/// (the write it announces starts next), and counts connections.
-struct FailAfterRequestStarted final : ClientObserver {
-    int fail_after = 0, started = 0, opened = 0, closed = 0;
-    void on_request_started(const RequestStarted&) override {
-        if (++started == fail_after) t_aligned_countdown = 1;
-    }
-    void on_connection_opened(const ConnectionOpened&) override { ++opened; }
-    void on_connection_closed(const ConnectionClosed&) override { ++closed; }
-};
-}  // namespace
-
 // A get that waited for the pool's only connection gets it, and its write
 // cannot start (Asio cannot allocate its operation): the handler is told
 // connection_failed, and by the time it runs the connection is closed and
@@ -182,7 +189,7 @@ struct FailAfterRequestStarted final : ClientObserver {
 // operation's memory was freed, after the handler, and was never told.)
 BOOST_AUTO_TEST_CASE(a_write_that_cannot_start_after_a_pool_wait_frees_the_connection_before_the_handler) {
     MockEnv env;
-    auto observer = std::make_shared<FailAfterRequestStarted>();
+    auto observer = std::make_shared<CountingObserver>();
     auto config = env.client_config();
     config.pool_size = 1;
     config.request_timeout = 3s;
