@@ -168,19 +168,19 @@ void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner
         exchange->fsm_.interrupt(Interruption::closed);
     auto slot = exchange->operation_->slot();
     if (slot.is_connected()) slot.template emplace<CancelRelay<Inner>>(CancelRelay<Inner>{exchange});
+    auto begin = [exchange] {
+        try {
+            exchange->drive(std::nullopt, PoolLease{});
+        } catch (...) {
+            // Out of memory (a timer's wait, a coroutine): the result is still delivered.
+            exchange->fail_unexpectedly();
+        }
+    };
     if (!on_a_thread_of(exchange->strand_.get_inner_executor())) {
-        // From outside the context (before run(), or from another thread)
-        // co_spawn would make the coroutine's frames now, about 1 KiB, and
-        // post them: 100,000 lookups issued so hold 100 MiB until the context
-        // gets to them. Posting the start holds the exchange alone.
-        net::post(exchange->strand_, [exchange] {
-            try {
-                exchange->drive(std::nullopt, PoolLease{});
-            } catch (...) {
-                // Out of memory for the coroutine: the result is still delivered.
-                exchange->fail_unexpectedly();
-            }
-        });
+        // From outside the context (before run(), or from another thread):
+        // posted, so that 100,000 lookups issued so hold their exchanges
+        // alone until the context gets to them.
+        net::post(exchange->strand_, std::move(begin));
         return;
     }
     // Starting inline is kept (it saves a trip through the scheduler on the
@@ -190,34 +190,49 @@ void Exchange<Inner>::start(std::shared_ptr<ClientImpl> impl, const Inner& inner
         explicit Marker(const void* self) : previous(std::exchange(initiating_exchange, self)) {}
         ~Marker() { initiating_exchange = previous; }
     } marker(exchange.get());
-    net::dispatch(exchange->strand_, [exchange] {
-        try {
-            exchange->drive(std::nullopt, PoolLease{});
-        } catch (...) {
-            exchange->fail_unexpectedly();
-        }
-    });
+    net::dispatch(exchange->strand_, std::move(begin));
 }
+
+namespace {
+
+/// The steps run() serves: those that wait on something other than one
+/// socket operation, and a download's round trip (its body may go to a sink
+/// that makes it wait). drive() takes acquire, wait, finish and an ordinary
+/// request's write (its read follows as a plain handler).
+constexpr bool served_by_coroutine(Step step, bool sink) noexcept {
+    switch (step) {
+    case Step::authorize:
+    case Step::connect:
+    case Step::sleep:
+    case Step::read: return true;
+    case Step::write: return sink;
+    default: return false;
+    }
+}
+
+}  // namespace
 
 template <class Inner>
 void Exchange<Inner>::drive(std::optional<Decision> resumed, PoolLease conn) try {
     Decision d = resumed ? *resumed : fsm_.start();
     for (;;) {
         dispose(conn, d.disposal);
+        if (served_by_coroutine(d.step, operation_->sink())) return spawn(d, std::move(conn));
         switch (d.step) {
         case Step::acquire: {
             const Grant got = acquire(conn);
             d = fsm_.granted(got, got == Grant::connection && conn->exchanges > 0);
             break;
         }
+        // The pool's answer resumes the exchange (resume_after_wait): a
+        // queued request holds no coroutine frame, only its exchange and one
+        // timer wait.
         case Step::wait: return wait_for_grant();
-        case Step::finish: return finish(d);
         case Step::write:
-            if (operation_->sink()) return spawn(d, std::move(conn));
             prepare_write(conn);
             hot_conn_ = std::move(conn);
             return hot_write();
-        default: return spawn(d, std::move(conn));
+        default: return finish(d);  // Step::finish: the other steps are run()'s
         }
         arm_deadline_before(d);
     }
@@ -358,6 +373,13 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed) -> awaitable<void> {
     try {
         Decision d = resumed ? *resumed : fsm_.start();
         for (;;) {
+            if (!served_by_coroutine(d.step, operation_->sink())) {
+                // drive() takes it with plain code; this coroutine ends and
+                // its frames go back to be reused (an ordinary request's
+                // round trip holds none while it is on the wire).
+                drive(d, std::move(conn));
+                co_return;
+            }
             dispose(conn, d.disposal);
             switch (d.step) {
             case Step::authorize: {
@@ -376,18 +398,6 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed) -> awaitable<void> {
                 d = fsm_.authorized(ec, !refusals_ || (token_ && token_->generation > refusals_->fetches_at_last));
                 break;
             }
-            case Step::acquire: {
-                const Grant got = acquire(conn);
-                d = fsm_.granted(got, got == Grant::connection && conn->exchanges > 0);
-                break;
-            }
-            case Step::wait:
-                // The coroutine ends here and a new one starts once the pool
-                // answers (resume_after_wait): a queued request then holds no
-                // coroutine frame, only its exchange and one timer wait.
-                BOOST_ASSERT(!conn.holds_place());
-                wait_for_grant();
-                co_return;
             case Step::connect: {
                 // The two origins may differ in scheme (one https, one plain
                 // http under insecure_allow_plain_http).
@@ -417,14 +427,6 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed) -> awaitable<void> {
             }
             case Step::write: {
                 prepare_write(conn);
-                if (!operation_->sink()) {
-                    // The round trip of an ordinary request runs as plain
-                    // handlers: the coroutine ends here, and its frames go back
-                    // to be reused while the request is on the wire.
-                    hot_conn_ = std::move(conn);
-                    hot_write();
-                    co_return;
-                }
                 // A download's write, awaited here rather than in a coroutine of
                 // its own: each nested frame is one more allocation (Asio keeps
                 // two frames per thread).
@@ -460,7 +462,7 @@ auto Exchange<Inner>::run(std::optional<Decision> resumed) -> awaitable<void> {
                 co_await sleep(d.delay);
                 d = fsm_.slept();
                 break;
-            case Step::finish: co_return finish(d);
+            default: BOOST_ASSERT_MSG(false, "a step drive() takes"); break;
             }
             arm_deadline_before(d);
         }
@@ -575,9 +577,10 @@ void Exchange<Inner>::hot_step(Report report) noexcept {
 
 template <class Inner>
 void Exchange<Inner>::fail_unexpectedly() noexcept {
-    // The connection of a round trip under way is in an unknown state: closed
-    // and told before the result is delivered, so its place is free when the
-    // caller's handler runs. (A coroutine's connection went with its frame.)
+    // The connection of a round trip under way (or one left for a coroutine
+    // that could not be made) is in an unknown state: closed and told before
+    // the result is delivered, so its place is free when the caller's handler
+    // runs. (run() and drive() close and tell the one they hold themselves.)
     active_ = nullptr;
     discard_unexpectedly(hot_conn_);
     finish({.step = Step::finish, .ec = make_error_code(errc::connection_failed)});

@@ -91,8 +91,8 @@ private:
     template <class T>
     using awaitable = boost::asio::awaitable<T, strand_type>;
 
-    /// Starts the loop on the strand: from the state machine's start, or
-    /// from `resumed` with `conn` (what a wait for the pool was granted).
+    /// Starts run() on the strand from `resumed`, with `conn` (left in
+    /// hot_conn_ until run() takes it).
     void spawn(std::optional<Decision> resumed, PoolLease conn);
     /// Takes the decisions that need no waiting (acquire, finish, a request
     /// with no sink's round trip) with plain code on the strand, and starts
@@ -125,7 +125,7 @@ private:
     Decision after_response(PoolLease& conn, const ResponseOutcome& r);
     /// The round trip of a request with no sink, as plain handlers on the
     /// strand over hot_conn_: no coroutine frame is held while it is on the
-    /// wire. A step other than read or finish goes back to run().
+    /// wire. A step other than read goes back to drive().
     void hot_write();
     void hot_read();
     template <class Report>
@@ -233,8 +233,9 @@ private:
     unsigned stale_resends_told_ = 0;
     CloseReason close_reason_ = CloseReason::error;  // for a connection discarded next
 
-    /// The connection of the plain-handler round trip (declared after impl_:
-    /// destroyed first, it gives its place back to a pool that still exists).
+    /// The connection of the plain-handler round trip, or the one spawn()
+    /// leaves for run() to take (declared after impl_: destroyed first, it
+    /// gives its place back to a pool that still exists).
     PoolLease hot_conn_;
 
     // The flags together, so that they share one word (a queued request's
