@@ -187,14 +187,14 @@ public:
     template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_conference(std::string_view id, CompletionToken&& token = {}) {
         return initiate<Conference>(std::forward<CompletionToken>(token), nullptr, &detail::start_get_conference,
-                                    std::string(id));
+                                    detail::OperationString(id));
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
     template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_conference(std::string_view id, Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<Conference>(std::forward<CompletionToken>(token), &diag, &detail::start_get_conference,
-                                    std::string(id));
+                                    detail::OperationString(id));
     }
 
     /// List Conferences: a pager that fetches one page per async_next(),
@@ -242,7 +242,7 @@ public:
     template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_conference(std::string_view id, ConferenceUpdate update, CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_conference,
-                          std::string(id), std::move(update));
+                          detail::OperationString(id), std::move(update));
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
@@ -250,7 +250,7 @@ public:
     auto async_update_conference(std::string_view id, ConferenceUpdate update, Diagnostics& diag,
                                  CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), &diag, &detail::start_update_conference,
-                          std::string(id), std::move(update));
+                          detail::OperationString(id), std::move(update));
     }
 
     /// Update Conference BXML: `PUT .../conferences/{id}/bxml`, the document
@@ -279,7 +279,7 @@ public:
     template <class CompletionToken = with_diagnostics_t<>>
     auto async_update_conference_bxml(std::string_view id, std::string bxml, CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_conference_bxml,
-                          std::string(id), std::move(bxml));
+                          detail::OperationString(id), std::move(bxml));
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
@@ -287,7 +287,7 @@ public:
     auto async_update_conference_bxml(std::string_view id, std::string bxml, Diagnostics& diag,
                                       CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), &diag, &detail::start_update_conference_bxml,
-                          std::string(id), std::move(bxml));
+                          detail::OperationString(id), std::move(bxml));
     }
 
     // ---- members -----------------------------------------------------------
@@ -314,7 +314,7 @@ public:
     template <class CompletionToken = with_diagnostics_t<>>
     auto async_get_member(std::string_view conference_id, std::string_view member_id, CompletionToken&& token = {}) {
         return initiate<ConferenceMember>(std::forward<CompletionToken>(token), nullptr, &detail::start_get_member,
-                                          std::string(conference_id), std::string(member_id));
+                                          detail::OperationString(conference_id), detail::OperationString(member_id));
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
@@ -322,7 +322,7 @@ public:
     auto async_get_member(std::string_view conference_id, std::string_view member_id, Diagnostics& diag,
                           CompletionToken&& token = {}) {
         return initiate<ConferenceMember>(std::forward<CompletionToken>(token), &diag, &detail::start_get_member,
-                                          std::string(conference_id), std::string(member_id));
+                                          detail::OperationString(conference_id), detail::OperationString(member_id));
     }
 
     /// Update Conference Member: `PUT .../members/{member_id}` with exactly the
@@ -356,7 +356,8 @@ public:
     auto async_update_member(std::string_view conference_id, std::string_view member_id, MemberUpdate update,
                              CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), nullptr, &detail::start_update_member,
-                          std::string(conference_id), std::string(member_id), std::move(update));
+                          detail::OperationString(conference_id), detail::OperationString(member_id),
+                          std::move(update));
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
@@ -364,7 +365,8 @@ public:
     auto async_update_member(std::string_view conference_id, std::string_view member_id, MemberUpdate update,
                              Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<>(std::forward<CompletionToken>(token), &diag, &detail::start_update_member,
-                          std::string(conference_id), std::string(member_id), std::move(update));
+                          detail::OperationString(conference_id), detail::OperationString(member_id),
+                          std::move(update));
     }
 
     // ---- recordings --------------------------------------------------------
@@ -391,14 +393,16 @@ public:
     template <class CompletionToken = with_diagnostics_t<>>
     auto async_list_recordings(std::string_view conference_id, CompletionToken&& token = {}) {
         return initiate<std::vector<RecordingMetadata>>(std::forward<CompletionToken>(token), nullptr,
-                                                        &detail::start_list_recordings, std::string(conference_id));
+                                                        &detail::start_list_recordings,
+                                                        detail::OperationString(conference_id));
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
     template <class CompletionToken = with_diagnostics_t<>>
     auto async_list_recordings(std::string_view conference_id, Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<std::vector<RecordingMetadata>>(std::forward<CompletionToken>(token), &diag,
-                                                        &detail::start_list_recordings, std::string(conference_id));
+                                                        &detail::start_list_recordings,
+                                                        detail::OperationString(conference_id));
     }
 
     /// Get Conference Recording Information: `GET .../recordings/{recording_id}`.
@@ -423,7 +427,8 @@ public:
     auto async_get_recording(std::string_view conference_id, std::string_view recording_id,
                              CompletionToken&& token = {}) {
         return initiate<RecordingMetadata>(std::forward<CompletionToken>(token), nullptr, &detail::start_get_recording,
-                                           std::string(conference_id), std::string(recording_id));
+                                           detail::OperationString(conference_id),
+                                           detail::OperationString(recording_id));
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
@@ -431,7 +436,8 @@ public:
     auto async_get_recording(std::string_view conference_id, std::string_view recording_id, Diagnostics& diag,
                              CompletionToken&& token = {}) {
         return initiate<RecordingMetadata>(std::forward<CompletionToken>(token), &diag, &detail::start_get_recording,
-                                           std::string(conference_id), std::string(recording_id));
+                                           detail::OperationString(conference_id),
+                                           detail::OperationString(recording_id));
     }
 
     /// Download Conference Recording: `GET .../recordings/{recording_id}/media`,
@@ -463,8 +469,8 @@ public:
     auto async_download_recording(std::string_view conference_id, std::string_view recording_id, MediaSink& sink,
                                   CompletionToken&& token = {}) {
         return initiate<DownloadResult>(std::forward<CompletionToken>(token), nullptr,
-                                        &detail::start_download_recording, std::string(conference_id),
-                                        std::string(recording_id), &sink);
+                                        &detail::start_download_recording, detail::OperationString(conference_id),
+                                        detail::OperationString(recording_id), &sink);
     }
     /// @overload
     /// Fills `diag` just before the handler runs; it must stay valid until then.
@@ -472,7 +478,8 @@ public:
     auto async_download_recording(std::string_view conference_id, std::string_view recording_id, MediaSink& sink,
                                   Diagnostics& diag, CompletionToken&& token = {}) {
         return initiate<DownloadResult>(std::forward<CompletionToken>(token), &diag, &detail::start_download_recording,
-                                        std::string(conference_id), std::string(recording_id), &sink);
+                                        detail::OperationString(conference_id), detail::OperationString(recording_id),
+                                        &sink);
     }
 
     // ---- the client itself -------------------------------------------------

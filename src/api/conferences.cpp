@@ -8,7 +8,7 @@
 namespace bwvoice::detail {
 namespace http = boost::beast::http;
 
-void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Completion<Conference> done) {
+void start_get_conference(std::shared_ptr<ClientImpl> impl, OperationString id, Completion<Conference> done) {
     if (auto why = refusal_of_segment(id, "conference"); !why.empty())
         return refuse(*impl, OperationKind::get_conference, done, std::move(why));
     Request request{.target = conference_target(impl->api.endpoint, id), .success = status_is_200};
@@ -22,7 +22,7 @@ void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Comp
     start_exchange(std::move(impl), std::move(request), std::move(op));
 }
 
-void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, ConferenceUpdate update,
+void start_update_conference(std::shared_ptr<ClientImpl> impl, OperationString id, ConferenceUpdate update,
                              Completion<> done) {
     if (auto why = refusal_of_segment(id, "conference"); !why.empty())
         return refuse(*impl, OperationKind::update_conference, done, std::move(why));
@@ -40,7 +40,7 @@ void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, C
     start_exchange(std::move(impl), std::move(request), std::make_unique<Change>(std::move(done)));
 }
 
-void start_update_conference_bxml(std::shared_ptr<ClientImpl> impl, std::string id, std::string bxml,
+void start_update_conference_bxml(std::shared_ptr<ClientImpl> impl, OperationString id, std::string bxml,
                                   Completion<> done) {
     if (auto why = refusal_of_segment(id, "conference"); !why.empty())
         return refuse(*impl, OperationKind::update_conference_bxml, done, std::move(why));

@@ -87,7 +87,7 @@ void start_next_page(std::shared_ptr<PagerState> pager, Completion<std::vector<C
         }
     }
     if (!refusal.empty()) return refuse(*pager->impl, OperationKind::list_conferences, done, std::move(refusal));
-    Request request{.target = target, .success = status_is_200};
+    Request request{.target = OperationString(target), .success = status_is_200};
     request.kind = OperationKind::list_conferences;
     auto impl = pager->impl;
     start_exchange(std::move(impl), std::move(request),

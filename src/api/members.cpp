@@ -8,7 +8,7 @@
 namespace bwvoice::detail {
 namespace http = boost::beast::http;
 
-void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
+void start_get_member(std::shared_ptr<ClientImpl> impl, OperationString conference_id, OperationString member_id,
                       Completion<ConferenceMember> done) {
     if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty())
         return refuse(*impl, OperationKind::get_member, done, std::move(why));
@@ -28,7 +28,7 @@ void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_i
     start_exchange(std::move(impl), std::move(request), std::move(op));
 }
 
-void start_update_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
+void start_update_member(std::shared_ptr<ClientImpl> impl, OperationString conference_id, OperationString member_id,
                          MemberUpdate update, Completion<> done) {
     if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty())
         return refuse(*impl, OperationKind::update_member, done, std::move(why));

@@ -23,7 +23,7 @@ class Asked {
 public:
     Asked() = default;
     /// `item_id`: the member's or recording's ID; "" for a conference or a list.
-    explicit Asked(std::string conference_id, std::string_view item_id = {})
+    explicit Asked(OperationString conference_id, std::string_view item_id = {})
         : ids_(std::move(conference_id)), split_(ids_.size()) {
         ids_.append(item_id);
     }
@@ -31,7 +31,7 @@ public:
     std::string_view item_id() const noexcept { return std::string_view(ids_).substr(split_); }
 
 private:
-    std::string ids_;
+    OperationString ids_;
     std::size_t split_ = 0;
 };
 

@@ -10,10 +10,11 @@ namespace {
 
 /// The account's path followed by "/conferences" and the given segments,
 /// each percent-encoded whole.
-std::string target(const Endpoint& ep, std::initializer_list<std::string_view> segments) {
+template <class String = OperationString>
+String target(const Endpoint& ep, std::initializer_list<std::string_view> segments) {
     std::size_t size = ep.account_path.size() + 12;
     for (std::string_view s : segments) size += 1 + boost::urls::encoded_size(s, boost::urls::unreserved_chars);
-    std::string out;
+    String out;
     out.reserve(size);
     out.append(ep.account_path).append("/conferences");
     for (std::string_view s : segments) {
@@ -42,7 +43,7 @@ std::string conferences_target(const Endpoint& ep, const ConferenceQuery& query)
     // '+' above all must be encoded: servers (the mock, form decoders) read a
     // raw '+' in a query as a space, and "...T10:00:00+01:00" must arrive as given.
     constexpr boost::urls::grammar::lut_chars value_chars = boost::urls::unreserved_chars + ':';
-    std::string out = target(ep, {});
+    std::string out = target<std::string>(ep, {});
     char separator = '?';
     const auto add = [&](std::string_view key, std::string_view value) {
         out.push_back(separator);
@@ -57,27 +58,27 @@ std::string conferences_target(const Endpoint& ep, const ConferenceQuery& query)
     return out;
 }
 
-std::string conference_target(const Endpoint& ep, std::string_view conference_id) {
+OperationString conference_target(const Endpoint& ep, std::string_view conference_id) {
     return target(ep, {conference_id});
 }
 
-std::string bxml_target(const Endpoint& ep, std::string_view conference_id) {
+OperationString bxml_target(const Endpoint& ep, std::string_view conference_id) {
     return target(ep, {conference_id, "bxml"});
 }
 
-std::string member_target(const Endpoint& ep, std::string_view conference_id, std::string_view member_id) {
+OperationString member_target(const Endpoint& ep, std::string_view conference_id, std::string_view member_id) {
     return target(ep, {conference_id, "members", member_id});
 }
 
-std::string recordings_target(const Endpoint& ep, std::string_view conference_id) {
+OperationString recordings_target(const Endpoint& ep, std::string_view conference_id) {
     return target(ep, {conference_id, "recordings"});
 }
 
-std::string recording_target(const Endpoint& ep, std::string_view conference_id, std::string_view recording_id) {
+OperationString recording_target(const Endpoint& ep, std::string_view conference_id, std::string_view recording_id) {
     return target(ep, {conference_id, "recordings", recording_id});
 }
 
-std::string media_target(const Endpoint& ep, std::string_view conference_id, std::string_view recording_id) {
+OperationString media_target(const Endpoint& ep, std::string_view conference_id, std::string_view recording_id) {
     return target(ep, {conference_id, "recordings", recording_id, "media"});
 }
 

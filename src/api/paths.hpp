@@ -5,6 +5,7 @@
 
 #include "client/config_check.hpp"
 
+#include <bwvoice/detail/operation_memory.hpp>
 #include <bwvoice/listing.hpp>
 
 #include <string>
@@ -25,12 +26,12 @@ std::string refusal_of_query(const ConferenceQuery& query);
 /// Each ID is one path segment: every byte outside RFC 3986's unreserved set
 /// becomes %XX, so '/', '?', '#', '%', space, CR and LF cannot change the
 /// path or the request line.
-std::string conference_target(const Endpoint& ep, std::string_view conference_id);
-std::string bxml_target(const Endpoint& ep, std::string_view conference_id);
-std::string member_target(const Endpoint& ep, std::string_view conference_id, std::string_view member_id);
-std::string recordings_target(const Endpoint& ep, std::string_view conference_id);
-std::string recording_target(const Endpoint& ep, std::string_view conference_id, std::string_view recording_id);
-std::string media_target(const Endpoint& ep, std::string_view conference_id, std::string_view recording_id);
+OperationString conference_target(const Endpoint& ep, std::string_view conference_id);
+OperationString bxml_target(const Endpoint& ep, std::string_view conference_id);
+OperationString member_target(const Endpoint& ep, std::string_view conference_id, std::string_view member_id);
+OperationString recordings_target(const Endpoint& ep, std::string_view conference_id);
+OperationString recording_target(const Endpoint& ep, std::string_view conference_id, std::string_view recording_id);
+OperationString media_target(const Endpoint& ep, std::string_view conference_id, std::string_view recording_id);
 
 }  // namespace bwvoice::detail
 

@@ -32,7 +32,7 @@ private:
 
 }  // namespace
 
-void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string conference_id,
+void start_list_recordings(std::shared_ptr<ClientImpl> impl, OperationString conference_id,
                            Completion<std::vector<RecordingMetadata>> done) {
     if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty())
         return refuse(*impl, OperationKind::list_recordings, done, std::move(why));
@@ -53,7 +53,7 @@ void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string confere
     start_exchange(std::move(impl), std::move(request), std::move(op));
 }
 
-void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string recording_id,
+void start_get_recording(std::shared_ptr<ClientImpl> impl, OperationString conference_id, OperationString recording_id,
                          Completion<RecordingMetadata> done) {
     if (auto why = refusal_of_segment(conference_id, "conference"); !why.empty())
         return refuse(*impl, OperationKind::get_recording, done, std::move(why));
@@ -72,8 +72,8 @@ void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conferenc
     start_exchange(std::move(impl), std::move(request), std::move(op));
 }
 
-void start_download_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string recording_id,
-                              MediaSink* sink, Completion<DownloadResult> done) {
+void start_download_recording(std::shared_ptr<ClientImpl> impl, OperationString conference_id,
+                              OperationString recording_id, MediaSink* sink, Completion<DownloadResult> done) {
     std::string why = refusal_of_segment(conference_id, "conference");
     if (why.empty()) why = refusal_of_segment(recording_id, "recording");
     if (!why.empty()) {

@@ -209,7 +209,7 @@ std::string token_body_excerpt(std::string_view body) {
 void start_token_fetch(std::shared_ptr<ClientImpl> impl) {
     const Endpoint& ep = *impl->endpoints.token;
     Request request{.method = boost::beast::http::verb::post,
-                    .target = ep.target,
+                    .target = OperationString(ep.target),
                     .content = std::make_unique<RequestContent>(RequestContent{
                         .type = "application/x-www-form-urlencoded", .body = "grant_type=client_credentials"}),
                     // Two tokens issued is harmless, so the fetch is retried

@@ -3,6 +3,7 @@
 #ifndef BWVOICE_SRC_CORE_OPERATION_HPP
 #define BWVOICE_SRC_CORE_OPERATION_HPP
 
+#include <bwvoice/detail/operation_memory.hpp>
 #include <bwvoice/diagnostics.hpp>
 #include <bwvoice/error.hpp>
 #include <bwvoice/media.hpp>
@@ -24,6 +25,10 @@ struct Accepted {
 class Operation {
 public:
     virtual ~Operation() = default;
+
+    // One is made for every request: its memory is recycled.
+    static void* operator new(std::size_t size) { return take_operation_block(size); }
+    static void operator delete(void* block, std::size_t size) noexcept { give_operation_block(block, size); }
 
     /// The caller's cancellation slot (unconnected when it has none).
     virtual boost::asio::cancellation_slot slot() const noexcept = 0;

@@ -2,6 +2,7 @@
 #ifndef BWVOICE_SRC_CORE_REQUEST_HPP
 #define BWVOICE_SRC_CORE_REQUEST_HPP
 
+#include <bwvoice/detail/operation_memory.hpp>
 #include <bwvoice/observer.hpp>
 
 #include <boost/beast/http/verb.hpp>
@@ -34,7 +35,7 @@ struct RequestContent {
 struct Request {
     boost::beast::http::verb method = boost::beast::http::verb::get;
     /// origin-form: path and query, already percent-encoded.
-    std::string target{};
+    OperationString target{};
     /// The Accept header's value.
     std::string_view accept = "application/json";
     /// Null for a read: a queued read holds a pointer, not room for a body.

@@ -44,11 +44,15 @@ BOOST_AUTO_TEST_CASE(ports_paths_and_ipv6_hosts) {
 
 BOOST_AUTO_TEST_CASE(every_reserved_byte_of_an_id_is_encoded) {
     auto ep = check_config(valid()).api;
-    BOOST_TEST(conference_target(ep, "conf-1_a.b~c") == ep.account_path + "/conferences/" + "conf-1_a.b~c");
-    BOOST_TEST(conference_target(ep, "a/b?c#d%e f") == ep.account_path + "/conferences/" + "a%2Fb%3Fc%23d%25e%20f");
-    BOOST_TEST(conference_target(ep, "x\r\nHost: evil") == ep.account_path + "/conferences/" + "x%0D%0AHost%3A%20evil");
-    BOOST_TEST(conference_target(ep, std::string("a\0b", 3)) == ep.account_path + "/conferences/" + "a%00b");
-    BOOST_TEST(conference_target(ep, "\xC3\xA9") == ep.account_path + "/conferences/" + "%C3%A9");
+    BOOST_TEST(std::string_view(conference_target(ep, "conf-1_a.b~c")) ==
+               ep.account_path + "/conferences/" + "conf-1_a.b~c");
+    BOOST_TEST(std::string_view(conference_target(ep, "a/b?c#d%e f")) ==
+               ep.account_path + "/conferences/" + "a%2Fb%3Fc%23d%25e%20f");
+    BOOST_TEST(std::string_view(conference_target(ep, "x\r\nHost: evil")) ==
+               ep.account_path + "/conferences/" + "x%0D%0AHost%3A%20evil");
+    BOOST_TEST(std::string_view(conference_target(ep, std::string("a\0b", 3))) ==
+               ep.account_path + "/conferences/" + "a%00b");
+    BOOST_TEST(std::string_view(conference_target(ep, "\xC3\xA9")) == ep.account_path + "/conferences/" + "%C3%A9");
 }
 
 BOOST_AUTO_TEST_CASE(the_account_id_is_encoded_too) {

@@ -1,6 +1,7 @@
 # Unit tests of the client's internals (no sockets).
 bwvoice_add_test(pool_test pool_test.cpp)
 bwvoice_add_test(recycler_test recycler_test.cpp)
+bwvoice_add_test(operation_memory_test operation_memory_test.cpp)
 bwvoice_add_test(retry_test retry_test.cpp)
 bwvoice_add_test(config_test config_test.cpp)
 bwvoice_add_test(conference_reader_test conference_reader_test.cpp)

@@ -2,6 +2,7 @@
 #ifndef BWVOICE_DETAIL_COMPLETION_HPP
 #define BWVOICE_DETAIL_COMPLETION_HPP
 
+#include <bwvoice/detail/operation_memory.hpp>
 #include <bwvoice/diagnostics.hpp>
 #include <bwvoice/error.hpp>
 
@@ -16,6 +17,7 @@
 
 #include <memory>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 namespace bwvoice::detail {
@@ -32,7 +34,9 @@ namespace bwvoice::detail {
 /// - it never runs inside the initiating function (complete() is told when the
 ///   operation finishes there, and then posts instead of dispatching);
 /// - the handler's associated allocator allocates the held state and the
-///   delivery, and the state is freed before the handler is invoked;
+///   delivery (the held state of a handler without one is recycled, see
+///   take_operation_block()), and the state is freed before the handler is
+///   invoked;
 /// - the caller's cancellation slot is cleared on the handler's executor
 ///   before the handler runs, so a later emit cannot reach a dead operation.
 template <class... Values>
@@ -43,14 +47,13 @@ public:
     template <class Handler, class DefaultExecutor>
     Completion(Handler&& handler, const DefaultExecutor& fallback, Diagnostics* user_diag) {
         using model = Model<std::decay_t<Handler>, DefaultExecutor>;
-        using allocator = typename std::allocator_traits<
-            boost::asio::associated_allocator_t<std::decay_t<Handler>>>::template rebind_alloc<model>;
-        allocator alloc(boost::asio::get_associated_allocator(handler));
-        model* m = std::allocator_traits<allocator>::allocate(alloc, 1);
+        auto alloc = model::allocator_for(handler);
+        model* m = std::allocator_traits<decltype(alloc)>::allocate(alloc, 1);
         try {
-            std::allocator_traits<allocator>::construct(alloc, m, std::forward<Handler>(handler), fallback, user_diag);
+            std::allocator_traits<decltype(alloc)>::construct(alloc, m, std::forward<Handler>(handler), fallback,
+                                                              user_diag);
         } catch (...) {
-            std::allocator_traits<allocator>::deallocate(alloc, m, 1);
+            std::allocator_traits<decltype(alloc)>::deallocate(alloc, m, 1);
             throw;
         }
         impl_.reset(m);
@@ -90,7 +93,21 @@ private:
             std::declval<boost::asio::associated_executor_t<Handler, DefaultExecutor>>(),
             boost::asio::execution::outstanding_work.tracked))>;
         using allocator_type = boost::asio::associated_allocator_t<Handler>;
-        using self_allocator = typename std::allocator_traits<allocator_type>::template rebind_alloc<Model>;
+        /// A handler with no allocator of its own (a coroutine's, a plain
+        /// lambda) has its holder recycled by the thread's operation stock,
+        /// as Asio recycles its own operations for such handlers.
+        static constexpr bool recycled = std::is_same_v<allocator_type, std::allocator<void>> &&
+                                         alignof(Handler) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ &&
+                                         alignof(work_executor) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+        using self_allocator =
+            std::conditional_t<recycled, OperationAllocator<Model>,
+                               typename std::allocator_traits<allocator_type>::template rebind_alloc<Model>>;
+        static self_allocator allocator_for(const Handler& h) noexcept {
+            if constexpr (recycled)
+                return {};
+            else
+                return self_allocator(boost::asio::get_associated_allocator(h));
+        }
 
         Model(Handler&& h, const DefaultExecutor& fallback, Diagnostics* d)
             : handler(std::move(h)),
@@ -107,6 +124,7 @@ private:
             // Asio's own operations do: the handler may start the next
             // operation, which can then reuse the memory.
             auto alloc = boost::asio::get_associated_allocator(handler);
+            self_allocator self = allocator_for(handler);
             Handler h = std::move(handler);
             work_executor ex = work;
             auto deliver = [h = std::move(h), ec, results = std::make_tuple(std::move(values)...),
@@ -117,14 +135,14 @@ private:
                 if (ud) *ud = std::move(diag);
                 std::apply([&](auto&... r) { std::move(h)(ec, std::move(r)...); }, results);
             };
-            free_with(self_allocator(alloc));
+            free_with(self);
             if (inside_initiation)
                 boost::asio::post(ex, boost::asio::bind_allocator(alloc, std::move(deliver)));
             else
                 boost::asio::dispatch(ex, boost::asio::bind_allocator(alloc, std::move(deliver)));
         }
 
-        void destroy() noexcept override { free_with(self_allocator(boost::asio::get_associated_allocator(handler))); }
+        void destroy() noexcept override { free_with(allocator_for(handler)); }
 
         void free_with(self_allocator alloc) noexcept {
             std::allocator_traits<self_allocator>::destroy(alloc, this);

@@ -9,6 +9,7 @@
 #include <bwvoice/changes.hpp>
 #include <bwvoice/conference.hpp>
 #include <bwvoice/detail/completion.hpp>
+#include <bwvoice/detail/operation_memory.hpp>
 #include <bwvoice/media.hpp>
 #include <bwvoice/recording.hpp>
 
@@ -21,21 +22,23 @@ namespace bwvoice::detail {
 class ClientImpl;
 struct PagerState;
 
-BWVOICE_API void start_get_conference(std::shared_ptr<ClientImpl> impl, std::string id, Completion<Conference> done);
-BWVOICE_API void start_update_conference(std::shared_ptr<ClientImpl> impl, std::string id, ConferenceUpdate update,
+BWVOICE_API void start_get_conference(std::shared_ptr<ClientImpl> impl, OperationString id,
+                                      Completion<Conference> done);
+BWVOICE_API void start_update_conference(std::shared_ptr<ClientImpl> impl, OperationString id, ConferenceUpdate update,
                                          Completion<> done);
-BWVOICE_API void start_update_conference_bxml(std::shared_ptr<ClientImpl> impl, std::string id, std::string bxml,
+BWVOICE_API void start_update_conference_bxml(std::shared_ptr<ClientImpl> impl, OperationString id, std::string bxml,
                                               Completion<> done);
-BWVOICE_API void start_get_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
-                                  Completion<ConferenceMember> done);
-BWVOICE_API void start_update_member(std::shared_ptr<ClientImpl> impl, std::string conference_id, std::string member_id,
-                                     MemberUpdate update, Completion<> done);
-BWVOICE_API void start_list_recordings(std::shared_ptr<ClientImpl> impl, std::string conference_id,
+BWVOICE_API void start_get_member(std::shared_ptr<ClientImpl> impl, OperationString conference_id,
+                                  OperationString member_id, Completion<ConferenceMember> done);
+BWVOICE_API void start_update_member(std::shared_ptr<ClientImpl> impl, OperationString conference_id,
+                                     OperationString member_id, MemberUpdate update, Completion<> done);
+BWVOICE_API void start_list_recordings(std::shared_ptr<ClientImpl> impl, OperationString conference_id,
                                        Completion<std::vector<RecordingMetadata>> done);
-BWVOICE_API void start_get_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id,
-                                     std::string recording_id, Completion<RecordingMetadata> done);
-BWVOICE_API void start_download_recording(std::shared_ptr<ClientImpl> impl, std::string conference_id,
-                                          std::string recording_id, MediaSink* sink, Completion<DownloadResult> done);
+BWVOICE_API void start_get_recording(std::shared_ptr<ClientImpl> impl, OperationString conference_id,
+                                     OperationString recording_id, Completion<RecordingMetadata> done);
+BWVOICE_API void start_download_recording(std::shared_ptr<ClientImpl> impl, OperationString conference_id,
+                                          OperationString recording_id, MediaSink* sink,
+                                          Completion<DownloadResult> done);
 BWVOICE_API void start_next_page(std::shared_ptr<PagerState> pager, Completion<std::vector<Conference>> done);
 
 /// A download's sink hears the end of a download that never started, as

@@ -1,0 +1,121 @@
+// The per-thread stock of small blocks behind take_operation_block().
+//
+// Why per thread and not per client or per io_context: the pieces are made
+// where an operation starts (the caller's thread, often the context's) and
+// freed where it ends (the context's), and the common loop (a coroutine that
+// awaits one get after another) frees one operation's pieces just before it
+// makes the next one's, on the same thread, so a stock of a few blocks per
+// size serves it with no lock. A block freed on another thread joins that
+// thread's stock; nothing is ever handed between threads.
+#include <bwvoice/detail/operation_memory.hpp>
+
+#include <cstdint>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define BWVOICE_POISON_KEPT_BLOCKS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BWVOICE_POISON_KEPT_BLOCKS 1
+#endif
+#endif
+
+#if defined(BWVOICE_POISON_KEPT_BLOCKS)
+#include <sanitizer/asan_interface.h>
+#endif
+
+namespace bwvoice::detail {
+namespace {
+
+/// Sizes are rounded up to the next of 24, 40, 56, ... (16k + 8 bytes: what
+/// a glibc chunk of 16k + 16 holds, so the rounding costs no heap) up to
+/// `largest`: one list per size class. Fine classes keep the waste small (a
+/// queued lookup's memory is a target, issue 13).
+constexpr std::size_t granule = 16;
+constexpr std::size_t smallest = 24;
+constexpr std::size_t largest = 1024;
+constexpr std::size_t classes = (largest - smallest + granule - 1) / granule + 1;
+/// Kept per class and thread: the ups and downs of a steady load, not a
+/// burst's peak (at most ~270 KiB a thread if every class were full, a few
+/// KiB in practice: an operation has four or five pieces).
+constexpr std::uint16_t kept_per_class = 32;
+
+constexpr std::size_t class_of(std::size_t size) noexcept {
+    return size <= smallest ? 0 : (size - smallest + granule - 1) / granule;
+}
+constexpr std::size_t block_size(std::size_t c) noexcept {
+    return smallest + c * granule;
+}
+static_assert(block_size(classes - 1) >= largest && block_size(class_of(largest)) >= largest);
+
+struct KeptBlock {
+    KeptBlock* next;
+};
+
+/// Trivially destructible, so it stays usable while the thread's other
+/// thread_local objects are destroyed (one of them may free an operation).
+struct Stock {
+    KeptBlock* heads[classes];
+    std::uint16_t counts[classes];
+    bool gone;  // the thread is ending: nothing more is kept
+};
+constinit thread_local Stock t_stock{};
+
+/// Frees what the thread keeps when it ends.
+struct StockRelease {
+    ~StockRelease() {
+        for (std::size_t c = 0; c < classes; ++c) {
+            while (KeptBlock* b = t_stock.heads[c]) {
+#if defined(BWVOICE_POISON_KEPT_BLOCKS)
+                ASAN_UNPOISON_MEMORY_REGION(b, block_size(c));
+#endif
+                t_stock.heads[c] = b->next;
+                ::operator delete(b);
+            }
+            t_stock.counts[c] = 0;
+        }
+        t_stock.gone = true;
+    }
+    bool armed = false;
+};
+thread_local StockRelease t_release;
+
+
+}  // namespace
+
+void* take_operation_block(std::size_t size) {
+    if (size > largest) return ::operator new(size);
+    const std::size_t c = class_of(size);
+    if (KeptBlock* b = t_stock.heads[c]) {
+#if defined(BWVOICE_POISON_KEPT_BLOCKS)
+        ASAN_UNPOISON_MEMORY_REGION(b, block_size(c));
+#endif
+        t_stock.heads[c] = b->next;
+        --t_stock.counts[c];
+        return b;
+    }
+    // Always the class's whole size: any block of the class can serve any
+    // size in it, whoever gives it back.
+    return ::operator new(block_size(c));
+}
+
+void give_operation_block(void* block, std::size_t size) noexcept {
+    if (!block) return;
+    const std::size_t c = class_of(size);
+    if (size > largest || t_stock.gone || t_stock.counts[c] == kept_per_class) {
+        ::operator delete(block);
+        return;
+    }
+    // Touching it registers its destructor: a thread that keeps a block
+    // frees it when it ends.
+    t_release.armed = true;
+    auto* b = static_cast<KeptBlock*>(block);
+    b->next = t_stock.heads[c];
+    t_stock.heads[c] = b;
+    ++t_stock.counts[c];
+#if defined(BWVOICE_POISON_KEPT_BLOCKS)
+    // A use after free of an operation's piece still trips ASan.
+    ASAN_POISON_MEMORY_REGION(b, block_size(c));
+#endif
+}
+
+}  // namespace bwvoice::detail
