@@ -57,7 +57,12 @@ class ConferencePager;
 ///   (`ec == bwvoice::condition::cancelled` holds for both).
 /// - The handler runs on its associated executor (by default the client's),
 ///   never inside the initiating function; its associated allocator is used
-///   for the operation's type-erased state.
+///   for the operation's type-erased state. When it has none (the default
+///   `std::allocator`), that state, the operation and its copies of the IDs
+///   come from a small per-thread stock the library keeps (up to 32 blocks
+///   of each size up to 1 KiB a thread, freed when the thread ends), as
+///   Asio does for its own operations: a warm get allocates nothing but its
+///   result.
 /// - An operation never takes longer than ClientConfig::request_timeout
 ///   (errc::timeout), whatever the phase (waiting for a connection, name
 ///   resolution, connecting, retries and their pauses, I/O). The deadline

@@ -55,7 +55,9 @@ struct with_diagnostics_access;
 /// also copied into the exception; otherwise the adaptor supplies one,
 /// allocated with the associated allocator of the token it wraps (an
 /// allocator bound outside the adaptor, `bind_allocator(a, with_diagnostics(t))`,
-/// serves the completion but not this Diagnostics). A signature whose first
+/// serves the completion but not this Diagnostics); for a token with none
+/// (the default `std::allocator`) its memory is recycled by the library, as
+/// the operation's own is. A signature whose first
 /// argument is not an error_code (as after `asio::as_tuple` or
 /// `asio::redirect_error` wrapped around it) passes through unchanged, so
 /// `as_tuple(with_diagnostics(t))` is `as_tuple(t)`.

@@ -29,6 +29,10 @@ public:
     // One is made for every request: its memory is recycled.
     static void* operator new(std::size_t size) { return take_operation_block(size); }
     static void operator delete(void* block, std::size_t size) noexcept { give_operation_block(block, size); }
+    // An over-aligned kind (none today) would otherwise get a block aligned
+    // only for max_align_t: the aligned forms are found first.
+    static void* operator new(std::size_t size, std::align_val_t align) { return ::operator new(size, align); }
+    static void operator delete(void* block, std::align_val_t align) noexcept { ::operator delete(block, align); }
 
     /// The caller's cancellation slot (unconnected when it has none).
     virtual boost::asio::cancellation_slot slot() const noexcept = 0;

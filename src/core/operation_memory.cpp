@@ -7,24 +7,30 @@
 // makes the next one's, on the same thread, so a stock of a few blocks per
 // size serves it with no lock. A block freed on another thread joins that
 // thread's stock; nothing is ever handed between threads.
+//
+// Under AddressSanitizer nothing is kept: a kept block handed straight to
+// the next operation would hide a use after free from ASan's quarantine,
+// and the asan tier is there to catch exactly that.
 #include <bwvoice/detail/operation_memory.hpp>
 
 #include <cstdint>
 
 #if defined(__SANITIZE_ADDRESS__)
-#define BWVOICE_POISON_KEPT_BLOCKS 1
+#define BWVOICE_KEEP_NO_BLOCKS 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define BWVOICE_POISON_KEPT_BLOCKS 1
+#define BWVOICE_KEEP_NO_BLOCKS 1
 #endif
-#endif
-
-#if defined(BWVOICE_POISON_KEPT_BLOCKS)
-#include <sanitizer/asan_interface.h>
 #endif
 
 namespace bwvoice::detail {
 namespace {
+
+#if defined(BWVOICE_KEEP_NO_BLOCKS)
+constexpr bool recycling = false;
+#else
+constexpr bool recycling = true;
+#endif
 
 /// Sizes are rounded up to the next of 24, 40, 56, ... (16k + 8 bytes: what
 /// a glibc chunk of 16k + 16 holds, so the rounding costs no heap) up to
@@ -35,9 +41,11 @@ constexpr std::size_t smallest = 24;
 constexpr std::size_t largest = 1024;
 constexpr std::size_t classes = (largest - smallest + granule - 1) / granule + 1;
 /// Kept per class and thread: the ups and downs of a steady load, not a
-/// burst's peak (at most ~270 KiB a thread if every class were full, a few
-/// KiB in practice: an operation has four or five pieces).
+/// burst's peak. An operation has four or five pieces of a few dozen to a
+/// few hundred bytes, so 64 KiB a thread keeps the pieces of a hundred or
+/// more operations.
 constexpr std::uint16_t kept_per_class = 32;
+constexpr std::size_t kept_bytes = 64 * 1024;
 
 constexpr std::size_t class_of(std::size_t size) noexcept {
     return size <= smallest ? 0 : (size - smallest + granule - 1) / granule;
@@ -56,7 +64,8 @@ struct KeptBlock {
 struct Stock {
     KeptBlock* heads[classes];
     std::uint16_t counts[classes];
-    bool gone;  // the thread is ending: nothing more is kept
+    std::size_t bytes;  // of all the kept blocks
+    bool gone;          // the thread is ending: nothing more is kept
 };
 constinit thread_local Stock t_stock{};
 
@@ -65,32 +74,31 @@ struct StockRelease {
     ~StockRelease() {
         for (std::size_t c = 0; c < classes; ++c) {
             while (KeptBlock* b = t_stock.heads[c]) {
-#if defined(BWVOICE_POISON_KEPT_BLOCKS)
-                ASAN_UNPOISON_MEMORY_REGION(b, block_size(c));
-#endif
                 t_stock.heads[c] = b->next;
                 ::operator delete(b);
             }
             t_stock.counts[c] = 0;
         }
+        t_stock.bytes = 0;
         t_stock.gone = true;
     }
     bool armed = false;
 };
 thread_local StockRelease t_release;
 
-
 }  // namespace
 
+bool operation_blocks_are_recycled() noexcept {
+    return recycling;
+}
+
 void* take_operation_block(std::size_t size) {
-    if (size > largest) return ::operator new(size);
+    if (!recycling || size > largest) return ::operator new(size);
     const std::size_t c = class_of(size);
     if (KeptBlock* b = t_stock.heads[c]) {
-#if defined(BWVOICE_POISON_KEPT_BLOCKS)
-        ASAN_UNPOISON_MEMORY_REGION(b, block_size(c));
-#endif
         t_stock.heads[c] = b->next;
         --t_stock.counts[c];
+        t_stock.bytes -= block_size(c);
         return b;
     }
     // Always the class's whole size: any block of the class can serve any
@@ -101,7 +109,8 @@ void* take_operation_block(std::size_t size) {
 void give_operation_block(void* block, std::size_t size) noexcept {
     if (!block) return;
     const std::size_t c = class_of(size);
-    if (size > largest || t_stock.gone || t_stock.counts[c] == kept_per_class) {
+    if (!recycling || size > largest || t_stock.gone || t_stock.counts[c] == kept_per_class ||
+        t_stock.bytes + block_size(c) > kept_bytes) {
         ::operator delete(block);
         return;
     }
@@ -112,10 +121,7 @@ void give_operation_block(void* block, std::size_t size) noexcept {
     b->next = t_stock.heads[c];
     t_stock.heads[c] = b;
     ++t_stock.counts[c];
-#if defined(BWVOICE_POISON_KEPT_BLOCKS)
-    // A use after free of an operation's piece still trips ASan.
-    ASAN_POISON_MEMORY_REGION(b, block_size(c));
-#endif
+    t_stock.bytes += block_size(c);
 }
 
 }  // namespace bwvoice::detail

@@ -85,7 +85,7 @@ public:
     RecyclingAllocator(const RecyclingAllocator<U>& other) noexcept : recycler_(other.recycler()) {}
 
     T* allocate(std::size_t n) {
-        static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__, "blocks come from plain operator new");
+        static_assert(alignof(T) <= alignof(std::max_align_t), "blocks come from plain operator new");
         return static_cast<T*>(recycler_->take_block(n * sizeof(T)));
     }
     void deallocate(T* p, std::size_t n) noexcept { recycler_->give_block(p, n * sizeof(T)); }

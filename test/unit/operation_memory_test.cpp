@@ -1,18 +1,23 @@
 // The thread's operation stock, step by step: a block given back is handed
 // out again for any size of its class, on the thread that gave it back; at
-// most 32 are kept per class; blocks over 1 KiB are never kept; what a
-// thread keeps is freed when it ends (LeakSanitizer judges that one under the
-// asan preset). Allocations are counted on the calling thread.
+// most 32 are kept per class and 64 KiB in all; blocks over 1 KiB are never
+// kept; what a thread keeps is freed when it ends. Allocations are counted
+// on the calling thread. Under AddressSanitizer nothing is kept (so that ASan
+// sees every use after free), and these cases check only that.
 #include "common/replaced_global_new.hpp"
 
 #include <bwvoice/detail/operation_memory.hpp>
 
 #include <boost/test/unit_test.hpp>
 
+#include <malloc.h>
+
+#include <cstdint>
 #include <thread>
 #include <vector>
 
 using bwvoice::detail::give_operation_block;
+using bwvoice::detail::operation_blocks_are_recycled;
 using bwvoice::detail::OperationString;
 using bwvoice::detail::take_operation_block;
 
@@ -26,6 +31,15 @@ std::size_t allocations_of(F&& f) {
     f();
     return t_allocations - before;
 }
+
+/// The heap's bytes in use, all arenas (glibc).
+std::int64_t heap_in_use() {
+    return static_cast<std::int64_t>(mallinfo2().uordblks);
+}
+
+boost::test_tools::assertion_result recycling(boost::unit_test::test_unit_id) {
+    return operation_blocks_are_recycled();
+}
 }  // namespace
 
 void* bwvoice::test::replaced_allocate(std::size_t n, std::size_t align) {
@@ -34,6 +48,16 @@ void* bwvoice::test::replaced_allocate(std::size_t n, std::size_t align) {
 }
 
 BOOST_AUTO_TEST_SUITE(operation_memory)
+
+BOOST_AUTO_TEST_CASE(under_addresssanitizer_every_block_is_new_and_goes_back,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
+                         return !operation_blocks_are_recycled();
+                     })) {
+    give_operation_block(take_operation_block(40), 40);
+    BOOST_TEST(allocations_of([] { give_operation_block(take_operation_block(40), 40); }) == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE(recycled, *boost::unit_test::precondition(recycling))
 
 BOOST_AUTO_TEST_CASE(a_block_given_back_serves_any_size_of_its_class_again) {
     // The classes hold 24, 40, 56, ... bytes: 25 to 40 is one class.
@@ -71,18 +95,59 @@ BOOST_AUTO_TEST_CASE(a_block_over_one_kib_is_never_kept) {
     BOOST_TEST(allocations_of([] { give_operation_block(take_operation_block(1025), 1025); }) == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(each_thread_keeps_what_it_gives_back_and_frees_it_when_it_ends) {
+BOOST_AUTO_TEST_CASE(a_thread_keeps_at_most_64_kib) {
+    // On a new thread, whose stock starts empty. Three classes of 32 blocks,
+    // 97 KiB: the first two fill the budget (32 x 1032 + 32 x 1016 = 65,536
+    // bytes), the third is not kept.
+    std::size_t made = 0;
+    std::thread fresh([&] {
+        const std::size_t sizes[] = {1024, 1000, 900};
+        std::vector<void*> blocks;
+        blocks.reserve(96);
+        const auto take_all = [&] {
+            for (std::size_t size : sizes)
+                for (int i = 0; i < 32; ++i) blocks.push_back(take_operation_block(size));
+        };
+        const auto give_all = [&] {
+            for (std::size_t i = 0; i < blocks.size(); ++i) give_operation_block(blocks[i], sizes[i / 32]);
+            blocks.clear();
+        };
+        take_all();
+        give_all();
+        made = allocations_of(take_all);
+        give_all();
+    });
+    fresh.join();
+    BOOST_TEST(made == 32u);
+}
+
+BOOST_AUTO_TEST_CASE(a_block_is_kept_by_the_thread_that_gives_it_back) {
     void* made_here = take_operation_block(300);
     std::size_t made_there = 0;
     std::thread other([&] {
         give_operation_block(made_here, 300);  // kept by the other thread
         made_there = allocations_of([] { give_operation_block(take_operation_block(300), 300); });
-        // Ends keeping it: LeakSanitizer reports the block if it is not freed.
     });
     other.join();
     BOOST_TEST(made_there == 0u);
     // Not in this thread's stock: a new block.
     BOOST_TEST(allocations_of([] { give_operation_block(take_operation_block(300), 300); }) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(what_a_thread_keeps_is_freed_when_it_ends) {
+    const std::int64_t before = heap_in_use();
+    std::int64_t kept = 0;
+    std::thread other([&] {
+        std::vector<void*> blocks;
+        for (int i = 0; i < 32; ++i) blocks.push_back(take_operation_block(1000));
+        for (void* b : blocks) give_operation_block(b, 1000);
+        blocks = {};
+        kept = heap_in_use() - before;
+    });
+    other.join();
+    BOOST_TEST(kept >= 32 * 1000);
+    // The thread's own bookkeeping is gone too: a few bytes either way.
+    BOOST_TEST(heap_in_use() - before < 1024);
 }
 
 BOOST_AUTO_TEST_CASE(a_real_length_id_copied_again_allocates_nothing) {
@@ -96,5 +161,7 @@ BOOST_AUTO_TEST_CASE(a_real_length_id_copied_again_allocates_nothing) {
     BOOST_TEST(same);
     BOOST_TEST(made == 0u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

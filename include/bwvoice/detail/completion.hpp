@@ -97,8 +97,8 @@ private:
         /// lambda) has its holder recycled by the thread's operation stock,
         /// as Asio recycles its own operations for such handlers.
         static constexpr bool recycled = std::is_same_v<allocator_type, std::allocator<void>> &&
-                                         alignof(Handler) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ &&
-                                         alignof(work_executor) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+                                         alignof(Handler) <= alignof(std::max_align_t) &&
+                                         alignof(work_executor) <= alignof(std::max_align_t);
         using self_allocator =
             std::conditional_t<recycled, OperationAllocator<Model>,
                                typename std::allocator_traits<allocator_type>::template rebind_alloc<Model>>;

@@ -15,11 +15,15 @@ namespace bwvoice::detail {
 /// aligned for any scalar type. Blocks of up to 1 KiB are recycled through a
 /// small per-thread stock, as Asio recycles its operations' memory through
 /// its thread's cache: a warm client's get allocates none of them (issue 13).
-/// Larger ones come from operator new and go straight back. Throws
-/// std::bad_alloc.
+/// A thread keeps at most 32 blocks of a size and 64 KiB in all, and frees
+/// them when it ends. Larger ones come from operator new and go straight
+/// back, and so does every block in a build under AddressSanitizer (where a
+/// recycled block would hide a use after free). Throws std::bad_alloc.
 BWVOICE_API void* take_operation_block(std::size_t size);
 /// Gives back a block of take_operation_block(size), from any thread.
 BWVOICE_API void give_operation_block(void* block, std::size_t size) noexcept;
+/// Whether blocks are recycled at all (not in an AddressSanitizer build).
+BWVOICE_API bool operation_blocks_are_recycled() noexcept;
 
 /// An allocator over take_operation_block (stateless: all of them are equal).
 template <class T>
@@ -32,7 +36,7 @@ public:
     OperationAllocator(const OperationAllocator<U>&) noexcept {}
 
     T* allocate(std::size_t n) {
-        static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__, "blocks come from plain operator new");
+        static_assert(alignof(T) <= alignof(std::max_align_t), "blocks come from plain operator new");
         if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
         return static_cast<T*>(take_operation_block(n * sizeof(T)));
     }

@@ -5,6 +5,7 @@
 #define BWVOICE_DETAIL_WITH_DIAGNOSTICS_HPP
 
 #include <bwvoice/detail/asio_awaitable_fix.hpp>
+#include <bwvoice/detail/operation_memory.hpp>
 #include <bwvoice/diagnostics.hpp>
 #include <bwvoice/error.hpp>
 #include <bwvoice/error_with_diagnostics.hpp>
@@ -108,9 +109,15 @@ struct diagnosing_initiation : Initiation {
         using handler_type = std::decay_t<Handler>;
         std::shared_ptr<Diagnostics> owned;
         if (!diag) {
-            using allocator = typename std::allocator_traits<
-                boost::asio::associated_allocator_t<handler_type>>::template rebind_alloc<Diagnostics>;
-            owned = std::allocate_shared<Diagnostics>(allocator(boost::asio::get_associated_allocator(handler)));
+            using handler_allocator = boost::asio::associated_allocator_t<handler_type>;
+            if constexpr (std::is_same_v<handler_allocator, std::allocator<void>>) {
+                // No allocator of the caller's: recycled like the operation's
+                // other pieces (a coroutine's default token makes one per call).
+                owned = std::allocate_shared<Diagnostics>(OperationAllocator<Diagnostics>());
+            } else {
+                using allocator = typename std::allocator_traits<handler_allocator>::template rebind_alloc<Diagnostics>;
+                owned = std::allocate_shared<Diagnostics>(allocator(boost::asio::get_associated_allocator(handler)));
+            }
             diag = owned.get();
         }
         static_cast<Initiation&> (*this)(
