@@ -57,12 +57,14 @@ class ConferencePager;
 ///   (`ec == bwvoice::condition::cancelled` holds for both).
 /// - The handler runs on its associated executor (by default the client's),
 ///   never inside the initiating function; its associated allocator is used
-///   for the operation's type-erased state. When it has none (the default
-///   `std::allocator`), that state, the operation and its copies of the IDs
-///   come from a small per-thread stock the library keeps (up to 32 blocks
-///   of each size up to 1 KiB a thread, freed when the thread ends), as
-///   Asio does for its own operations: a warm get allocates nothing but its
-///   result.
+///   for the state that holds the handler (and the default token's
+///   Diagnostics). The operation's other pieces (the operation itself, its
+///   copies of the IDs, the request target), and the handler's state when
+///   the handler has no allocator (the default `std::allocator`), come from
+///   a small per-thread stock the library keeps (at most 64 KiB a thread,
+///   freed when the thread ends), as Asio does for its own operations: a
+///   warm get allocates nothing but its result. Under AddressSanitizer the
+///   stock keeps nothing, so that ASan sees every use after free.
 /// - An operation never takes longer than ClientConfig::request_timeout
 ///   (errc::timeout), whatever the phase (waiting for a connection, name
 ///   resolution, connecting, retries and their pauses, I/O). The deadline

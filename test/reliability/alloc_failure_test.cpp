@@ -356,7 +356,7 @@ struct WarmGets {
         if (bwvoice::detail::operation_blocks_are_recycled())
             BOOST_TEST(per_get == 0.0);
         else
-            BOOST_TEST(per_get <= 7.0);
+            BOOST_TEST(per_get == unrecycled_per_get);
         // Asio's, from its per-thread cache of two when a block fits, else
         // aligned_alloc: the write's and the read's completions and the
         // handler's dispatch take turns in that cache. Measured 2 per get with
@@ -367,6 +367,8 @@ struct WarmGets {
         BOOST_TEST(asio_per_get <= asio_allocations_per_get);
     }
     double asio_allocations_per_get = 2.0;
+    /// Without the stock: the holder, the operation, the ID's copy, the target.
+    double unrecycled_per_get = 4.0;
 };
 }  // namespace
 
@@ -419,8 +421,9 @@ BOOST_FIXTURE_TEST_CASE(a_warm_get_awaited_with_the_default_token_allocates_noth
     BOOST_TEST_REQUIRE(failed == 0);
     BOOST_TEST_REQUIRE(completed == warm + measured + 1);
     // The coroutine's awaitable frames take turns in Asio's cache too:
-    // measured 2 with g++ 12.
+    // measured 2 with g++ 12 and clang 14.
     asio_allocations_per_get = 2.0;
+    unrecycled_per_get = 5.0;  // and the Diagnostics
     check_counts();
 }
 
