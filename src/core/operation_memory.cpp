@@ -8,29 +8,21 @@
 // size serves it with no lock. A block freed on another thread joins that
 // thread's stock; nothing is ever handed between threads.
 //
-// Under AddressSanitizer nothing is kept: a kept block handed straight to
-// the next operation would hide a use after free from ASan's quarantine,
-// and the asan tier is there to catch exactly that.
+// Under AddressSanitizer nothing is kept (core/address_sanitizer.hpp).
+//
+// A thread that first gives a block back during the process's static
+// destruction (after its thread_local destructors ran) keeps it until the
+// process ends: only a leak checker would see it.
 #include <bwvoice/detail/operation_memory.hpp>
 
-#include <cstdint>
+#include "core/address_sanitizer.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define BWVOICE_KEEP_NO_BLOCKS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BWVOICE_KEEP_NO_BLOCKS 1
-#endif
-#endif
+#include <cstdint>
 
 namespace bwvoice::detail {
 namespace {
 
-#if defined(BWVOICE_KEEP_NO_BLOCKS)
-constexpr bool recycling = false;
-#else
-constexpr bool recycling = true;
-#endif
+constexpr bool recycling = !built_with_address_sanitizer;
 
 /// Sizes are rounded up to the next of 24, 40, 56, ... (16k + 8 bytes: what
 /// a glibc chunk of 16k + 16 holds, so the rounding costs no heap) up to
@@ -88,7 +80,7 @@ thread_local StockRelease t_release;
 
 }  // namespace
 
-bool operation_blocks_are_recycled() noexcept {
+bool blocks_are_recycled() noexcept {
     return recycling;
 }
 

@@ -1,5 +1,7 @@
 #include "core/recycler.hpp"
 
+#include "core/address_sanitizer.hpp"
+
 #include <boost/asio/execution_context.hpp>
 
 #include <utility>
@@ -62,7 +64,7 @@ void Recycler::give_strand(strand_type&& strand) noexcept {
 }
 
 void* Recycler::take_block(std::size_t size) {
-    {
+    if constexpr (!built_with_address_sanitizer) {
         std::lock_guard lock(mutex_);
         if (size == block_size_ && !blocks_.empty()) {
             void* block = blocks_.back();
@@ -74,7 +76,7 @@ void* Recycler::take_block(std::size_t size) {
 }
 
 void Recycler::give_block(void* block, std::size_t size) noexcept {
-    {
+    if constexpr (!built_with_address_sanitizer) {
         std::lock_guard lock(mutex_);
         if (!shut_ && (block_size_ == 0 || block_size_ == size) && blocks_.size() < kept) {
             try {

@@ -46,7 +46,8 @@ public:
 
     /// Memory for one object of `size` bytes, aligned for any scalar type. Only
     /// blocks of the first size given back are kept: one kind of object
-    /// (the io_context exchange) is recycled.
+    /// (the io_context exchange) is recycled. None is kept when the library
+    /// is built with AddressSanitizer (core/address_sanitizer.hpp).
     void* take_block(std::size_t size);
     void give_block(void* block, std::size_t size) noexcept;
 

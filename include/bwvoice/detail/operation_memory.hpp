@@ -17,13 +17,16 @@ namespace bwvoice::detail {
 /// its thread's cache: a warm client's get allocates none of them (issue 13).
 /// A thread keeps at most 32 blocks of a size and 64 KiB in all, and frees
 /// them when it ends. Larger ones come from operator new and go straight
-/// back, and so does every block in a build under AddressSanitizer (where a
-/// recycled block would hide a use after free). Throws std::bad_alloc.
+/// back, and so does every block when the library is built with
+/// AddressSanitizer (where a recycled block would hide a use after free).
+/// Throws std::bad_alloc.
 BWVOICE_API void* take_operation_block(std::size_t size);
 /// Gives back a block of take_operation_block(size), from any thread.
 BWVOICE_API void give_operation_block(void* block, std::size_t size) noexcept;
-/// Whether blocks are recycled at all (not in an AddressSanitizer build).
-BWVOICE_API bool operation_blocks_are_recycled() noexcept;
+/// Whether freed blocks are kept for reuse at all, here and in the exchange
+/// blocks each io_context keeps (not when the library is built with
+/// AddressSanitizer).
+BWVOICE_API bool blocks_are_recycled() noexcept;
 
 /// An allocator over take_operation_block (stateless: all of them are equal).
 template <class T>
