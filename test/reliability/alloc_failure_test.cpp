@@ -366,7 +366,10 @@ struct WarmGets {
         // its own awaitable frames.
         BOOST_TEST(asio_per_get <= asio_allocations_per_get);
     }
-    double asio_allocations_per_get = 2.0;
+    /// 2 in a quiet run; under ctest -j2 two more in 500 gets were seen once
+    /// (timing decides which operation finds the cache taken). Another Asio
+    /// allocation per get would not pass.
+    double asio_allocations_per_get = 2.5;
     /// With no block recycled (ASan): the holder, the operation, the ID's
     /// copy, the target, the exchange.
     double unrecycled_per_get = 5.0;
@@ -422,8 +425,7 @@ BOOST_FIXTURE_TEST_CASE(a_warm_get_awaited_with_the_default_token_allocates_noth
     BOOST_TEST_REQUIRE(failed == 0);
     BOOST_TEST_REQUIRE(completed == warm + measured + 1);
     // The coroutine's awaitable frames take turns in Asio's cache too:
-    // measured 2 with g++ 12 and clang 14, 2.004 once in a loaded run.
-    asio_allocations_per_get = 2.5;
+    // measured 2 with g++ 12 and clang 14.
     unrecycled_per_get = 6.0;  // and the Diagnostics
     check_counts();
 }
