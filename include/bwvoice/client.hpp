@@ -63,8 +63,9 @@ class ConferencePager;
 ///   the handler has no allocator (the default `std::allocator`), come from
 ///   a small per-thread stock the library keeps (at most 64 KiB a thread,
 ///   freed when the thread ends), as Asio does for its own operations: a
-///   warm get allocates nothing but its result. Under AddressSanitizer the
-///   stock keeps nothing, so that ASan sees every use after free.
+///   warm get allocates nothing but its result. When the library is built
+///   with AddressSanitizer it keeps nothing, so that ASan sees a use after
+///   free of these pieces.
 /// - An operation never takes longer than ClientConfig::request_timeout
 ///   (errc::timeout), whatever the phase (waiting for a connection, name
 ///   resolution, connecting, retries and their pauses, I/O). The deadline

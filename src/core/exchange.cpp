@@ -492,7 +492,7 @@ template <class Inner>
 Decision Exchange<Inner>::after_write(PoolLease& conn, error_code ec) {
     forget_request(*conn.connection());
     bytes_out_ += try_bytes_out_;
-    if (ec) diag().message = "connection failed: " + ec.message();
+    if (ec && !aborted_by_interruption(ec)) diag().message = "connection failed: " + ec.message();
     if (ec || fsm_.interrupted()) {
         // Interrupted as the write completed: the try ends here all the same.
         close_reason_ = failure_close_reason();
@@ -1128,9 +1128,17 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
     }
 }
 
+// The abort that an interruption (the caller, the deadline, close()) makes
+// is not a failure: the message says why the operation ended, and the last
+// real failure, if any, stays its "last failure".
+template <class Inner>
+bool Exchange<Inner>::aborted_by_interruption(error_code ec) const noexcept {
+    return fsm_.interrupted() && ec == net::error::operation_aborted;
+}
+
 template <class Inner>
 void Exchange<Inner>::record_failure(const ResponseOutcome& r) {
-    if (!r.ec) return;
+    if (!r.ec || aborted_by_interruption(r.ec)) return;
     if (r.sink_failed) {
         diag().message = "the sink failed: " + r.ec.message();
         return;

@@ -171,6 +171,7 @@ private:
     /// Closes the connection, tells its close, then frees its place.
     void discard_telling(PoolLease& conn, std::uint64_t id, std::uint64_t exchanges, CloseReason why);
     void record_failure(const ResponseOutcome& r);
+    bool aborted_by_interruption(error_code ec) const noexcept;
     /// Arms the one request timer to expire at `until`.
     void arm_timer(std::chrono::steady_clock::time_point until);
     /// Connect or handshake: the timer fires at the earlier of `limit` from now and the deadline.
