@@ -3,7 +3,8 @@
 // Such a build keeps no freed block for reuse (the operation stock, the
 // Recycler's exchange blocks): a block handed straight to the next operation
 // would hide a use after free from ASan's quarantine, and the asan tier is
-// there to catch exactly that.
+// there to catch exactly that. Tests, built with the library's flags, ask
+// it too.
 #ifndef BWVOICE_SRC_CORE_ADDRESS_SANITIZER_HPP
 #define BWVOICE_SRC_CORE_ADDRESS_SANITIZER_HPP
 

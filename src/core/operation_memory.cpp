@@ -80,10 +80,6 @@ thread_local StockRelease t_release;
 
 }  // namespace
 
-bool blocks_are_recycled() noexcept {
-    return recycling;
-}
-
 void* take_operation_block(std::size_t size) {
     if (!recycling || size > largest) return ::operator new(size);
     const std::size_t c = class_of(size);

@@ -66,12 +66,13 @@ if [ "$mode" = package ] || [ "$mode" = installed ]; then
     [ -n "$lib" ] || fail "no shared libbwvoice in $libdir"
     soname=$(objdump -p "$lib" | sed -n 's/^ *SONAME *//p')
     [ "$soname" = "libbwvoice.so.0.3" ] || fail "SONAME is '$soname', expected libbwvoice.so.0.3"
-    # Hidden by default: of our own functions, only the public API and the
-    # operations' entry points (bwvoice::detail::start_*) are exported. (The
+    # Hidden by default: of our own functions, only the public API, the
+    # operations' entry points (bwvoice::detail::start_*) and the operation
+    # memory the public templates take and give back are exported. (The
     # symbols go to a file first: grep -q ends a pipe early, and pipefail
     # would take the writer's SIGPIPE for a failure.)
     nm -D --defined-only "$lib" | c++filt | awk '{ $1 = ""; $2 = ""; sub(/^  /, ""); print }' > "$work/exported.txt"
-    if grep -E '^bwvoice::detail::' "$work/exported.txt" | grep -v -E '^bwvoice::detail::start_'; then
+    if grep -E '^bwvoice::detail::' "$work/exported.txt" | grep -v -E '^bwvoice::detail::(start_|take_operation_block\(|give_operation_block\()'; then
       fail "internal symbols exported from $lib"
     fi
     grep -q '^bwvoice::ConferenceClient::ConferenceClient' "$work/exported.txt" || fail "ConferenceClient not exported"

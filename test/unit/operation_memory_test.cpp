@@ -8,6 +8,8 @@
 
 #include <bwvoice/detail/operation_memory.hpp>
 
+#include "core/address_sanitizer.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <malloc.h>
@@ -16,7 +18,6 @@
 #include <thread>
 #include <vector>
 
-using bwvoice::detail::blocks_are_recycled;
 using bwvoice::detail::give_operation_block;
 using bwvoice::detail::OperationString;
 using bwvoice::detail::take_operation_block;
@@ -47,7 +48,7 @@ void on_a_new_thread(F f) {
 }
 
 boost::test_tools::assertion_result recycling(boost::unit_test::test_unit_id) {
-    return blocks_are_recycled();
+    return !bwvoice::detail::built_with_address_sanitizer;
 }
 }  // namespace
 
@@ -60,7 +61,7 @@ BOOST_AUTO_TEST_SUITE(operation_memory)
 
 BOOST_AUTO_TEST_CASE(under_addresssanitizer_every_block_is_new_and_goes_back,
                      *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
-                         return !blocks_are_recycled();
+                         return bwvoice::detail::built_with_address_sanitizer;
                      })) {
     give_operation_block(take_operation_block(40), 40);
     BOOST_TEST(allocations_of([] { give_operation_block(take_operation_block(40), 40); }) == 1u);

@@ -23,10 +23,6 @@ namespace bwvoice::detail {
 BWVOICE_API void* take_operation_block(std::size_t size);
 /// Gives back a block of take_operation_block(size), from any thread.
 BWVOICE_API void give_operation_block(void* block, std::size_t size) noexcept;
-/// Whether freed blocks are kept for reuse at all, here and in the exchange
-/// blocks each io_context keeps (not when the library is built with
-/// AddressSanitizer).
-BWVOICE_API bool blocks_are_recycled() noexcept;
 
 /// An allocator over take_operation_block (stateless: all of them are equal).
 template <class T>
