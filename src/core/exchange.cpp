@@ -1130,10 +1130,11 @@ auto Exchange<Inner>::stream_body(Stream& stream, Connection& conn, ResponseRead
 
 // The abort that an interruption (the caller, the deadline, close()) makes
 // is not a failure: the message says why the operation ended, and the last
-// real failure, if any, stays its "last failure".
+// real failure, if any, stays its "last failure". (bad_descriptor: a plain
+// HTTP stream's next read or write on the socket the interruption closed.)
 template <class Inner>
 bool Exchange<Inner>::aborted_by_interruption(error_code ec) const noexcept {
-    return fsm_.interrupted() && ec == net::error::operation_aborted;
+    return fsm_.interrupted() && (ec == net::error::operation_aborted || ec == net::error::bad_descriptor);
 }
 
 template <class Inner>
