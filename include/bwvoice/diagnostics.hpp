@@ -31,7 +31,12 @@ struct Diagnostics {
     std::string api_error_description;
     /// A human-readable account of the failure written by the client (for
     /// example "connect to 127.0.0.1:8443: Connection refused" or "field
-    /// 'createdTime': expected a string"). Empty on success. It may quote the
+    /// 'createdTime': expected a string"). Empty on success. An operation
+    /// that was stopped says why ("cancelled by the caller", "no result
+    /// within the deadline of 300 ms", "the client was closed"), then, as
+    /// "(last failure: ...)", an earlier try's failure or the step of
+    /// connecting it stopped ("stopped while resolving ..."), if any; a read
+    /// or write the stop aborted is not a failure. It may quote the
     /// server (an error body's description, an ID an answer named); control
     /// characters in it are written as escapes (`\r`, `\n`, `\t`, `\xHH`;
     /// `\uHHHH` for the C1 controls, U+2028, U+2029 and the bidirectional
